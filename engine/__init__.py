@@ -1,0 +1,32 @@
+"""SIP — samordnad individuell plan — run as BPMN and DMN on SpiffWorkflow behind a Flask task-list API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from .config import default_config, from_environment, normalise_database_url
+from .database import db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The app factory: configuration from defaults, ``SIP_*`` environment variables, then `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(default_config(app.instance_path))
+    app.config.update(from_environment())
+    app.config.update(config or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+
+    from . import store  # noqa: F401  (registers the tables)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,39 @@
+"""Configuration defaults; every key can be overridden by the mapping given to `create_app`
+or by an environment variable of the same name prefixed with ``SIP_``."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_config(instance_path: str) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'sip.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # The national base routine: diagrams, tables and forms.
+        "PROCESSES_DIR": str(PROJECT_ROOT / "processes"),
+        "FORMS_DIR": str(PROJECT_ROOT / "forms"),
+        # Deploy the base routine at start-up when nothing is deployed yet.
+        "DEPLOY_BASE_ON_START": True,
+    }
+
+
+def from_environment() -> dict:
+    """Settings taken from ``SIP_*`` environment variables (``SIP_DATABASE_URL`` names the database)."""
+    settings = {}
+    if url := os.environ.get("SIP_DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = url
+    for key in ("PROCESSES_DIR", "FORMS_DIR"):
+        if value := os.environ.get(f"SIP_{key}"):
+            settings[key] = value
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url

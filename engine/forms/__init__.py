@@ -1,0 +1,67 @@
+"""Task forms: JSON Schema (what may be submitted) and UI schema (how it is shown), by file name."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+FORMAT_CHECKER = FormatChecker()
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+def load_form_files(forms_dir: str | Path) -> dict[str, str]:
+    """Every form file in a folder, by file name."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(forms_dir).glob("*.json"))}
+
+
+def parse_forms(files: dict[str, str]) -> tuple[dict[str, dict], list[dict]]:
+    """Parse form files; returns the forms and the problems (file, message) of those that are not valid."""
+    forms, problems = {}, []
+    for name, text in files.items():
+        try:
+            form = json.loads(text)
+        except json.JSONDecodeError as err:
+            problems.append({"file": name, "line": err.lineno, "message": f"Not valid JSON: {err.msg}"})
+            continue
+        if name.endswith(".schema.json"):
+            try:
+                Draft202012Validator.check_schema(form)
+            except SchemaError as err:
+                problems.append({"file": name, "line": None, "message": f"Not a valid JSON Schema: {err.message}"})
+                continue
+        forms[name] = form
+    return forms, problems
+
+
+def validate_submission(schema: dict, data: object) -> list[FieldError]:
+    """Check submitted task data against the task's form schema; one error per failing field."""
+    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    errors = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        path = "/".join(str(p) for p in err.absolute_path)
+        if err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else ""
+            path = f"{path}/{missing}".strip("/")
+        elif err.validator == "additionalProperties":
+            extra = err.message.split("'")[1] if "'" in err.message else ""
+            path = f"{path}/{extra}".strip("/")
+        errors.append(FieldError(field=path or "(data)", message=err.message))
+    return errors
+
+
+def apply_defaults(schema: dict, data: dict) -> dict:
+    """Fill in the form's top-level defaults for fields the submission leaves out."""
+    filled = dict(data)
+    for field, prop in (schema.get("properties") or {}).items():
+        if field not in filled and isinstance(prop, dict) and "default" in prop:
+            filled[field] = prop["default"]
+    return filled

@@ -1,0 +1,248 @@
+"""One case's workflow: start it, complete its human tasks, deliver messages, fire timers, read it."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from ..scripting import SandboxedScriptEngine
+from .serializer import state_from_json, state_to_json
+
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+
+# How a diagram tells how a case ended: the variable `arendestatus` set on the path to its end event.
+STATUS_BY_OUTCOME = {"avslutad": "closed", "installd": "cancelled", "avbojd": "declined"}
+
+
+class ProcessError(Exception):
+    """The process itself failed (a script, a condition, a table): the case is left as it was."""
+
+
+class TaskNotReady(Exception):
+    pass
+
+
+class NotWaiting(Exception):
+    def __init__(self, message: str, waiting_for: list[str]):
+        super().__init__(message)
+        self.waiting_for = waiting_for
+
+
+@dataclass
+class HumanTask:
+    id: str
+    name: str
+    title: str
+    process: str
+    candidate_group: str | None
+    due_at: datetime | None
+    form_schema: str | None
+    form_ui_schema: str | None
+    instructions: str | None
+    data: dict
+
+
+def group_name(label: str) -> str:
+    """A lane name as a candidate group: 'Primärvård' -> 'primarvard'."""
+    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    return "_".join(plain.lower().split())
+
+
+def parse_due(value) -> datetime | None:
+    """A due date from a diagram: a date means the end of that day in Swedish time."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value)
+        moment = datetime.fromisoformat(text)
+        if len(text) <= 10:
+            moment = datetime.combine(moment.date(), time(23, 59, 59), LOCAL_TIME)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TIME)
+    return moment.astimezone(UTC)
+
+
+class CaseWorkflow:
+    """A SpiffWorkflow workflow of one case, with the operations the services need."""
+
+    def __init__(self, workflow: BpmnWorkflow):
+        self.workflow = workflow
+
+    # -- creating and storing -------------------------------------------------------------------------
+    @classmethod
+    def start(cls, spec, subprocess_specs, variables: dict) -> CaseWorkflow:
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SandboxedScriptEngine())
+        start = workflow.task_tree
+        start.data.update(variables)
+        case = cls(workflow)
+        case._advance()
+        return case
+
+    @classmethod
+    def restore(cls, state: str, spec, subprocess_specs) -> CaseWorkflow:
+        return cls(state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine()))
+
+    def dump(self) -> str:
+        return state_to_json(self.workflow)
+
+    # -- reading --------------------------------------------------------------------------------------
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    def status(self) -> tuple[str, str | None]:
+        if not self.completed:
+            return "active", None
+        data = self.workflow.data
+        return STATUS_BY_OUTCOME.get(data.get("arendestatus"), "closed"), data.get("avslutsorsak")
+
+    def human_tasks(self) -> list[HumanTask]:
+        return [self._describe(t) for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def current_data(self) -> dict:
+        """The process data as it stands: the data of the unfinished tasks, latest change winning.
+        Boundary events and activities running a subprocess are left out: they hold the data of when the
+        activity started."""
+        if self.completed:
+            return dict(self.workflow.data)
+        workflows = [self.workflow, *self.workflow.subprocesses.values()]
+        live = [
+            task
+            for wf in workflows
+            for task in wf.tasks.values()
+            if task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)
+            and not isinstance(task.task_spec, BoundaryEvent)
+            and task.id not in self.workflow.subprocesses
+        ]
+        data: dict = {}
+        for task in sorted(live, key=lambda t: t.last_state_change):
+            data.update(task.data)
+        return data
+
+    def _waiting_definitions(self):
+        """(task, event definition) for every event the case waits for, event gateways unfolded."""
+        for task in list(self.workflow.event_manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            for each in getattr(definition, "event_definitions", None) or [definition]:
+                yield task, each
+
+    def waiting_messages(self) -> list[str]:
+        return sorted({d.name for _, d in self._waiting_definitions() if isinstance(d, MessageEventDefinition)})
+
+    def next_timer_due(self) -> datetime | None:
+        due = []
+        for task, definition in self._waiting_definitions():
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):
+                value = value.get("next")
+            if value is None:
+                continue
+            try:
+                due.append(TimerEventDefinition.get_datetime(str(value)))
+            except ValueError:
+                continue
+        return min(due) if due else None
+
+    def thrown_messages(self) -> list[tuple[str, object]]:
+        return [(e.event_definition.name, e.payload) for e in self.workflow.get_events()
+                if isinstance(e.event_definition, MessageEventDefinition)]
+
+    # -- changing -------------------------------------------------------------------------------------
+    def find_task(self, task_id: str):
+        try:
+            return self.workflow.get_task_from_id(UUID(task_id))
+        except (TaskNotFoundException, ValueError):
+            return None
+
+    def complete(self, task_id: str, data: dict) -> None:
+        task = self.find_task(task_id)
+        if task is None:
+            raise TaskNotFoundException(f"No task {task_id} in this case")
+        if not task.task_spec.manual or task.state != TaskState.READY:
+            raise TaskNotReady(f"Task {task_id} is not ready ({TaskState.get_name(task.state)})")
+        task.data.update(data)
+        self._run(task.run)
+        self._advance()
+
+    def send_message(self, name: str, payload: dict | None) -> None:
+        """Deliver a message from outside. The task that catches it first takes in the case's data as it
+        stands now, so that the path the message starts knows what happened since that task began waiting
+        (a boundary event would otherwise see the data of when its activity started, and inherits it again
+        from its parent when it fires)."""
+        catching = [(t, d) for t, d in self._waiting_definitions()
+                    if isinstance(d, MessageEventDefinition) and d.name == name]
+        if not catching:
+            raise NotWaiting(f"The case does not wait for the message {name}", self.waiting_messages())
+        current = self.current_data()
+        for task, _ in catching:
+            # The catching task and the tasks it inherits its data from.
+            node = task
+            while node is not None:
+                node.data.update(current)
+                node = node.parent
+        event = BpmnEvent(catching[0][1], payload or {})
+        self._run(lambda: self.workflow.send_event(event))
+        self._advance()
+
+    def fire_timers(self) -> None:
+        self._run(self.workflow.refresh_timers)
+        self._advance()
+
+    def evaluate(self, task, expression: str):
+        return self.workflow.script_engine.evaluate(task, expression)
+
+    # -- internals ------------------------------------------------------------------------------------
+    def _advance(self) -> None:
+        self._run(self.workflow.do_engine_steps)
+
+    @staticmethod
+    def _run(step) -> None:
+        try:
+            step()
+        except (WorkflowException, SpiffWorkflowException) as err:
+            raise ProcessError(str(err)) from err
+
+    def _describe(self, task) -> HumanTask:
+        spec = task.task_spec
+        properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+        group = None
+        if expression := properties.get("candidateGroups"):
+            group = str(self._evaluate_property(task, expression) or "") or None
+        elif spec.lane:
+            group = group_name(spec.lane)
+        due = None
+        if expression := properties.get("dueDate"):
+            due = parse_due(self._evaluate_property(task, expression))
+        return HumanTask(
+            id=str(task.id),
+            name=spec.bpmn_id or spec.name,
+            title=spec.bpmn_name or spec.bpmn_id or spec.name,
+            process=task.workflow.spec.name,
+            candidate_group=group,
+            due_at=due,
+            form_schema=properties.get("formJsonSchemaFilename"),
+            form_ui_schema=properties.get("formUiSchemaFilename"),
+            instructions=(getattr(spec, "extensions", None) or {}).get("instructionsForEndUser"),
+            data=task.data,
+        )
+
+    def _evaluate_property(self, task, expression: str):
+        try:
+            return self.workflow.script_engine.evaluate(task, expression)
+        except (WorkflowException, SpiffWorkflowException) as err:
+            raise ProcessError(f"{task.task_spec.bpmn_id}: {err}") from err

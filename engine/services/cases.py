@@ -1,0 +1,244 @@
+"""Starting and advancing cases. Every function here is one transaction: all of a change is stored, or
+none of it."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..database import db
+from ..forms import apply_defaults, validate_submission
+from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady
+from ..store import Case, CaseEvent, ProcessDefinition, Task
+from .errors import Conflict, InvalidData, NotFound, ProcessFailed, ServiceError
+from .process_sets import latest_definition, require_definition, specs_of
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def transaction(case_id: str | None = None):
+    """One change, one transaction. A stale write (someone else changed the case meanwhile) is a conflict;
+    a failure of the process itself leaves the case as it was and records the incident on it."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError as err:
+        db.session.rollback()
+        raise Conflict("The case was changed by someone else meanwhile; read it again and retry") from err
+    except ProcessError as err:
+        db.session.rollback()
+        if case_id is not None:
+            _record_incident(case_id, str(err))
+        raise ProcessFailed(str(err)) from err
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _record_incident(case_id: str, message: str) -> None:
+    case = db.session.get(Case, case_id)
+    if case is not None:
+        case.incident = message
+        db.session.add(CaseEvent(case_id=case_id, kind="incident", detail={"message": message}))
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+
+
+# -- starting -----------------------------------------------------------------------------------------
+def start_case(region: str, variables: dict | None = None, person_name: str | None = None,
+               actor: str | None = None) -> Case:
+    """Start a case of the region's latest SIP routine (the base routine where the region has none)."""
+    with transaction():
+        case = _start(region, "sip", dict(variables or {}), person_name, actor, parent=None)
+    return case
+
+
+def _start(region, key, variables, person_name, actor, parent: Case | None) -> Case:
+    definition = require_definition(region, key)
+    spec, subprocess_specs = specs_of(definition)
+    if parent is not None:
+        variables.setdefault("foregaende_arende", parent.id)
+    cw = CaseWorkflow.start(spec, subprocess_specs, variables)
+    case = Case(region=region, definition=definition, person_name=person_name, state="",
+                parent_case_id=parent.id if parent else None)
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(CaseEvent(case_id=case.id, kind="started", actor=actor,
+                             detail={"process": key, "version": definition.version, "region": region,
+                                     "parent_case_id": case.parent_case_id}))
+    _store(case, cw)
+    return case
+
+
+# -- tasks --------------------------------------------------------------------------------------------
+def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: str | None = None) -> Case:
+    """Complete a human task with the data of its form."""
+    row = _open_task(task_id, case_id)
+    case = db.session.get(Case, row.case_id)
+    if not isinstance(data, dict):
+        raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
+    data = _validate_form(row, case, data)
+    with transaction(case.id):
+        cw = _load(case)
+        try:
+            cw.complete(task_id, data)
+        except TaskNotReady as err:
+            raise Conflict(str(err)) from err
+        row.completed_by = actor
+        db.session.add(CaseEvent(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id,
+                                 task_name=row.name, detail={"title": row.title}))
+        _store(case, cw, completed_task_id=task_id)
+    return case
+
+
+def claim_task(task_id: str, user: str) -> Task:
+    with transaction():
+        row = _open_task(task_id)
+        if row.assignee not in (None, user):
+            raise Conflict(f"The task is claimed by {row.assignee}")
+        row.assignee = user
+    return row
+
+
+def unclaim_task(task_id: str, user: str) -> Task:
+    with transaction():
+        row = _open_task(task_id)
+        if row.assignee not in (None, user):
+            raise Conflict(f"The task is claimed by {row.assignee}")
+        row.assignee = None
+    return row
+
+
+def _open_task(task_id: str, case_id: str | None = None) -> Task:
+    row = db.session.get(Task, task_id)
+    if row is None or (case_id is not None and row.case_id != case_id):
+        raise NotFound(f"No task {task_id}" + (f" in case {case_id}" if case_id else ""))
+    if row.state != "open":
+        raise Conflict(f"The task is already {row.state}")
+    return row
+
+
+def _validate_form(row: Task, case: Case, data: dict) -> dict:
+    """The submitted data checked against the task's form, with the form's defaults filled in."""
+    if not row.form_schema:
+        return data
+    schema = case.definition.forms.get(row.form_schema)
+    if schema is None:
+        raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
+    errors = validate_submission(schema, data)
+    if errors:
+        raise InvalidData(
+            f"{len(errors)} field(s) do not match the form {row.form_schema}",
+            [{"field": e.field, "message": e.message} for e in errors],
+        )
+    return apply_defaults(schema, data)
+
+
+# -- messages and timers ------------------------------------------------------------------------------
+def send_message(case_id: str, name: str, payload: dict | None = None, actor: str | None = None) -> Case:
+    """Deliver a named message (consent withdrawn, meeting cancelled, …) to a case that waits for it."""
+    case = get_case(case_id)
+    with transaction(case.id):
+        cw = _load(case)
+        try:
+            cw.send_message(name, payload)
+        except NotWaiting as err:
+            waits = ", ".join(err.waiting_for) or "no message"
+            raise Conflict(f"The case does not wait for {name!r} now; it waits for: {waits}",
+                           waiting_for=err.waiting_for) from err
+        db.session.add(CaseEvent(case_id=case.id, kind="message", actor=actor,
+                                 detail={"message": name, "payload": payload or {}}))
+        _store(case, cw)
+    return case
+
+
+def fire_due_timers(at: datetime | None = None, limit: int = 100) -> list[str]:
+    """Fire the timers that are due: reads only the cases whose earliest timer is due (an index)."""
+    at = at or now()
+    due_ids = db.session.scalars(
+        sa.select(Case.id).where(Case.next_timer_at <= at).order_by(Case.next_timer_at).limit(limit)
+    ).all()
+    fired = []
+    for case_id in due_ids:
+        case = db.session.get(Case, case_id)
+        try:
+            with transaction(case.id):
+                cw = _load(case)
+                cw.fire_timers()
+                db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={}))
+                _store(case, cw)
+            fired.append(case_id)
+        except (Conflict, ProcessFailed):
+            continue
+    return fired
+
+
+# -- reading ------------------------------------------------------------------------------------------
+def get_case(case_id: str) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"No case {case_id}")
+    return case
+
+
+def open_tasks(case_id: str) -> list[Task]:
+    return db.session.scalars(
+        sa.select(Task).where(Task.case_id == case_id, Task.state == "open").order_by(Task.created_at, Task.id)
+    ).all()
+
+
+def case_history(case_id: str) -> list[CaseEvent]:
+    return db.session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+    ).all()
+
+
+# -- internals ----------------------------------------------------------------------------------------
+def _load(case: Case) -> CaseWorkflow:
+    spec, subprocess_specs = specs_of(case.definition)
+    return CaseWorkflow.restore(case.state, spec, subprocess_specs)
+
+
+def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None) -> None:
+    """Write the workflow back and bring the task list, status and timers in step with it."""
+    moment = now()
+    status, reason = cw.status()
+    if status != case.status:
+        db.session.add(CaseEvent(case_id=case.id, kind="status", detail={"status": status, "reason": reason}))
+    case.status, case.closure_reason = status, reason
+    case.data = cw.current_data()
+    case.next_timer_at = cw.next_timer_due()
+    case.incident = None
+    case.updated_at = moment
+    ready = {t.id: t for t in cw.human_tasks()}
+    stored = {t.id: t for t in open_tasks(case.id)} if case.state else {}
+    for task_id, row in stored.items():
+        if task_id not in ready:
+            row.state = "completed" if task_id == completed_task_id else "cancelled"
+            row.completed_at = moment
+    for task_id, task in ready.items():
+        if task_id in stored:
+            continue
+        db.session.add(Task(
+            id=task_id, case_id=case.id, region=case.region, name=task.name, title=task.title,
+            process=task.process, candidate_group=task.candidate_group, due_at=task.due_at,
+            form_schema=task.form_schema, form_ui_schema=task.form_ui_schema, instructions=task.instructions,
+            person_name=case.person_name, created_at=moment,
+        ))
+    for name, payload in cw.thrown_messages():
+        if latest_definition(case.region, name) is not None:
+            _start(case.region, name, dict(payload or {}) if isinstance(payload, dict) else {},
+                   case.person_name, None, parent=case)
+    case.state = cw.dump()
+
+
+def definition_of(case: Case) -> ProcessDefinition:
+    return case.definition

@@ -1,0 +1,117 @@
+"""Deploying process sets: BPMN diagrams, DMN tables and forms, as one versioned definition per region."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..database import db
+from ..forms import parse_forms
+from ..runtime.parser import ProcessSetError, parse_process_set
+from ..runtime.serializer import cached_specs, specs_to_dict
+from ..store import ProcessDefinition, ProcessFile
+from .errors import InvalidProcessSet, NotFound
+
+BASE_REGION = "base"
+MAIN_PROCESS = "sip"
+KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
+
+
+def read_process_folder(processes_dir: str | Path, forms_dir: str | Path) -> dict[str, str]:
+    """The files of a process set on disk, by their path in the set: bpmn/…, dmn/…, forms/…."""
+    files = {}
+    for sub, pattern in (("bpmn", "*.bpmn"), ("dmn", "*.dmn")):
+        for path in sorted((Path(processes_dir) / sub).glob(pattern)):
+            files[f"{sub}/{path.name}"] = path.read_text(encoding="utf-8")
+    for path in sorted(Path(forms_dir).glob("*.json")):
+        files[f"forms/{path.name}"] = path.read_text(encoding="utf-8")
+    return files
+
+
+def content_hash(files: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + files[path].encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _kind(path: str) -> str | None:
+    return KINDS.get(Path(path).suffix.lower())
+
+
+def compile_process_set(files: dict[str, str], key: str = MAIN_PROCESS):
+    """Parse and check a process set; raises InvalidProcessSet listing every problem found."""
+    bpmn = {p: t for p, t in files.items() if _kind(p) == "bpmn"}
+    dmn = {p: t for p, t in files.items() if _kind(p) == "dmn"}
+    form_files = {Path(p).name: t for p, t in files.items() if _kind(p) == "form"}
+    forms, problems = parse_forms(form_files)
+    try:
+        parsed = parse_process_set(bpmn, dmn, key)
+    except ProcessSetError as err:
+        raise InvalidProcessSet("The process set cannot be parsed", problems + err.problems) from err
+    for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+            for prop in ("formJsonSchemaFilename", "formUiSchemaFilename"):
+                name = properties.get(prop)
+                if name and name not in forms:
+                    problems.append({
+                        "file": getattr(spec, "file", None), "element": task_spec.bpmn_id, "line": None,
+                        "message": f"{prop} names the form file {name}, which is not in the process set",
+                    })
+    if problems:
+        raise InvalidProcessSet("The process set has problems", problems)
+    return parsed, forms
+
+
+def deploy(files: dict[str, str], region: str = BASE_REGION, deployed_by: str | None = None,
+           key: str = MAIN_PROCESS) -> tuple[ProcessDefinition, bool]:
+    """Deploy a process set for a region. Returns the definition and whether it is new: unchanged content
+    deploys nothing new. The caller's transaction is committed here."""
+    digest = content_hash(files)
+    latest = latest_definition(region, key, fallback=False)
+    if latest is not None and latest.content_hash == digest:
+        return latest, False
+    parsed, forms = compile_process_set(files, key)
+    definition = ProcessDefinition(
+        region=region,
+        key=key,
+        version=(latest.version + 1) if latest else 1,
+        content_hash=digest,
+        deployed_by=deployed_by,
+        specs=specs_to_dict(parsed.spec, parsed.subprocess_specs),
+        forms=forms,
+        files=[ProcessFile(path=p, kind=_kind(p) or "other", content=t) for p, t in sorted(files.items())],
+    )
+    db.session.add(definition)
+    db.session.commit()
+    return definition, True
+
+
+def latest_definition(region: str, key: str = MAIN_PROCESS, fallback: bool = True) -> ProcessDefinition | None:
+    """The newest definition of a process for a region; a region without its own runs the base."""
+    query = (
+        sa.select(ProcessDefinition)
+        .where(ProcessDefinition.region == region, ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
+    )
+    found = db.session.scalars(query).first()
+    if found is None and fallback and region != BASE_REGION:
+        return latest_definition(BASE_REGION, key, fallback=False)
+    return found
+
+
+def require_definition(region: str, key: str = MAIN_PROCESS) -> ProcessDefinition:
+    found = latest_definition(region, key)
+    if found is None:
+        raise NotFound(f"No process {key!r} is deployed for region {region!r} or the base")
+    return found
+
+
+def specs_of(definition: ProcessDefinition):
+    """The parsed specs of a definition, restored once per process."""
+    return cached_specs((definition.id, definition.content_hash), lambda: json.loads(json.dumps(definition.specs)))
