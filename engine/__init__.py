@@ -26,7 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
     from . import store  # noqa: F401  (registers the tables)
+    from .api import register_api
     from .cli import register_commands
 
+    register_api(app)
     register_commands(app)
     return app

@@ -7,7 +7,6 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 
 
-
 def initialise_database():
     """Bring the database schema up to date and deploy the base routine if its files changed."""
     from .services.process_sets import BASE_REGION, deploy, read_process_folder

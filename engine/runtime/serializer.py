@@ -108,3 +108,7 @@ def state_from_json(state: str, spec, subprocess_specs: dict, script_engine) -> 
     workflow = STATE_SERIALIZER.from_dict(dct)
     workflow.script_engine = script_engine
     return workflow
+
+
+def forget_cached_specs() -> None:
+    _SPEC_CACHE.clear()

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, time
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -75,6 +76,11 @@ def parse_due(value) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def _is_instance(task) -> bool:
+    parent = task.parent
+    return parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
+
+
 class CaseWorkflow:
     """A SpiffWorkflow workflow of one case, with the operations the services need."""
 
@@ -114,8 +120,8 @@ class CaseWorkflow:
 
     def current_data(self) -> dict:
         """The process data as it stands: the data of the unfinished tasks, latest change winning.
-        Boundary events and activities running a subprocess are left out: they hold the data of when the
-        activity started."""
+        Boundary events and activities running a subprocess are left out (they hold the data of when the
+        activity started), and so are the instances of multi-instance activities (each holds its own item)."""
         if self.completed:
             return dict(self.workflow.data)
         workflows = [self.workflow, *self.workflow.subprocesses.values()]
@@ -126,6 +132,7 @@ class CaseWorkflow:
             if task.has_state(TaskState.READY | TaskState.WAITING | TaskState.STARTED)
             and not isinstance(task.task_spec, BoundaryEvent)
             and task.id not in self.workflow.subprocesses
+            and not _is_instance(task)
         ]
         data: dict = {}
         for task in sorted(live, key=lambda t: t.last_state_change):
@@ -246,3 +253,15 @@ class CaseWorkflow:
             return self.workflow.script_engine.evaluate(task, expression)
         except (WorkflowException, SpiffWorkflowException) as err:
             raise ProcessError(f"{task.task_spec.bpmn_id}: {err}") from err
+
+
+def message_names(spec, subprocess_specs: dict) -> set[str]:
+    """Every message a process set can catch."""
+    names = set()
+    for each in [spec, *subprocess_specs.values()]:
+        for task_spec in each.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            for d in getattr(definition, "event_definitions", None) or [definition]:
+                if isinstance(d, MessageEventDefinition) and task_spec.__class__.__name__ != "EndEvent":
+                    names.add(d.name)
+    return names

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import db
 from ..forms import apply_defaults, validate_submission
-from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady
+from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..store import Case, CaseEvent, ProcessDefinition, Task
 from .errors import Conflict, InvalidData, NotFound, ProcessFailed, ServiceError
 from .process_sets import latest_definition, require_definition, specs_of
@@ -28,7 +29,7 @@ def transaction(case_id: str | None = None):
     try:
         yield
         db.session.commit()
-    except StaleDataError as err:
+    except (StaleDataError, IntegrityError) as err:
         db.session.rollback()
         raise Conflict("The case was changed by someone else meanwhile; read it again and retry") from err
     except ProcessError as err:
@@ -79,14 +80,21 @@ def _start(region, key, variables, person_name, actor, parent: Case | None) -> C
 
 
 # -- tasks --------------------------------------------------------------------------------------------
-def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: str | None = None) -> Case:
-    """Complete a human task with the data of its form."""
+def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: str | None = None,
+                  case_revision: int | None = None) -> Case:
+    """Complete a human task with the data of its form. With `case_revision`, the case must not have
+    changed since the caller read it."""
     row = _open_task(task_id, case_id)
-    case = db.session.get(Case, row.case_id)
     if not isinstance(data, dict):
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
-    data = _validate_form(row, case, data)
-    with transaction(case.id):
+    with transaction(row.case_id):
+        case = _lock_case(row.case_id)
+        db.session.refresh(row)
+        if row.state != "open":
+            raise Conflict(f"The task is already {row.state}")
+        if case_revision is not None and case_revision != case.revision:
+            raise Conflict(f"The case has changed since revision {case_revision}; it is at {case.revision}")
+        data = _validate_form(row, case, data)
         cw = _load(case)
         try:
             cw.complete(task_id, data)
@@ -102,6 +110,8 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
 def claim_task(task_id: str, user: str) -> Task:
     with transaction():
         row = _open_task(task_id)
+        _lock_case(row.case_id)
+        db.session.refresh(row)
         if row.assignee not in (None, user):
             raise Conflict(f"The task is claimed by {row.assignee}")
         row.assignee = user
@@ -111,6 +121,8 @@ def claim_task(task_id: str, user: str) -> Task:
 def unclaim_task(task_id: str, user: str) -> Task:
     with transaction():
         row = _open_task(task_id)
+        _lock_case(row.case_id)
+        db.session.refresh(row)
         if row.assignee not in (None, user):
             raise Conflict(f"The task is claimed by {row.assignee}")
         row.assignee = None
@@ -146,7 +158,11 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
 def send_message(case_id: str, name: str, payload: dict | None = None, actor: str | None = None) -> Case:
     """Deliver a named message (consent withdrawn, meeting cancelled, …) to a case that waits for it."""
     case = get_case(case_id)
+    if name not in known_messages(case):
+        raise NotFound(f"The process of this case knows no message {name!r}",
+                       known=sorted(known_messages(case)))
     with transaction(case.id):
+        case = _lock_case(case.id)
         cw = _load(case)
         try:
             cw.send_message(name, payload)
@@ -168,9 +184,11 @@ def fire_due_timers(at: datetime | None = None, limit: int = 100) -> list[str]:
     ).all()
     fired = []
     for case_id in due_ids:
-        case = db.session.get(Case, case_id)
         try:
-            with transaction(case.id):
+            with transaction(case_id):
+                case = _lock_case(case_id)
+                if case.next_timer_at is None or _aware(case.next_timer_at) > at:
+                    continue
                 cw = _load(case)
                 cw.fire_timers()
                 db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={}))
@@ -195,6 +213,25 @@ def open_tasks(case_id: str) -> list[Task]:
     ).all()
 
 
+def task_data(task: Task) -> dict:
+    """The data a task sees: its own view of the process data (a multi-instance task also its item)."""
+    case = db.session.get(Case, task.case_id)
+    if task.state != "open":
+        return dict(case.data or {})
+    found = _load(case).find_task(task.id)
+    return json_safe(found.data) if found is not None else dict(case.data or {})
+
+
+def known_messages(case: Case) -> set[str]:
+    return message_names(*specs_of(case.definition))
+
+
+def json_safe(data: dict) -> dict:
+    import json
+
+    return json.loads(json.dumps(data, default=str))
+
+
 def case_history(case_id: str) -> list[CaseEvent]:
     return db.session.scalars(
         sa.select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
@@ -202,6 +239,20 @@ def case_history(case_id: str) -> list[CaseEvent]:
 
 
 # -- internals ----------------------------------------------------------------------------------------
+def _lock_case(case_id: str) -> Case:
+    """Read the case for a change, holding its row (PostgreSQL) so that concurrent changes queue up."""
+    case = db.session.scalars(
+        sa.select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
+    if case is None:
+        raise NotFound(f"No case {case_id}")
+    return case
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _load(case: Case) -> CaseWorkflow:
     spec, subprocess_specs = specs_of(case.definition)
     return CaseWorkflow.restore(case.state, spec, subprocess_specs)

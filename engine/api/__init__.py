@@ -1,0 +1,44 @@
+"""HTTP: the task-list API under /api/v1, its OpenAPI document and an interactive page for it."""
+
+from __future__ import annotations
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+
+from .problems import register_problem_handlers
+from .resources import api_v1
+
+API_SETTINGS = {
+    "API_TITLE": "SIP — samordnad individuell plan",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/swagger-ui/",
+}
+
+
+class ProblemApi(Api):
+    """flask-smorest with errors left to the problem-document handlers."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+def register_api(app: Flask) -> None:
+    for key, value in API_SETTINGS.items():
+        app.config.setdefault(key, value)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    api = ProblemApi(app)
+    api.register_blueprint(api_v1)
+    register_problem_handlers(app)
+
+    @app.get("/api/v1/swagger-ui/<path:filename>")
+    def swagger_ui_assets(filename):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+    @app.get("/openapi.json")
+    def openapi_root():
+        return api.spec.to_dict()

@@ -1,0 +1,87 @@
+"""Every error as an RFC 9457 problem document (application/problem+json)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ..services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Felaktig begäran",
+    401: "Inte inloggad",
+    403: "Åtkomst nekad",
+    404: "Finns inte",
+    405: "Metoden stöds inte",
+    409: "Konflikt",
+    413: "För stor begäran",
+    415: "Fel innehållstyp",
+    422: "Uppgifterna kan inte behandlas",
+    500: "Internt fel",
+}
+SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+         409: "conflict", 413: "too-large", 415: "unsupported-media-type", 422: "unprocessable", 500: "internal"}
+
+
+def problem(status: int, detail: str, type_: str | None = None, title: str | None = None, **extra):
+    body = {
+        "type": f"/problems/{type_ or SLUGS.get(status, 'error')}",
+        "title": title or TITLES.get(status, "Fel"),
+        "status": status,
+        "detail": detail,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def field_errors(messages, prefix: str = "") -> list[dict]:
+    """Flatten marshmallow/webargs messages into [{field, message}]."""
+    found = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key in ("json", "query", "form", "files", "view_args") and not prefix:
+                found.extend(field_errors(value, ""))
+                continue
+            name = f"{prefix}/{key}" if prefix else str(key)
+            found.extend(field_errors(value, name))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        found.extend({"field": prefix or "(body)", "message": m} for m in messages)
+    elif isinstance(messages, list):
+        for value in messages:
+            found.extend(field_errors(value, prefix))
+    else:
+        found.append({"field": prefix or "(body)", "message": str(messages)})
+    return found
+
+
+def register_problem_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(err: ServiceError):
+        extra = dict(err.extra)
+        return problem(err.status, err.detail, type_=err.type, title=err.title, **extra)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        status = err.code or 500
+        data = getattr(err, "data", None) or {}
+        messages = data.get("messages")
+        if messages is not None:
+            errors = field_errors(messages)
+            return problem(400, "The request does not have the expected shape", type_="invalid-request",
+                           errors=errors)
+        detail = err.description or TITLES.get(status, "")
+        if status == 400 and "JSON" in (detail or ""):
+            detail = "The body is not valid JSON"
+        return problem(status, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        log.exception("unexpected error")
+        return problem(500, "An unexpected error occurred; it has been logged")

@@ -1,0 +1,162 @@
+"""The task-list API: each view turns HTTP into a service call and the result back into HTTP."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..database import db
+from ..people.personal_number import parse_personal_number
+from ..services import cases as case_service
+from ..services import task_list
+from ..services.errors import InvalidProcessSet, NotFound
+from ..services.plans import plan_document
+from ..services.process_sets import latest_definition
+from . import schemas as s
+from .presenters import case_out, case_summary, task_out
+
+api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions")
+
+
+@api_v1.route("/health")
+class Health(MethodView):
+    @api_v1.response(200, s.HealthOut)
+    def get(self):
+        """The app and its database answer."""
+        db.session.execute(sa.text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}
+
+
+@api_v1.route("/cases")
+class Cases(MethodView):
+    @api_v1.arguments(s.CaseQuery, location="query", error_status_code=400)
+    @api_v1.response(200, s.CaseListOut)
+    def get(self, query):
+        """Cases, newest first."""
+        rows, total = task_list.list_cases(query.get("region"), query.get("status"), query["limit"], query["offset"])
+        return {"items": [case_summary(c) for c in rows], "total": total,
+                "limit": query["limit"], "offset": query["offset"]}
+
+    @api_v1.arguments(s.StartCaseIn, error_status_code=400)
+    @api_v1.response(201, s.CaseOut)
+    def post(self, body):
+        """Start a case of the region's SIP routine (the base routine where the region has no variant)."""
+        person = parse_personal_number(body["person"]["personal_number"])
+        variables = dict(body["variables"])
+        variables.setdefault("huvudperson", {"namn": body["person"]["name"], "personnummer": person.number})
+        case = case_service.start_case(body["region"], variables, person_name=body["person"]["name"])
+        return case_out(case)
+
+
+@api_v1.route("/cases/<string:case_id>")
+class CaseResource(MethodView):
+    @api_v1.response(200, s.CaseOut)
+    def get(self, case_id):
+        """A case: status, process version, participants, open tasks, the plan so far, its history."""
+        return case_out(case_service.get_case(case_id))
+
+
+@api_v1.route("/cases/<string:case_id>/plan")
+class PlanResource(MethodView):
+    @api_v1.response(200)
+    def get(self, case_id):
+        """The SIP as a document: the four legal questions answered, goals, interventions, participants."""
+        return plan_document(case_service.get_case(case_id))
+
+
+@api_v1.route("/cases/<string:case_id>/messages/<string:name>")
+class MessageResource(MethodView):
+    @api_v1.arguments(s.MessageIn, error_status_code=400)
+    @api_v1.response(200, s.CaseOut)
+    def post(self, body, case_id, name):
+        """Deliver a named message: samtycke_aterkallat, mote_installt, uppfoljning_begard, …"""
+        case = case_service.send_message(case_id, name, body["payload"], actor=body.get("user"))
+        return case_out(case)
+
+
+@api_v1.route("/tasks")
+class Tasks(MethodView):
+    @api_v1.arguments(s.TaskQuery, location="query", error_status_code=400)
+    @api_v1.response(200, s.TaskListOut)
+    def get(self, query):
+        """The task list, from the indexed table of tasks."""
+        flt = task_list.TaskFilter(
+            candidate_group=query.get("candidate_group"), assignee=query.get("assignee"),
+            case_id=query.get("case_id"), region=query.get("region"), due_before=query.get("due_before"),
+            due_after=query.get("due_after"), state=query["state"],
+        )
+        rows, total = task_list.list_tasks(flt, query["sort"], query["limit"], query["offset"])
+        return {"items": [task_out(t) for t in rows], "total": total,
+                "limit": query["limit"], "offset": query["offset"]}
+
+
+@api_v1.route("/tasks/<string:task_id>")
+class TaskResource(MethodView):
+    @api_v1.response(200, s.TaskDetailOut)
+    def get(self, task_id):
+        """A task with its form (JSON Schema and UI schema) and its current data."""
+        task = task_list.get_task(task_id)
+        forms = case_service.get_case(task.case_id).definition.forms
+        return {
+            **task_out(task),
+            "instructions": task.instructions,
+            "form": {"schema": forms.get(task.form_schema), "ui_schema": forms.get(task.form_ui_schema)},
+            "data": case_service.task_data(task),
+        }
+
+
+@api_v1.route("/tasks/<string:task_id>/claim")
+class ClaimResource(MethodView):
+    @api_v1.arguments(s.ClaimIn, error_status_code=400)
+    @api_v1.response(200, s.TaskOut)
+    def post(self, body, task_id):
+        """Take a task: others see it is yours, and cannot take it."""
+        return task_out(case_service.claim_task(task_id, body["user"]))
+
+
+@api_v1.route("/tasks/<string:task_id>/unclaim")
+class UnclaimResource(MethodView):
+    @api_v1.arguments(s.ClaimIn, error_status_code=400)
+    @api_v1.response(200, s.TaskOut)
+    def post(self, body, task_id):
+        """Give a task back to its group."""
+        return task_out(case_service.unclaim_task(task_id, body["user"]))
+
+
+@api_v1.route("/tasks/<string:task_id>/complete")
+class CompleteResource(MethodView):
+    @api_v1.arguments(s.CompleteIn, error_status_code=400)
+    @api_v1.response(200, s.CompletionOut)
+    def post(self, body, task_id):
+        """Complete a task with data that passes its form's schema; answers with the case's next open tasks."""
+        task = task_list.get_task(task_id)
+        if task.assignee and body.get("user") and task.assignee != body["user"]:
+            from ..services.errors import Conflict
+
+            raise Conflict(f"The task is claimed by {task.assignee}")
+        case = case_service.complete_task(task_id, body["data"], actor=body.get("user"),
+                                          case_revision=body.get("case_revision"))
+        return {"case": case_summary(case), "next_tasks": [task_out(t) for t in case_service.open_tasks(case.id)]}
+
+
+@api_v1.route("/decisions/<string:decision_id>/evaluate")
+class EvaluateResource(MethodView):
+    @api_v1.arguments(s.EvaluateIn, error_status_code=400)
+    @api_v1.response(200, s.EvaluateOut)
+    def post(self, body, decision_id):
+        """Try a decision table of the region's deployed routine with the given variables."""
+        from ..runtime.decisions import evaluate
+        from ..runtime.parser import ProcessSetError
+
+        definition = latest_definition(body.get("region") or "base")
+        if definition is None:
+            raise NotFound("Nothing is deployed for that region")
+        dmn = {f.path: f.content for f in definition.files if f.kind == "dmn"}
+        try:
+            result = evaluate(dmn, decision_id, body["variables"])
+        except ProcessSetError as err:
+            if "No decision" in str(err):
+                raise NotFound(str(err)) from err
+            raise InvalidProcessSet(str(err), err.problems) from err
+        return {"result": result}

@@ -1,0 +1,1 @@
+"""People: Swedish personal identity numbers."""

@@ -1,0 +1,16 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py 'engine:create_app()'`."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("SIP_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("SIP_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 30
+max_requests = 10_000
+max_requests_jitter = 1_000
+accesslog = "-"
+errorlog = "-"
+# Requests carry personal data: no request bodies or query strings in the access log.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
