@@ -24,3 +24,21 @@ def register_commands(app: Flask) -> None:
         definition, created = initialise_database()
         state = "deployed" if created else "unchanged"
         click.echo(f"database ready; base routine {definition.key} v{definition.version} {state}")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Run one sweep and exit (for cron and tests).")
+    @click.option("--interval", default=30.0, show_default=True, help="Seconds between sweeps.")
+    @click.option("--batch", default=100, show_default=True, help="Most cases fired per sweep.")
+    def worker_command(once, interval, batch):
+        """Fire due timers: follow-up dates, deadlines and other BPMN timer events."""
+        import time
+
+        from .services.cases import fire_due_timers
+
+        while True:
+            fired = fire_due_timers(limit=batch)
+            click.echo(f"fired timers of {len(fired)} case(s)")
+            if once:
+                return
+            if len(fired) < batch:
+                time.sleep(interval)

@@ -177,23 +177,29 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
 
 
 def fire_due_timers(at: datetime | None = None, limit: int = 100) -> list[str]:
-    """Fire the timers that are due: reads only the cases whose earliest timer is due (an index)."""
+    """Fire the timers that are due. Reads only the cases whose earliest timer is due (an index), each in
+    its own transaction. A case another worker is firing right now is skipped (its row is locked), and a
+    case whose timer has been fired meanwhile is no longer due: every timer fires once."""
     at = at or now()
     due_ids = db.session.scalars(
         sa.select(Case.id).where(Case.next_timer_at <= at).order_by(Case.next_timer_at).limit(limit)
     ).all()
+    db.session.rollback()
     fired = []
     for case_id in due_ids:
         try:
             with transaction(case_id):
-                case = _lock_case(case_id)
-                if case.next_timer_at is None or _aware(case.next_timer_at) > at:
+                case = db.session.scalars(
+                    sa.select(Case).where(Case.id == case_id, Case.next_timer_at <= at)
+                    .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+                ).first()
+                if case is None:
                     continue
                 cw = _load(case)
                 cw.fire_timers()
-                db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={}))
+                db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}))
                 _store(case, cw)
-            fired.append(case_id)
+                fired.append(case_id)
         except (Conflict, ProcessFailed):
             continue
     return fired
@@ -248,9 +254,6 @@ def _lock_case(case_id: str) -> Case:
         raise NotFound(f"No case {case_id}")
     return case
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _load(case: Case) -> CaseWorkflow:
