@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import default_config, from_environment, normalise_database_url
-from .database import db, migrate
+from .database import db, migrate, tune_sqlite
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -23,6 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
     from . import store  # noqa: F401  (registers the tables)

@@ -14,8 +14,6 @@ def default_config(instance_path: str) -> dict:
         # The national base routine: diagrams, tables and forms.
         "PROCESSES_DIR": str(PROJECT_ROOT / "processes"),
         "FORMS_DIR": str(PROJECT_ROOT / "forms"),
-        # Deploy the base routine at start-up when nothing is deployed yet.
-        "DEPLOY_BASE_ON_START": True,
     }
 
 

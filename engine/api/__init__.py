@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import swagger_ui_bundle
-from flask import Flask, send_from_directory
+from flask import Flask, abort, request, send_from_directory
 from flask_smorest import Api
 
 from .problems import register_problem_handlers
@@ -30,10 +30,16 @@ class ProblemApi(Api):
 def register_api(app: Flask) -> None:
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 2 * 1024 * 1024
     api = ProblemApi(app)
     api.register_blueprint(api_v1)
     register_problem_handlers(app)
+
+    @app.before_request
+    def refuse_oversized_bodies():
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length > limit:
+            abort(413, f"The body is larger than {limit} bytes")
 
     @app.get("/api/v1/swagger-ui/<path:filename>")
     def swagger_ui_assets(filename):

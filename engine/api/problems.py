@@ -81,6 +81,10 @@ def register_problem_handlers(app: Flask) -> None:
             detail = "The body is not valid JSON"
         return problem(status, detail)
 
+    @app.errorhandler(RecursionError)
+    def too_deep(err: RecursionError):
+        return problem(400, "The body is nested too deeply")
+
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
         log.exception("unexpected error")

@@ -263,6 +263,11 @@ def _load(case: Case) -> CaseWorkflow:
 
 def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None) -> None:
     """Write the workflow back and bring the task list, status and timers in step with it."""
+    with db.session.no_autoflush:
+        _store_unflushed(case, cw, completed_task_id)
+
+
+def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None) -> None:
     moment = now()
     status, reason = cw.status()
     if status != case.status:

@@ -8,7 +8,7 @@ import time_machine
 from engine.services import cases
 from engine.services.errors import Conflict
 
-from .walk import KOMMUN, VARDCENTRAL, CaseWalk
+from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk
 
 
 def planned(uppfoljningsdatum="2027-06-10"):

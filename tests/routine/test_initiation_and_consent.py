@@ -5,7 +5,7 @@ import pytest
 from engine.services import cases
 from engine.services.errors import InvalidData
 
-from .walk import KOMMUN, CaseWalk
+from tests.routine.walk import KOMMUN, CaseWalk
 
 
 @pytest.mark.parametrize("initierad_av", ["kommun", "oppenvard", "den_enskilde", "narstaende"])

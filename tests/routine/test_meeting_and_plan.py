@@ -6,7 +6,7 @@ import pytest
 
 from engine.services.errors import InvalidData
 
-from .walk import KOMMUN, VARDCENTRAL, CaseWalk
+from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk
 
 
 def at_meeting():

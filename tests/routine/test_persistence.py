@@ -11,7 +11,7 @@ from engine.services import cases
 from engine.services.errors import Conflict, InvalidData, NotFound
 from engine.store import CaseEvent
 
-from .walk import KOMMUN, CaseWalk
+from tests.routine.walk import KOMMUN, CaseWalk
 
 
 def test_the_whole_routine_survives_a_restart_after_every_step(app, restart):

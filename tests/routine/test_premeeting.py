@@ -4,7 +4,7 @@ import pytest
 
 from engine.services.errors import InvalidData
 
-from .walk import HEMSJUKVARD, KOMMUN, CaseWalk
+from tests.routine.walk import HEMSJUKVARD, KOMMUN, CaseWalk
 
 ELIGIBLE = {"kroniska_diagnoser": 4, "inlaggningar_12_man": 3, "staende_lakemedel": 8,
             "klarar_personlig_omvardnad": False, "alder": 74, "hemsjukvard": False}  # exactly 4 of 6

@@ -5,7 +5,7 @@ import pytest
 from engine.services import cases
 from engine.services.errors import Conflict, InvalidData
 
-from .walk import HEMSJUKVARD, KOMMUN, PSYKIATRI, SKOLA, VARDCENTRAL, CaseWalk
+from tests.routine.walk import HEMSJUKVARD, KOMMUN, PSYKIATRI, SKOLA, VARDCENTRAL, CaseWalk
 
 
 def test_preparation_records_participants_relatives_place_and_time(app):

@@ -1,0 +1,116 @@
+"""Cases over HTTP: start, read, the plan, messages."""
+
+import pytest
+
+from tests.routine.walk import CaseWalk
+from tests.api.conftest import PERSON
+
+
+def test_health_answers_with_the_database(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_starting_a_case_returns_it_with_its_open_tasks(client, start):
+    case = start()
+    assert case["status"] == "active"
+    assert case["region"] == "kristianstad"
+    assert case["process"]["key"] == "sip" and case["process"]["version"] == 1
+    assert case["person"] == {"name": "Tolvan Tolvansson"}
+    assert [t["name"] for t in case["open_tasks"]] == ["bedom_behov_av_sip"]
+    assert case["open_tasks"][0]["person_name"] == "Tolvan Tolvansson"
+    assert case["history"][0]["kind"] == "started"
+
+
+@pytest.mark.parametrize("number", ["19121212-1212", "121212-1212", "191212121212", "701063-2391"])
+def test_personnummer_and_samordningsnummer_are_accepted(client, number):
+    response = client.post("/api/v1/cases", json={"region": "base", "person": {"personal_number": number,
+                                                                                "name": "Test"}})
+    assert response.status_code == 201, response.json
+
+
+@pytest.mark.parametrize("number, reason", [
+    ("19121212-1213", "check digit"),
+    ("19121312-1212", "date"),
+    ("20991212-1210", "future"),
+    ("1212121212x", "YYYYMMDD"),
+])
+def test_invalid_personal_numbers_are_refused_without_repeating_them(client, number, reason):
+    response = client.post("/api/v1/cases", json={"region": "base", "person": {"personal_number": number,
+                                                                                "name": "Test"}})
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    [error] = response.json["errors"]
+    assert error["field"] == "person/personal_number"
+    assert reason in error["message"]
+    assert number not in response.get_data(as_text=True)
+
+
+def test_case_list_is_paged_with_a_total(client, start):
+    for _ in range(3):
+        start()
+    start(region="stockholm")
+    response = client.get("/api/v1/cases?region=kristianstad&limit=2")
+    assert response.json["total"] == 3
+    assert len(response.json["items"]) == 2
+    response = client.get("/api/v1/cases?region=kristianstad&limit=2&offset=2")
+    assert len(response.json["items"]) == 1
+    assert client.get("/api/v1/cases?status=closed").json["total"] == 0
+
+
+def test_unknown_case_is_404(client):
+    response = client.get("/api/v1/cases/does-not-exist")
+    assert response.status_code == 404
+    assert response.json["type"] == "/problems/not-found"
+
+
+def test_plan_document_answers_the_four_questions(app, client):
+    walk = CaseWalk.start().to_plan()
+    plan = client.get(f"/api/v1/cases/{walk.case_id}/plan").json
+    assert plan["ready"] is True
+    assert plan["interventions"][0] == {
+        "what": "Hemtjänst morgon och kväll", "provided_by": "Kristianstads kommun, hemtjänst Norr",
+        "kind_of_provider": "kommun_sol", "how_often": "Dagligen", "when": "07 och 19", "where": "Hemma",
+        "who": "Hemtjänst Norr"}
+    assert plan["providers"] == ["Kristianstads kommun, hemtjänst Norr"]
+    assert plan["others_actions"][0]["provided_by"] == "Dottern Maria"
+    assert plan["overall_responsibility"] == "Kristianstads kommun, hemtjänst Norr"
+    by_org = {p["organisation"]: p for p in plan["participants"]}
+    assert by_org["Region Skåne, vårdcentral Näsby"]["no_action"] is True
+    assert by_org["Kristianstads kommun, hemtjänst Norr"]["profession"] == "Biståndshandläggare"
+    assert plan["follow_up_date"] == "2027-06-10"
+
+
+def test_plan_before_the_meeting_still_names_the_responsible_huvudman(client, start):
+    case = start()
+    task = case["open_tasks"][0]
+    client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {
+        "initierad_av": "kommun", "huvudperson": {"namn": "Tolvan"}, "sip_behovs": True,
+        "samordningsansvarig": {"namn": "Eva", "organisation": "Kristianstads kommun", "huvudmannatyp": "kommun_sol"}}})
+    plan = client.get(f"/api/v1/cases/{case['id']}/plan").json
+    assert plan["overall_responsibility"] == "Kristianstads kommun"
+    assert plan["interventions"] == [] and plan["others_actions"] == []
+
+
+def test_messages_advance_the_case_or_say_what_it_waits_for(app, client):
+    walk = CaseWalk.start().to_plan()
+    response = client.post(f"/api/v1/cases/{walk.case_id}/messages/mote_installt", json={})
+    assert response.status_code == 409
+    assert response.json["waiting_for"] == ["samtycke_aterkallat", "uppfoljning_begard"]
+    response = client.post(f"/api/v1/cases/{walk.case_id}/messages/hittepa", json={})
+    assert response.status_code == 404
+    assert "hittepa" in response.json["detail"]
+    response = client.post(f"/api/v1/cases/{walk.case_id}/messages/uppfoljning_begard",
+                           json={"payload": {"orsak": "fall i hemmet"}})
+    assert response.status_code == 200
+    assert [t["name"] for t in response.json["open_tasks"]] == ["genomfor_uppfoljning"]
+    assert response.json["history"][-1]["detail"]["message"] == "uppfoljning_begard"
+
+
+def test_case_shows_participants_and_coordinator(app, client):
+    walk = CaseWalk.start().initiate().consent().prepare()
+    case = client.get(f"/api/v1/cases/{walk.case_id}").json
+    assert case["coordinator"]["organisation"] == "Kristianstads kommun, hemtjänst Norr"
+    assert [p["kind"] for p in case["participants"]] == ["kommun_sol", "primarvard"]
+    assert PERSON["personal_number"] not in str(case["history"])

@@ -1,0 +1,111 @@
+"""The task list and completing tasks over HTTP."""
+
+from datetime import UTC, datetime, timedelta
+
+from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk
+
+ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Tolvan"}, "sip_behovs": True,
+              "samordningsansvarig": KOMMUN}
+
+
+def test_task_list_filters_by_group_case_and_region(app, client, start):
+    a, b = start(), start(region="stockholm")
+    walk = CaseWalk.start().initiate().consent().prepare()
+    listing = client.get("/api/v1/tasks?candidate_group=samordningsansvarig").json
+    assert listing["total"] == 2
+    assert {t["case_id"] for t in listing["items"]} == {a["id"], b["id"]}
+    assert all(t["kind"] == "user_task" and t["person_name"] for t in listing["items"])
+    listing = client.get("/api/v1/tasks", query_string={"candidate_group": VARDCENTRAL["organisation"]}).json
+    assert [(t["name"], t["case_id"]) for t in listing["items"]] == [("kvittera_kallelse", walk.case_id)]
+    assert client.get(f"/api/v1/tasks?case_id={walk.case_id}").json["total"] == 2
+    assert client.get("/api/v1/tasks?region=stockholm").json["total"] == 1
+
+
+def test_task_list_by_due_date_sorted_and_paged(app, client):
+    walks = []
+    for day in ("2026-12-10", "2026-12-03", "2026-12-17"):
+        walk = CaseWalk.start().initiate().consent().prepare().acknowledge_all().premeeting()
+        walk.meeting(motesdatum=day, uppfoljningsdatum=day)
+        walks.append(walk)
+    group = KOMMUN["organisation"]
+    listing = client.get("/api/v1/tasks", query_string={"candidate_group": group, "sort": "due"}).json
+    dues = [t["due_at"] for t in listing["items"]]
+    assert dues == sorted(dues) and listing["total"] == 3
+    assert listing["items"][0]["due_at"].startswith("2026-12-07")  # 2026-12-03 + 2 working days
+    page = client.get("/api/v1/tasks", query_string={"candidate_group": group, "sort": "-due", "limit": 1,
+                                                     "offset": 1}).json
+    assert page["total"] == 3 and page["items"][0]["due_at"] == dues[1]
+    cutoff = datetime(2026, 12, 10, tzinfo=UTC).isoformat()
+    before = client.get("/api/v1/tasks", query_string={"candidate_group": group, "due_before": cutoff}).json
+    assert before["total"] == 1
+    after = client.get("/api/v1/tasks", query_string={"candidate_group": group, "due_after": cutoff}).json
+    assert after["total"] == 2
+
+
+def test_task_shows_its_form_and_data(client, start):
+    case = start()
+    task = client.get(f"/api/v1/tasks/{case['open_tasks'][0]['id']}").json
+    assert task["form"]["schema"]["title"] == "Bedöm behov av SIP"
+    assert task["form"]["ui_schema"]["sip_behovs"]["ui:help"].startswith("Att neka")
+    assert task["data"]["huvudperson"]["namn"] == "Tolvan Tolvansson"
+
+
+def test_completing_answers_with_the_next_tasks(client, start):
+    case = start()
+    task_id = case["open_tasks"][0]["id"]
+    response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})
+    assert response.status_code == 200
+    assert [t["name"] for t in response.json["next_tasks"]] == ["inhamta_samtycke"]
+    assert response.json["case"]["revision"] == case["revision"] + 1
+    again = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})
+    assert again.status_code == 409
+    assert again.json["type"] == "/problems/conflict"
+
+
+def test_form_failures_are_422_with_each_field(client, start):
+    case = start()
+    task_id = case["open_tasks"][0]["id"]
+    response = client.post(f"/api/v1/tasks/{task_id}/complete",
+                           json={"data": {"initierad_av": "grannen", "sip_behovs": True}})
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert {e["field"] for e in response.json["errors"]} == {"initierad_av", "huvudperson", "samordningsansvarig"}
+    assert client.get(f"/api/v1/cases/{case['id']}").json["revision"] == case["revision"]
+
+
+def test_stale_case_revision_is_a_conflict(client, start):
+    case = start()
+    task_id = case["open_tasks"][0]["id"]
+    response = client.post(f"/api/v1/tasks/{task_id}/complete",
+                           json={"data": ASSESSMENT, "case_revision": case["revision"] + 5})
+    assert response.status_code == 409
+    assert "revision" in response.json["detail"]
+
+
+def test_claiming_keeps_others_out(client, start):
+    case = start()
+    task_id = case["open_tasks"][0]["id"]
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", json={"user": "eva"}).json["assignee"] == "eva"
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", json={"user": "per"}).status_code == 409
+    assert client.get("/api/v1/tasks?assignee=eva").json["total"] == 1
+    blocked = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT, "user": "per"})
+    assert blocked.status_code == 409
+    assert client.post(f"/api/v1/tasks/{task_id}/unclaim", json={"user": "per"}).status_code == 409
+    assert client.post(f"/api/v1/tasks/{task_id}/unclaim", json={"user": "eva"}).json["assignee"] is None
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", json={"user": "per"}).json["assignee"] == "per"
+
+
+def test_unknown_task_is_404(client):
+    assert client.get("/api/v1/tasks/nope").status_code == 404
+    assert client.post("/api/v1/tasks/nope/claim", json={"user": "eva"}).status_code == 404
+    assert client.post("/api/v1/tasks/nope/complete", json={"data": {}}).status_code == 404
+
+
+def test_completed_tasks_are_listed_by_state(client, start):
+    case = start()
+    task_id = case["open_tasks"][0]["id"]
+    client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT, "user": "eva"})
+    done = client.get(f"/api/v1/tasks?state=completed&case_id={case['id']}").json
+    assert [t["id"] for t in done["items"]] == [task_id]
+    assert done["items"][0]["completed_at"] is not None
+    assert datetime.fromisoformat(done["items"][0]["completed_at"]) > datetime.now(UTC) - timedelta(minutes=5)
