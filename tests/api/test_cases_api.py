@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.routine.walk import CaseWalk
 from tests.api.conftest import PERSON
+from tests.routine.walk import CaseWalk
 
 
 def test_health_answers_with_the_database(client):

@@ -7,7 +7,6 @@ import urllib.request
 
 from engine.database import db
 from engine.services import cases
-
 from tests.routine.walk import KOMMUN, CaseWalk
 
 ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Anna"}, "sip_behovs": True,

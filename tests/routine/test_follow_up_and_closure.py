@@ -7,7 +7,6 @@ import time_machine
 
 from engine.services import cases
 from engine.services.errors import Conflict
-
 from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk
 
 

@@ -4,7 +4,6 @@ import pytest
 
 from engine.services import cases
 from engine.services.errors import InvalidData
-
 from tests.routine.walk import KOMMUN, CaseWalk
 
 

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import pytest
 
 from engine.services.errors import InvalidData
-
 from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk
 
 

@@ -10,7 +10,6 @@ from engine.database import db
 from engine.services import cases
 from engine.services.errors import Conflict, InvalidData, NotFound
 from engine.store import CaseEvent
-
 from tests.routine.walk import KOMMUN, CaseWalk
 
 

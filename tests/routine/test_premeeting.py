@@ -3,7 +3,6 @@
 import pytest
 
 from engine.services.errors import InvalidData
-
 from tests.routine.walk import HEMSJUKVARD, KOMMUN, CaseWalk
 
 ELIGIBLE = {"kroniska_diagnoser": 4, "inlaggningar_12_man": 3, "staende_lakemedel": 8,

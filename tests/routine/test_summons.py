@@ -4,7 +4,6 @@ import pytest
 
 from engine.services import cases
 from engine.services.errors import Conflict, InvalidData
-
 from tests.routine.walk import HEMSJUKVARD, KOMMUN, PSYKIATRI, SKOLA, VARDCENTRAL, CaseWalk
 
 
