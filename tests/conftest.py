@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from engine import create_app
 from engine.database import db
 
-TABLES = ["case_events", "tasks", "cases", "process_files", "process_definitions"]
+TABLES = ["message_receipts", "case_events", "tasks", "cases", "process_files", "process_definitions"]
 
 
 @pytest.fixture(scope="session")

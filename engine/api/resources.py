@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -10,7 +11,7 @@ from ..database import db
 from ..people.personal_number import parse_personal_number
 from ..services import cases as case_service
 from ..services import task_list
-from ..services.errors import InvalidProcessSet, NotFound
+from ..services.errors import Conflict, InvalidProcessSet, InvalidRequest, NotFound
 from ..services.plans import plan_document
 from ..services.process_sets import latest_definition
 from . import schemas as s
@@ -70,9 +71,14 @@ class MessageResource(MethodView):
     @api_v1.arguments(s.MessageIn, error_status_code=400)
     @api_v1.response(200, s.CaseOut)
     def post(self, body, case_id, name):
-        """Deliver a named message: samtycke_aterkallat, mote_installt, uppfoljning_begard, …"""
-        case = case_service.send_message(case_id, name, body["payload"], actor=body.get("user"))
-        return case_out(case)
+        """Deliver a named message: samtycke_aterkallat, mote_installt, uppfoljning_begard, …
+        With an `Idempotency-Key` header, the same message sent twice is applied once."""
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not 0 < len(key) <= 200:
+            raise InvalidRequest("The Idempotency-Key header must be 1–200 characters")
+        case, applied = case_service.send_message(case_id, name, body["payload"], actor=body.get("user"),
+                                                  idempotency_key=key)
+        return case_out(case), 200, {"Idempotency-Replayed": "false" if applied else "true"}
 
 
 @api_v1.route("/tasks")
@@ -132,8 +138,6 @@ class CompleteResource(MethodView):
         """Complete a task with data that passes its form's schema; answers with the case's next open tasks."""
         task = task_list.get_task(task_id)
         if task.assignee and body.get("user") and task.assignee != body["user"]:
-            from ..services.errors import Conflict
-
             raise Conflict(f"The task is claimed by {task.assignee}")
         case = case_service.complete_task(task_id, body["data"], actor=body.get("user"),
                                           case_revision=body.get("case_revision"))

@@ -39,6 +39,8 @@ class DecisionTableError(ValidationException):
         if hint:
             text += f". {hint}"
         super().__init__(text, node=node, file_name=file_name)
+        if node is not None and not self.line_number:
+            self.line_number = getattr(node, "sourceline", "") or ""
 
 
 class DecisionEvaluationError(WorkflowException):

@@ -7,8 +7,9 @@ UNIQUE, FIRST, ANY, PRIORITY              ``{key: value, ...}``; no rule matches
 COLLECT, RULE ORDER, OUTPUT ORDER         one output column: ``{key: [value, ...]}`` (SpiffWorkflow's
                                           COLLECT shape); several: ``[{key: value, ...}, ...]``;
                                           no rule matches -> ``{key: []}`` / ``[]``
-COLLECT + SUM / COUNT / MIN / MAX         ``{key: number}``; nulls are left out; no rule matches ->
-                                          COUNT 0, SUM / MIN / MAX None (FEEL's sum([]) is null)
+COLLECT + SUM / COUNT / MIN / MAX         ``{key: number}``; COUNT counts the matching rules; SUM, MIN
+                                          and MAX leave null outputs out; no rule matches (or only
+                                          nulls) -> COUNT 0, SUM / MIN / MAX None (FEEL's sum([]) is null)
 ========================================  ===============================================================
 
 Tables with Python cells keep SpiffWorkflow's behaviour for the two policies it knew: UNIQUE returns
@@ -72,11 +73,11 @@ def apply_hit_policy(table, matches: list[tuple]):
 
     if table.aggregation:
         key = keys[0]
-        values = [outputs.get(key) for _, outputs in matches]
-        values = [v for v in values if v is not None]
         aggregation = Aggregation(table.aggregation)
         if aggregation is Aggregation.COUNT:
-            return {key: len(values)}
+            return {key: len(matches)}
+        values = [outputs.get(key) for _, outputs in matches]
+        values = [v for v in values if v is not None]
         if not values:
             return {key: None}
         try:

@@ -17,7 +17,9 @@ The rule, per decision table (one language per table):
    * Otherwise -> FEEL. Cells valid in both (``"a"``, ``3``, ``< 3``, ``>= 75``, ``-``, empty) mean
      the same in both, except that FEEL also handles null inputs and lists (``"a","b"``), which is
      what the author meant.
-   * Both kinds of evidence -> refused, naming one cell of each, asking for ``expressionLanguage``.
+   * Both kinds of evidence -> FEEL, so the Python-looking cells are refused one by one (rule, column,
+     what to write) with a hint to set ``expressionLanguage="python"`` if Python was meant. Such a
+     table could not run today either: its FEEL-only cells are not Python.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ decisions) are serialized by `serializer`."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from SpiffWorkflow.dmn.specs.model import DecisionTable
 
 
-class HitPolicy(str, Enum):
+class HitPolicy(StrEnum):
     UNIQUE = "UNIQUE"
     FIRST = "FIRST"
     PRIORITY = "PRIORITY"
@@ -23,7 +23,7 @@ class HitPolicy(str, Enum):
     OUTPUT_ORDER = "OUTPUT ORDER"
 
 
-class Aggregation(str, Enum):
+class Aggregation(StrEnum):
     SUM = "SUM"
     COUNT = "COUNT"
     MIN = "MIN"

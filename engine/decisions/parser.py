@@ -54,7 +54,7 @@ class DecisionParserMixin:
         if self.validator and schema is not None:
             BpmnValidator(schema).validate(node, filename)
         tables = read_definitions(node, filename)
-        for decision_id, table in tables.items():
+        for decision_id in tables:
             existing = self.dmn_parsers.get(decision_id)
             if existing is not None and getattr(existing, "filename", None) != filename:
                 raise DecisionTableError(

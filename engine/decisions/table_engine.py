@@ -74,7 +74,7 @@ class StandardDecisionEngine(DMNEngine):
     # -- SpiffWorkflow's interface -------------------------------------------------------------------
 
     def result(self, task):
-        value = self.evaluate(task)
+        value = self.evaluate_table(task)
         data = self.as_task_data(value)
         for key in data:
             task.data.pop(key, None)
@@ -92,14 +92,14 @@ class StandardDecisionEngine(DMNEngine):
             return value
         return {self.decision_table.decision_id: value}
 
-    def evaluate(self, task, _cache: dict | None = None):
+    def evaluate_table(self, task, _cache: dict | None = None):
         """The decision's result (shapes in `hit_policies`)."""
         cache = {} if _cache is None else _cache
         table = self.decision_table
         extra = {}
         for required in table.required:
             if required.decision_id not in cache:
-                cache[required.decision_id] = StandardDecisionEngine(required).evaluate(task, cache)
+                cache[required.decision_id] = StandardDecisionEngine(required).evaluate_table(task, cache)
             result = cache[required.decision_id]
             if isinstance(result, dict):
                 extra.update(result)

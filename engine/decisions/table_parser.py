@@ -23,9 +23,6 @@ DMN_NAMESPACES = {
     "https://www.omg.org/spec/DMN/20191111/MODEL/": "1.3",
 }
 
-_IGNORED_TOP_LEVEL = {"inputData", "knowledgeSource", "textAnnotation", "association", "DMNDI", "extensionElements",
-                      "description", "itemDefinition", "import"}
-
 HIT_POLICY_HINT = "use one of UNIQUE, FIRST, PRIORITY, ANY, COLLECT, RULE ORDER, OUTPUT ORDER"
 
 
@@ -56,8 +53,15 @@ class DefinitionsReader:
         self.root = root
         self.filename = filename or ""
         self.decision_id = None
+        self.python_evidence = None
 
     def error(self, message, *, rule=None, column=None, cell=None, hint=None, node=None):
+        if self.python_evidence is not None and cell is not None:
+            py_rule, py_column, py_text = self.python_evidence
+            where = f"rule {py_rule}, " if py_rule else ""
+            hint = ((hint + ". ") if hint else "") + (
+                f"The table also has FEEL-only cells, so it is read as FEEL; if it is meant to be Python "
+                f"(like {where}column '{py_column}': {py_text!r}), set expressionLanguage=\"python\"")
         return DecisionTableError(message, file_name=self.filename, decision_id=self.decision_id,
                                   rule_number=rule, column=column, cell=cell, hint=hint, node=node)
 
@@ -190,6 +194,7 @@ class DefinitionsReader:
                                  hint="use FEEL (the default) or python") from err
             if lang:
                 explicit.setdefault(lang, element)
+        self.python_evidence = None
         if len(explicit) > 1:
             raise self.error("the table mixes FEEL and Python cells", node=explicit[PYTHON],
                              hint="use one expression language per decision table")
@@ -223,14 +228,12 @@ class DefinitionsReader:
                 if found:
                     label = self._output_label(outputs[column]) if column < len(outputs) else str(column + 1)
                     evidence.setdefault(found, (number, label, text))
+        self.python_evidence = None
         if PYTHON in evidence and FEEL in evidence:
-            py_rule, py_column, py_text = evidence[PYTHON]
-            feel_rule, feel_column, feel_text = evidence[FEEL]
-            raise self.error(
-                f"the table mixes Python cells (rule {py_rule}, column '{py_column}': {py_text!r}) and FEEL cells "
-                f"(rule {feel_rule}, column '{feel_column}': {feel_text!r})",
-                rule=feel_rule, column=feel_column, cell=feel_text, node=node,
-                hint='write the whole table in FEEL, or set expressionLanguage="python" on its cells')
+            # FEEL (the standard's default) wins; the Python-looking cells are then refused one by one
+            # with a hint naming the language attribute.
+            self.python_evidence = evidence[PYTHON]
+            return FEEL
         return PYTHON if PYTHON in evidence else FEEL
 
     @staticmethod

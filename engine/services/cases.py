@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..database import db
 from ..forms import apply_defaults, validate_submission
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
-from ..store import Case, CaseEvent, ProcessDefinition, Task
+from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, Task
 from .errors import Conflict, InvalidData, NotFound, ProcessFailed, ServiceError
 from .process_sets import latest_definition, require_definition, specs_of
 
@@ -155,14 +155,25 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
 
 
 # -- messages and timers ------------------------------------------------------------------------------
-def send_message(case_id: str, name: str, payload: dict | None = None, actor: str | None = None) -> Case:
-    """Deliver a named message (consent withdrawn, meeting cancelled, …) to a case that waits for it."""
+def send_message(case_id: str, name: str, payload: dict | None = None, actor: str | None = None,
+                 idempotency_key: str | None = None) -> tuple[Case, bool]:
+    """Deliver a named message (consent withdrawn, meeting cancelled, …) to a case that waits for it.
+    A message sent again with the same idempotency key is not applied again. Returns the case and whether
+    the message was applied now."""
     case = get_case(case_id)
     if name not in known_messages(case):
         raise NotFound(f"The process of this case knows no message {name!r}",
                        known=sorted(known_messages(case)))
     with transaction(case.id):
         case = _lock_case(case.id)
+        if idempotency_key is not None:
+            seen = db.session.scalars(sa.select(MessageReceipt).where(
+                MessageReceipt.case_id == case.id, MessageReceipt.idempotency_key == idempotency_key)).first()
+            if seen is not None:
+                if seen.message != name:
+                    raise Conflict(f"The idempotency key was used for the message {seen.message!r}")
+                return case, False
+            db.session.add(MessageReceipt(case_id=case.id, idempotency_key=idempotency_key, message=name))
         cw = _load(case)
         try:
             cw.send_message(name, payload)
@@ -173,7 +184,7 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
         db.session.add(CaseEvent(case_id=case.id, kind="message", actor=actor,
                                  detail={"message": name, "payload": payload or {}}))
         _store(case, cw)
-    return case
+    return case, True
 
 
 def fire_due_timers(at: datetime | None = None, limit: int = 100) -> list[str]:

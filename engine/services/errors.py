@@ -14,6 +14,11 @@ class ServiceError(Exception):
         self.extra = extra
 
 
+class InvalidRequest(ServiceError):
+    status = 400
+    type = "invalid-request"
+
+
 class NotFound(ServiceError):
     status = 404
     type = "not-found"

@@ -31,6 +31,49 @@ def read_process_folder(processes_dir: str | Path, forms_dir: str | Path) -> dic
     return files
 
 
+def read_region_folder(region_dir: str | Path) -> dict[str, str]:
+    """A region's variant: only the files it changes, laid out like the base (bpmn/, dmn/, forms/)."""
+    root = Path(region_dir)
+    files = {}
+    for sub, pattern in (("bpmn", "*.bpmn"), ("dmn", "*.dmn"), ("forms", "*.json")):
+        for path in sorted((root / sub).glob(pattern)):
+            files[f"{sub}/{path.name}"] = path.read_text(encoding="utf-8")
+    return files
+
+
+def overlay(base: dict[str, str], variant: dict[str, str]) -> dict[str, str]:
+    """Base plus a region's overrides. A variant file replaces the base file of the same path, and any base
+    file that defines a process or decision id the variant defines too: the region's wins."""
+    overridden_ids = set()
+    for path, text in variant.items():
+        overridden_ids |= defined_ids(path, text)
+    merged = {}
+    for path, text in base.items():
+        if path in variant:
+            continue
+        if defined_ids(path, text) & overridden_ids:
+            continue
+        merged[path] = text
+    merged.update(variant)
+    return merged
+
+
+def defined_ids(path: str, text: str) -> set[tuple[str, str]]:
+    """The process ids of a BPMN file or the decision ids of a DMN file, as (kind, id)."""
+    kind = _kind(path)
+    if kind not in ("bpmn", "dmn"):
+        return set()
+    from ..runtime.parser import ProcessSetError, parse_xml
+
+    try:
+        root = parse_xml(text, path)
+    except ProcessSetError:
+        return set()
+    local = "process" if kind == "bpmn" else "decision"
+    return {(kind, el.get("id")) for el in root.iter() if isinstance(el.tag, str)
+            and el.tag.rsplit("}", 1)[-1] == local and el.get("id")}
+
+
 def content_hash(files: dict[str, str]) -> str:
     digest = hashlib.sha256()
     for path in sorted(files):

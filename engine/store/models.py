@@ -128,3 +128,16 @@ class CaseEvent(db.Model):
     task_id: Mapped[str | None] = mapped_column(sa.String(36))
     task_name: Mapped[str | None] = mapped_column(sa.String(200))
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class MessageReceipt(db.Model):
+    """A message delivered with an idempotency key: the same key again is not applied twice."""
+
+    __tablename__ = "message_receipts"
+    __table_args__ = (sa.UniqueConstraint("case_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200))
+    message: Mapped[str] = mapped_column(sa.String(200))
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

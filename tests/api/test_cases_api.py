@@ -114,3 +114,17 @@ def test_case_shows_participants_and_coordinator(app, client):
     assert case["coordinator"]["organisation"] == "Kristianstads kommun, hemtjänst Norr"
     assert [p["kind"] for p in case["participants"]] == ["kommun_sol", "primarvard"]
     assert PERSON["personal_number"] not in str(case["history"])
+
+
+def test_the_same_message_twice_with_one_idempotency_key_is_applied_once(app, client):
+    walk = CaseWalk.start().to_plan()
+    url = f"/api/v1/cases/{walk.case_id}/messages/uppfoljning_begard"
+    first = client.post(url, json={}, headers={"Idempotency-Key": "req-1"})
+    again = client.post(url, json={}, headers={"Idempotency-Key": "req-1"})
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert (first.headers["Idempotency-Replayed"], again.headers["Idempotency-Replayed"]) == ("false", "true")
+    assert [e["kind"] for e in again.json["history"]].count("message") == 1
+    assert [t["name"] for t in again.json["open_tasks"]] == ["genomfor_uppfoljning"]
+    other = client.post(f"/api/v1/cases/{walk.case_id}/messages/samtycke_aterkallat", json={},
+                        headers={"Idempotency-Key": "req-1"})
+    assert other.status_code == 409
