@@ -99,7 +99,13 @@ class CaseWorkflow:
 
     @classmethod
     def restore(cls, state: str, spec, subprocess_specs) -> CaseWorkflow:
-        return cls(state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine()))
+        case = cls(state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine()))
+        case._loaded_from = state
+        return case
+
+    def changed_since_load(self) -> bool:
+        """Whether anything happened since the state was restored (a timer that was not due changes nothing)."""
+        return self.dump() != getattr(self, "_loaded_from", None)
 
     def dump(self) -> str:
         return state_to_json(self.workflow)

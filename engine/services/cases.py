@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..database import db
@@ -32,6 +32,11 @@ def transaction(case_id: str | None = None):
     except (StaleDataError, IntegrityError) as err:
         db.session.rollback()
         raise Conflict("The case was changed by someone else meanwhile; read it again and retry") from err
+    except OperationalError as err:
+        db.session.rollback()
+        if "locked" in str(err) or "busy" in str(err).lower():
+            raise Conflict("The case is being changed by someone else right now; retry") from err
+        raise
     except ProcessError as err:
         db.session.rollback()
         if case_id is not None:
@@ -199,21 +204,29 @@ def fire_due_timers(at: datetime | None = None, limit: int = 100) -> list[str]:
     fired = []
     for case_id in due_ids:
         try:
-            with transaction(case_id):
-                case = db.session.scalars(
-                    sa.select(Case).where(Case.id == case_id, Case.next_timer_at <= at)
-                    .with_for_update(skip_locked=True).execution_options(populate_existing=True)
-                ).first()
-                if case is None:
-                    continue
-                cw = _load(case)
-                cw.fire_timers()
-                db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}))
-                _store(case, cw)
+            if _fire_case_timers(case_id, at):
                 fired.append(case_id)
         except (Conflict, ProcessFailed):
             continue
     return fired
+
+
+def _fire_case_timers(case_id: str, at: datetime) -> bool:
+    """Fire one case's due timers in one transaction; False when another worker has it or had it."""
+    with transaction(case_id):
+        case = db.session.scalars(
+            sa.select(Case).where(Case.id == case_id, Case.next_timer_at <= at)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+        ).first()
+        if case is None:
+            return False
+        cw = _load(case)
+        cw.fire_timers()
+        if not cw.changed_since_load():
+            return False  # not due by the engine's clock after all
+        db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}))
+        _store(case, cw)
+    return True
 
 
 # -- reading ------------------------------------------------------------------------------------------
