@@ -51,6 +51,7 @@ class HumanTask:
     form_schema: str | None
     form_ui_schema: str | None
     instructions: str | None
+    completed_by_message: str | None
     data: dict
 
 
@@ -251,6 +252,7 @@ class CaseWorkflow:
             form_schema=properties.get("formJsonSchemaFilename"),
             form_ui_schema=properties.get("formUiSchemaFilename"),
             instructions=(getattr(spec, "extensions", None) or {}).get("instructionsForEndUser"),
+            completed_by_message=properties.get("completedByMessage"),
             data=task.data,
         )
 
@@ -262,10 +264,13 @@ class CaseWorkflow:
 
 
 def message_names(spec, subprocess_specs: dict) -> set[str]:
-    """Every message a process set can catch."""
+    """Every message a process set can catch, or that completes a user task (property `completedByMessage`)."""
     names = set()
     for each in [spec, *subprocess_specs.values()]:
         for task_spec in each.task_specs.values():
+            properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+            if properties.get("completedByMessage"):
+                names.add(properties["completedByMessage"])
             definition = getattr(task_spec, "event_definition", None)
             for d in getattr(definition, "event_definitions", None) or [definition]:
                 if isinstance(d, MessageEventDefinition) and task_spec.__class__.__name__ != "EndEvent":

@@ -183,13 +183,30 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
         try:
             cw.send_message(name, payload)
         except NotWaiting as err:
-            waits = ", ".join(err.waiting_for) or "no message"
-            raise Conflict(f"The case does not wait for {name!r} now; it waits for: {waits}",
-                           waiting_for=err.waiting_for) from err
-        db.session.add(CaseEvent(case_id=case.id, kind="message", actor=actor,
+            task = _task_completed_by_message(cw, name, payload or {})
+            if task is None:
+                waits = ", ".join(err.waiting_for) or "no message"
+                raise Conflict(f"The case does not wait for {name!r} now; it waits for: {waits}",
+                               waiting_for=err.waiting_for) from err
+            row = _open_task(task.id)
+            cw.complete(task.id, _validate_form(row, case, (payload or {}).get("data") or {}))
+            row.completed_by = actor
+            completed_task_id = task.id
+        else:
+            completed_task_id = None
+        db.session.add(CaseEvent(case_id=case.id, kind="message", actor=actor, task_id=completed_task_id,
                                  detail={"message": name, "payload": payload or {}}))
-        _store(case, cw)
+        _store(case, cw, completed_task_id=completed_task_id)
     return case, True
+
+
+def _task_completed_by_message(cw: CaseWorkflow, name: str, payload: dict):
+    """The open user task that the message completes: its `completedByMessage` names the message, and the
+    payload's `organisation` names its candidate group (needed where several such tasks are open)."""
+    waiting = [t for t in cw.human_tasks() if t.completed_by_message == name]
+    if "organisation" in payload:
+        waiting = [t for t in waiting if t.candidate_group == payload["organisation"]]
+    return waiting[0] if len(waiting) == 1 else None
 
 
 def fire_due_timers(at: datetime | None = None, limit: int = 100) -> list[str]:

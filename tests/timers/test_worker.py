@@ -79,3 +79,25 @@ def test_the_sweep_reads_only_due_cases(app):
     assert sorted(fired) == sorted(w.case_id for w in walks[:2])
     kinds = [[e.kind for e in cases.case_history(w.case_id)].count("timer") for w in walks]
     assert kinds == [1, 1, 0]
+
+
+def test_an_acknowledgement_can_arrive_as_a_message(app):
+    walk = CaseWalk.start().initiate().consent().prepare()
+    cases.send_message(walk.case_id, "kallelse_kvitterad", {
+        "organisation": VARDCENTRAL["organisation"],
+        "data": {"kommer": True, "namn": "Per Berg", "kartlaggning": "Diabetes, insulin"}})
+    assert [t.candidate_group for t in walk.tasks()] == [KOMMUN["organisation"]]
+    import pytest
+
+    from engine.services.errors import Conflict, InvalidData
+
+    with pytest.raises(InvalidData):
+        cases.send_message(walk.case_id, "kallelse_kvitterad",
+                           {"organisation": KOMMUN["organisation"], "data": {"kommer": "kanske"}})
+    with pytest.raises(Conflict):
+        cases.send_message(walk.case_id, "kallelse_kvitterad", {"organisation": "Okänd enhet", "data": {}})
+    cases.send_message(walk.case_id, "kallelse_kvitterad",
+                       {"organisation": KOMMUN["organisation"], "data": {"kommer": True, "namn": "Eva Ek"}})
+    assert walk.names() == ["genomfor_tjanstemannamote"]
+    acks = {k["organisation"]: k for k in walk.case.data["kvitteringar"]}
+    assert acks[VARDCENTRAL["organisation"]]["kartlaggning"] == "Diabetes, insulin"
