@@ -103,7 +103,7 @@ class TaskResource(MethodView):
     def get(self, task_id):
         """A task with its form (JSON Schema and UI schema) and its current data."""
         task = task_list.get_task(task_id)
-        forms = case_service.get_case(task.case_id).definition.forms
+        forms = case_service.forms_of(case_service.get_case(task.case_id).definition)
         return {
             **task_out(task),
             "instructions": task.instructions,

@@ -143,11 +143,25 @@ def _open_task(task_id: str, case_id: str | None = None) -> Task:
     return row
 
 
+_FORMS_CACHE: dict[tuple, dict] = {}
+
+
+def forms_of(definition: ProcessDefinition) -> dict:
+    """The form schemas of a deployed definition, read once per process (a definition never changes)."""
+    key = (definition.id, definition.content_hash)
+    found = _FORMS_CACHE.get(key)
+    if found is None:
+        if len(_FORMS_CACHE) >= 64:
+            _FORMS_CACHE.pop(next(iter(_FORMS_CACHE)))
+        found = _FORMS_CACHE[key] = definition.forms
+    return found
+
+
 def _validate_form(row: Task, case: Case, data: dict) -> dict:
     """The submitted data checked against the task's form, with the form's defaults filled in."""
     if not row.form_schema:
         return data
-    schema = case.definition.forms.get(row.form_schema)
+    schema = forms_of(case.definition).get(row.form_schema)
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
     errors = validate_submission(schema, data)

@@ -35,9 +35,10 @@ class ProcessDefinition(db.Model):
     deployed_by: Mapped[str | None] = mapped_column(sa.String(200))
     # The parsed specs as SpiffWorkflow serializes them, so a running case keeps the diagram it started on
     # without keeping its own copy.
-    specs: Mapped[dict] = mapped_column(sa.JSON)
+    # Deferred: large, and read only when the process cache misses.
+    specs: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     # Form schemas by file name, as deployed with the diagrams.
-    forms: Mapped[dict] = mapped_column(sa.JSON)
+    forms: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
 
     files: Mapped[list[ProcessFile]] = relationship(
         back_populates="definition", cascade="all, delete-orphan", order_by="ProcessFile.path"
