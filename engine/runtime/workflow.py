@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -75,6 +76,30 @@ def parse_due(value) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL_TIME)
     return moment.astimezone(UTC)
+
+
+class _RecentWorkflows:
+    """Workflows this process wrote last, by the exact state they were written as. Restoring that same state
+    takes the object instead of parsing it again; an object is handed out once, so a step that fails
+    half-way never leaves a changed object behind for the next reader."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.entries: dict[str, BpmnWorkflow] = {}
+        self.lock = threading.Lock()
+
+    def take(self, state: str) -> BpmnWorkflow | None:
+        with self.lock:
+            return self.entries.pop(state, None)
+
+    def keep(self, state: str, workflow: BpmnWorkflow) -> None:
+        with self.lock:
+            self.entries[state] = workflow
+            while len(self.entries) > self.size:
+                self.entries.pop(next(iter(self.entries)))
+
+
+_RECENT = _RecentWorkflows()
 
 
 def _is_instance(task) -> bool:
