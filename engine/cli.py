@@ -1,6 +1,9 @@
-"""Commands: ``flask --app engine init`` creates or upgrades the database and deploys the base routine."""
+"""Commands: ``flask --app engine init`` creates or upgrades the database and deploys the base routine and
+the regions' variants; ``processes validate`` and ``processes deploy`` check and deploy process files."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -8,22 +11,144 @@ from flask_migrate import upgrade
 
 
 def initialise_database():
-    """Bring the database schema up to date and deploy the base routine if its files changed."""
-    from .services.process_sets import BASE_REGION, deploy, read_process_folder
+    """Bring the database schema up to date and deploy the base routine (checked like every deployment)
+    if its files changed. Returns the base's definition and whether it is new."""
+    from .services.deployments import deploy_path
+    from .services.process_sets import BASE_REGION
 
-    upgrade(directory=current_app.extensions["migrate"].directory)
-    files = read_process_folder(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
-    definition, created = deploy(files, region=BASE_REGION, deployed_by="init")
-    return definition, created
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    result = deploy_path(current_app.config["PROCESSES_DIR"], BASE_REGION, deployed_by="init", replace=True,
+                         source="init")
+    return result.definition, result.changed
+
+
+def region_folders() -> list[Path]:
+    """The regions' variant folders: processes/regions/<region id>/."""
+    root = Path(current_app.config["PROCESSES_DIR"]) / "regions"
+    return sorted(p for p in root.glob("*") if p.is_dir()) if root.is_dir() else []
+
+
+def initialise_regions(echo=click.echo) -> bool:
+    """Deploy every region's variant folder (the folder is the region's whole variant); True if all went."""
+    from .deployment.files import read_path
+    from .services.deployments import deploy_path
+    from .services.errors import ServiceError
+
+    ok = True
+    for folder in region_folders():
+        region = folder.name
+        if not read_path(folder):
+            echo(f"region {region}: no files yet, runs the base")
+            continue
+        try:
+            result = deploy_path(folder, region, deployed_by="init", replace=True, source="init")
+        except ServiceError as err:
+            ok = False
+            echo(f"region {region}: NOT deployed: {err.detail}", err=True)
+            for found in err.extra.get("problems") or []:
+                echo("  " + format_problem(found), err=True)
+            continue
+        state = "deployed" if result.changed else "unchanged"
+        echo(f"region {region}: {result.key} v{result.version} {state}")
+    return ok
+
+
+def format_problem(found: dict) -> str:
+    where = found.get("file") or "(process set)"
+    if found.get("line"):
+        where += f":{found['line']}"
+    if found.get("element"):
+        where += f" [{found['element']}]"
+    return f"{where}: {found.get('message')}"
+
+
+def run_deployment(path: str, region: str, dry_run: bool, replace: bool, deployed_by: str | None) -> None:
+    """Validate (and unless `dry_run` deploy) PATH, one progress line per file, then a summary; exits
+    non-zero listing every problem when it fails."""
+    from .services.deployments import DeploymentRefused, deploy_path
+    from .services.errors import ServiceError
+
+    ctx = click.get_current_context()
+    try:
+        result = deploy_path(path, region, deployed_by=deployed_by, dry_run=dry_run, replace=replace)
+    except FileNotFoundError as err:
+        click.echo(f"error: {err}", err=True)
+        ctx.exit(2)
+    except DeploymentRefused as err:
+        result = err.result
+    except ServiceError as err:
+        click.echo(f"error: {err.detail}", err=True)
+        for found in err.extra.get("problems") or []:
+            click.echo("  " + format_problem(found), err=True)
+        ctx.exit(1)
+    for line in result.file_reports():
+        if line["source"] != "upload" and not line["problems"]:
+            continue
+        state = "ok" if not line["problems"] else f"FAILED ({line['problems']} problem(s))"
+        source = "" if line["source"] == "upload" else f" (from the {line['source']})"
+        click.echo(f"  {line['path']}{source}: {state}")
+    set_problems = [p for p in result.problems if not p.get("file")]
+    if set_problems:
+        click.echo(f"  (process set): FAILED ({len(set_problems)} problem(s))")
+    if not result.valid:
+        click.echo(f"{len(result.problems)} problem(s); nothing was deployed:", err=True)
+        for found in result.problems:
+            click.echo("  " + format_problem(found), err=True)
+        ctx.exit(1)
+    summary = f"{region}: {len(result.uploaded)} file(s) valid, {len(result.merged)} in the merged set; "
+    if dry_run:
+        summary += (f"would deploy {result.key} v{result.version}" if result.changed
+                    else f"unchanged, {result.key} v{result.version} stays")
+    else:
+        summary += (f"deployed {result.key} v{result.version}" if result.changed
+                    else f"unchanged, nothing new deployed ({result.key} v{result.version})")
+    click.echo(summary)
+
+
+def _default_deployer() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
 
 
 def register_commands(app: Flask) -> None:
+    from .identity.commands import register_identity_commands
+
+    register_identity_commands(app)
+
     @app.cli.command("init")
     def init_command():
-        """Create or upgrade the database and deploy the base SIP routine."""
+        """Create or upgrade the database, deploy the base SIP routine and every region's variant."""
         definition, created = initialise_database()
         state = "deployed" if created else "unchanged"
         click.echo(f"database ready; base routine {definition.key} v{definition.version} {state}")
+        if not initialise_regions():
+            click.get_current_context().exit(1)
+
+    @app.cli.group("processes")
+    def processes_group():
+        """Validate and deploy BPMN, DMN and form files."""
+
+    @processes_group.command("validate")
+    @click.argument("path", type=click.Path(exists=True))
+    @click.option("--region", default="base", show_default=True,
+                  help="Validate as a deployment to this region (merged with its earlier overrides).")
+    def validate_command(path, region):
+        """Check PATH (a folder with bpmn/, dmn/, forms/ or a single file) laid over the base; stores nothing."""
+        run_deployment(path, region, dry_run=True, replace=False, deployed_by=None)
+
+    @processes_group.command("deploy")
+    @click.argument("path", type=click.Path(exists=True))
+    @click.option("--region", required=True, help="The region id (lower-case a-z, 0-9, _), or base.")
+    @click.option("--replace", is_flag=True, help="PATH is the region's whole variant: drop earlier overrides.")
+    @click.option("--dry-run", is_flag=True, help="Only validate and report.")
+    @click.option("--deployed-by", default=None, help="Who deploys (default: the current user).")
+    def deploy_command(path, region, replace, dry_run, deployed_by):
+        """Deploy PATH (a folder with bpmn/, dmn/, forms/ or a single file) to a region."""
+        run_deployment(path, region, dry_run=dry_run, replace=replace, deployed_by=deployed_by or _default_deployer())
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Run one sweep and exit (for cron and tests).")

@@ -6,6 +6,8 @@ import swagger_ui_bundle
 from flask import Flask, abort, request, send_from_directory
 from flask_smorest import Api
 
+from .auth import register_authentication
+from .deployments import deployments_v1
 from .problems import register_problem_handlers
 from .resources import api_v1
 
@@ -33,6 +35,7 @@ def register_api(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 2 * 1024 * 1024
     api = ProblemApi(app)
     api.register_blueprint(api_v1)
+    api.register_blueprint(deployments_v1)
     register_problem_handlers(app)
 
     @app.before_request
@@ -40,6 +43,8 @@ def register_api(app: Flask) -> None:
         limit = app.config["MAX_CONTENT_LENGTH"]
         if request.content_length is not None and request.content_length > limit:
             abort(413, f"The body is larger than {limit} bytes")
+
+    register_authentication(app, api)
 
     @app.get("/api/v1/swagger-ui/<path:filename>")
     def swagger_ui_assets(filename):

@@ -37,22 +37,53 @@ def case_summary(case: Case) -> dict:
     }
 
 
-def case_out(case: Case) -> dict:
-    data = case.data or {}
+def own_plan(plan: dict, organisation: str) -> dict:
+    """The plan as an organisation that no longer shares the case may still read it: only what it
+    documented itself (its interventions, its own participant entry)."""
+    interventions = [i for i in plan["interventions"] if i["provided_by"] == organisation]
+    return {
+        **plan, "scope": "own", "current_situation": "", "main_goal": "", "goals": [], "others_actions": [],
+        "interventions": interventions, "providers": sorted({i["provided_by"] for i in interventions}),
+        "participants": [p for p in plan["participants"] if p["organisation"] == organisation],
+        "follow_up_date": None, "latest_follow_up": None, "meeting_date": None,
+    }
+
+
+def plan_out(case: Case, scope: str = "full", organisation: str | None = None) -> dict:
     plan = plan_document(case)
+    return own_plan(plan, organisation) if scope == "own" else plan
+
+
+def case_out(case: Case, principal=None, scope: str = "full") -> dict:
+    """A case as the principal may see it: all of it (`full`), or only what its organisation documented
+    itself (`own`, after consent is withdrawn, the case ends or the organisation leaves it)."""
+    data = case.data or {}
+    organisation = principal.organisation if principal is not None else None
+    plan = plan_out(case, scope, organisation)
+    tasks = case_service.open_tasks(case.id, principal)
+    events = case_service.case_history(case.id)
+    if scope == "own":
+        own_tasks = case_service.task_ids_of(case.id, organisation)
+        events = [e for e in events if e.task_id in own_tasks]
     return {
         **case_summary(case),
         "person": {"name": case.person_name},
         "coordinator": data.get("samordningsansvarig"),
         "participants": plan["participants"],
-        "open_tasks": [task_out(t) for t in case_service.open_tasks(case.id)],
+        "open_tasks": [task_out(t) for t in tasks],
         "plan": plan,
         "history": [
             {"at": utc(e.at), "kind": e.kind, "actor": e.actor, "task_id": e.task_id, "task_name": e.task_name,
              "detail": e.detail or {}}
-            for e in case_service.case_history(case.id)
+            for e in events
         ],
         "parent_case_id": case.parent_case_id,
         "next_timer_at": utc(case.next_timer_at),
         "incident": case.incident,
     }
+
+
+def audit_event_out(event) -> dict:
+    return {"id": event.id, "at": utc(event.at), "user": event.user, "organisation": event.organisation,
+            "action": event.action, "case_id": event.case_id, "task_id": event.task_id,
+            "remote_addr": event.remote_addr, "outcome": event.outcome, "detail": event.detail or {}}

@@ -7,15 +7,18 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from .. import audit
+from ..access import require_audit_reader
+from ..access.rules import case_access
 from ..database import db
 from ..people.personal_number import parse_personal_number
 from ..services import cases as case_service
 from ..services import task_list
 from ..services.errors import Conflict, InvalidProcessSet, InvalidRequest, NotFound
-from ..services.plans import plan_document
 from ..services.process_sets import latest_definition
 from . import schemas as s
-from .presenters import case_out, case_summary, task_out
+from .auth import acting_as, current_principal
+from .presenters import audit_event_out, case_out, case_summary, plan_out, task_out
 
 api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions")
 
@@ -34,8 +37,11 @@ class Cases(MethodView):
     @api_v1.arguments(s.CaseQuery, location="query", error_status_code=400)
     @api_v1.response(200, s.CaseListOut)
     def get(self, query):
-        """Cases, newest first."""
-        rows, total = task_list.list_cases(query.get("region"), query.get("status"), query["limit"], query["offset"])
+        """Cases your organisation may see, newest first; with `personal_number`, that person's cases."""
+        number = query.get("personal_number")
+        rows, total = task_list.list_cases(
+            query.get("region"), query.get("status"), query["limit"], query["offset"], principal=current_principal(),
+            personal_number=parse_personal_number(number).number if number else None)
         return {"items": [case_summary(c) for c in rows], "total": total,
                 "limit": query["limit"], "offset": query["offset"]}
 
@@ -45,9 +51,14 @@ class Cases(MethodView):
         """Start a case of the region's SIP routine (the base routine where the region has no variant)."""
         person = parse_personal_number(body["person"]["personal_number"])
         variables = dict(body["variables"])
-        variables.setdefault("huvudperson", {"namn": body["person"]["name"], "personnummer": person.number})
-        case = case_service.start_case(body["region"], variables, person_name=body["person"]["name"])
-        return case_out(case)
+        huvudperson = variables.get("huvudperson")
+        if isinstance(huvudperson, dict):  # the number lives in the case's protected columns only
+            variables["huvudperson"] = {k: v for k, v in huvudperson.items() if k != "personnummer"}
+        variables.setdefault("huvudperson", {"namn": body["person"]["name"]})
+        principal = current_principal()
+        case = case_service.start_case(body["region"], variables, person_name=body["person"]["name"],
+                                       principal=principal, personal_number=person.number)
+        return case_out(case, principal)
 
 
 @api_v1.route("/cases/<string:case_id>")
@@ -55,7 +66,9 @@ class CaseResource(MethodView):
     @api_v1.response(200, s.CaseOut)
     def get(self, case_id):
         """A case: status, process version, participants, open tasks, the plan so far, its history."""
-        return case_out(case_service.get_case(case_id))
+        principal = current_principal()
+        case, scope = case_service.read_case(case_id, principal)
+        return case_out(case, principal, scope)
 
 
 @api_v1.route("/cases/<string:case_id>/plan")
@@ -63,7 +76,22 @@ class PlanResource(MethodView):
     @api_v1.response(200)
     def get(self, case_id):
         """The SIP as a document: the four legal questions answered, goals, interventions, participants."""
-        return plan_document(case_service.get_case(case_id))
+        principal = current_principal()
+        case, scope = case_service.read_case(case_id, principal, action="read_plan")
+        return plan_out(case, scope, principal.organisation if principal else None)
+
+
+@api_v1.route("/cases/<string:case_id>/audit")
+class CaseAuditResource(MethodView):
+    @api_v1.response(200, s.AuditListOut)
+    def get(self, case_id):
+        """The case's audit trail: who read or changed what, when, from where (the coordinator's organisation
+        and administrators only)."""
+        principal = current_principal()
+        require_audit_reader(principal, case_id)
+        events = audit.case_events(case_id)
+        audit.record_now("read_audit", principal, case_id=case_id)
+        return {"items": [audit_event_out(e) for e in events], "total": len(events)}
 
 
 @api_v1.route("/cases/<string:case_id>/messages/<string:name>")
@@ -76,9 +104,10 @@ class MessageResource(MethodView):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not 0 < len(key) <= 200:
             raise InvalidRequest("The Idempotency-Key header must be 1–200 characters")
+        principal = acting_as(body.get("user"))
         case, applied = case_service.send_message(case_id, name, body["payload"], actor=body.get("user"),
-                                                  idempotency_key=key)
-        return case_out(case), 200, {"Idempotency-Replayed": "false" if applied else "true"}
+                                                  idempotency_key=key, principal=principal)
+        return case_out(case, principal), 200, {"Idempotency-Replayed": "false" if applied else "true"}
 
 
 @api_v1.route("/tasks")
@@ -92,7 +121,8 @@ class Tasks(MethodView):
             case_id=query.get("case_id"), region=query.get("region"), due_before=query.get("due_before"),
             due_after=query.get("due_after"), state=query["state"],
         )
-        rows, total = task_list.list_tasks(flt, query["sort"], query["limit"], query["offset"])
+        rows, total = task_list.list_tasks(flt, query["sort"], query["limit"], query["offset"],
+                                           principal=current_principal())
         return {"items": [task_out(t) for t in rows], "total": total,
                 "limit": query["limit"], "offset": query["offset"]}
 
@@ -102,13 +132,16 @@ class TaskResource(MethodView):
     @api_v1.response(200, s.TaskDetailOut)
     def get(self, task_id):
         """A task with its form (JSON Schema and UI schema) and its current data."""
-        task = task_list.get_task(task_id)
+        principal = current_principal()
+        task = task_list.get_task(task_id, principal)
         forms = case_service.forms_of(case_service.get_case(task.case_id).definition)
+        shared = principal is None or getattr(case_access(principal, task.case_id), "scope", None) == "full"
         return {
             **task_out(task),
             "instructions": task.instructions,
             "form": {"schema": forms.get(task.form_schema), "ui_schema": forms.get(task.form_ui_schema)},
-            "data": case_service.task_data(task),
+            # A case no longer shared with the organisation shows none of its data.
+            "data": case_service.task_data(task) if shared else {},
         }
 
 
@@ -118,7 +151,7 @@ class ClaimResource(MethodView):
     @api_v1.response(200, s.TaskOut)
     def post(self, body, task_id):
         """Take a task: others see it is yours, and cannot take it."""
-        return task_out(case_service.claim_task(task_id, body["user"]))
+        return task_out(case_service.claim_task(task_id, principal=acting_as(body.get("user"))))
 
 
 @api_v1.route("/tasks/<string:task_id>/unclaim")
@@ -127,7 +160,7 @@ class UnclaimResource(MethodView):
     @api_v1.response(200, s.TaskOut)
     def post(self, body, task_id):
         """Give a task back to its group."""
-        return task_out(case_service.unclaim_task(task_id, body["user"]))
+        return task_out(case_service.unclaim_task(task_id, principal=acting_as(body.get("user"))))
 
 
 @api_v1.route("/tasks/<string:task_id>/complete")
@@ -136,12 +169,14 @@ class CompleteResource(MethodView):
     @api_v1.response(200, s.CompletionOut)
     def post(self, body, task_id):
         """Complete a task with data that passes its form's schema; answers with the case's next open tasks."""
-        task = task_list.get_task(task_id)
-        if task.assignee and body.get("user") and task.assignee != body["user"]:
+        principal = acting_as(body.get("user"))
+        task = task_list.get_task(task_id, principal, audited=False)
+        if task.assignee and principal is not None and task.assignee != principal.username:
             raise Conflict(f"The task is claimed by {task.assignee}")
-        case = case_service.complete_task(task_id, body["data"], actor=body.get("user"),
-                                          case_revision=body.get("case_revision"))
-        return {"case": case_summary(case), "next_tasks": [task_out(t) for t in case_service.open_tasks(case.id)]}
+        case = case_service.complete_task(task_id, body["data"], case_revision=body.get("case_revision"),
+                                          principal=principal)
+        return {"case": case_summary(case),
+                "next_tasks": [task_out(t) for t in case_service.open_tasks(case.id, principal)]}
 
 
 @api_v1.route("/decisions/<string:decision_id>/evaluate")

@@ -113,6 +113,15 @@ class PageQuery(Schema):
 class CaseQuery(PageQuery):
     region = fields.String(validate=IDENTIFIER)
     status = fields.String(validate=validate.OneOf(STATUSES))
+    personal_number = fields.String(metadata={
+        "description": "the person's cases, found by the number's keyed hash (the number is never stored plain)"})
+
+    @validates("personal_number")
+    def check_number(self, value, **_):
+        try:
+            parse_personal_number(value)
+        except InvalidPersonalNumber as err:
+            raise ValidationError(f"not a valid personnummer or samordningsnummer: {err}") from err
 
 
 class CaseListOut(Schema):
@@ -141,7 +150,8 @@ class TaskListOut(Schema):
 
 
 class ClaimIn(Schema):
-    user = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    user = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "optional: the signed-in user acts; if given, it must be the signed-in user's name"})
 
 
 class CompleteIn(Schema):
@@ -167,6 +177,24 @@ class EvaluateIn(Schema):
 
 class EvaluateOut(Schema):
     result = fields.Raw()
+
+
+class AuditEventOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    user = fields.String(allow_none=True)
+    organisation = fields.String(allow_none=True)
+    action = fields.String()
+    case_id = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    remote_addr = fields.String(allow_none=True)
+    outcome = fields.String()
+    detail = fields.Dict()
+
+
+class AuditListOut(Schema):
+    items = fields.List(fields.Nested(AuditEventOut))
+    total = fields.Integer()
 
 
 class HealthOut(Schema):

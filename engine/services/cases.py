@@ -10,8 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import audit
+from ..access import require_case, require_message, require_task, sync_case_access, task_clause
 from ..database import db
 from ..forms import apply_defaults, validate_submission
+from ..privacy import protect
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, Task
 from .errors import Conflict, InvalidData, NotFound, ProcessFailed, ServiceError
@@ -60,21 +63,35 @@ def _record_incident(case_id: str, message: str) -> None:
 
 # -- starting -----------------------------------------------------------------------------------------
 def start_case(region: str, variables: dict | None = None, person_name: str | None = None,
-               actor: str | None = None) -> Case:
-    """Start a case of the region's latest SIP routine (the base routine where the region has none)."""
+               actor: str | None = None, principal=None, personal_number: str | None = None) -> Case:
+    """Start a case of the region's latest SIP routine (the base routine where the region has none).
+    With a principal, the case is the principal's organisation's (the initiating one) until consent.
+    A personal number (normalised) is kept only as a keyed hash and encrypted, never in the process data."""
+    if principal is not None:
+        actor = principal.username
     with transaction():
-        case = _start(region, "sip", dict(variables or {}), person_name, actor, parent=None)
+        protected = protect(personal_number) if personal_number else (None, None)
+        case = _start(region, "sip", dict(variables or {}), person_name, actor, parent=None,
+                      initiating_organisation=principal.organisation if principal else None, protected=protected)
+        audit.record("start_case", principal, case_id=case.id, user=actor, subject_hash=protected[0],
+                     detail={"region": region})
     return case
 
 
-def _start(region, key, variables, person_name, actor, parent: Case | None) -> Case:
+def _start(region, key, variables, person_name, actor, parent: Case | None,
+           initiating_organisation: str | None = None, protected: tuple = (None, None)) -> Case:
     definition = require_definition(region, key)
     spec, subprocess_specs = specs_of(definition)
     if parent is not None:
         variables.setdefault("foregaende_arende", parent.id)
     cw = CaseWorkflow.start(spec, subprocess_specs, variables)
+    if parent is not None:  # a new SIP after this one: the same person, started by its coordinator
+        coordinator = (parent.data or {}).get("samordningsansvarig") or {}
+        initiating_organisation = coordinator.get("organisation") or parent.initiating_organisation
+        protected = (parent.personal_number_hash, parent.personal_number_encrypted)
     case = Case(region=region, definition=definition, person_name=person_name, state="",
-                parent_case_id=parent.id if parent else None)
+                parent_case_id=parent.id if parent else None, initiating_organisation=initiating_organisation,
+                personal_number_hash=protected[0], personal_number_encrypted=protected[1])
     db.session.add(case)
     db.session.flush()
     db.session.add(CaseEvent(case_id=case.id, kind="started", actor=actor,
@@ -86,9 +103,12 @@ def _start(region, key, variables, person_name, actor, parent: Case | None) -> C
 
 # -- tasks --------------------------------------------------------------------------------------------
 def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: str | None = None,
-                  case_revision: int | None = None) -> Case:
+                  case_revision: int | None = None, principal=None) -> Case:
     """Complete a human task with the data of its form. With `case_revision`, the case must not have
-    changed since the caller read it."""
+    changed since the caller read it. With a principal, the task must be visible to it."""
+    if principal is not None:
+        actor = principal.username
+        require_task(principal, task_id, "complete_task")
     row = _open_task(task_id, case_id)
     if not isinstance(data, dict):
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
@@ -108,11 +128,17 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
         row.completed_by = actor
         db.session.add(CaseEvent(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id,
                                  task_name=row.name, detail={"title": row.title}))
+        audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
+                     detail={"task": row.name})
         _store(case, cw, completed_task_id=task_id)
     return case
 
 
-def claim_task(task_id: str, user: str) -> Task:
+def claim_task(task_id: str, user: str | None = None, principal=None) -> Task:
+    """Take a task (as `user`, or as the principal). With a principal, the task must be visible to it."""
+    if principal is not None:
+        user = principal.username
+        require_task(principal, task_id, "claim_task")
     with transaction():
         row = _open_task(task_id)
         _lock_case(row.case_id)
@@ -120,10 +146,14 @@ def claim_task(task_id: str, user: str) -> Task:
         if row.assignee not in (None, user):
             raise Conflict(f"The task is claimed by {row.assignee}")
         row.assignee = user
+        audit.record("claim_task", principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
 
-def unclaim_task(task_id: str, user: str) -> Task:
+def unclaim_task(task_id: str, user: str | None = None, principal=None) -> Task:
+    if principal is not None:
+        user = principal.username
+        require_task(principal, task_id, "unclaim_task")
     with transaction():
         row = _open_task(task_id)
         _lock_case(row.case_id)
@@ -131,6 +161,7 @@ def unclaim_task(task_id: str, user: str) -> Task:
         if row.assignee not in (None, user):
             raise Conflict(f"The task is claimed by {row.assignee}")
         row.assignee = None
+        audit.record("unclaim_task", principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
 
@@ -175,11 +206,16 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
 
 # -- messages and timers ------------------------------------------------------------------------------
 def send_message(case_id: str, name: str, payload: dict | None = None, actor: str | None = None,
-                 idempotency_key: str | None = None) -> tuple[Case, bool]:
+                 idempotency_key: str | None = None, principal=None) -> tuple[Case, bool]:
     """Deliver a named message (consent withdrawn, meeting cancelled, …) to a case that waits for it.
     A message sent again with the same idempotency key is not applied again. Returns the case and whether
-    the message was applied now."""
+    the message was applied now. With a principal, the case must be shared with it in full."""
+    if principal is not None:
+        actor = principal.username
+        require_case(principal, case_id, "message", need_full=True)
     case = get_case(case_id)
+    if principal is not None:
+        require_message(principal, case, name, payload or {})
     if name not in known_messages(case):
         raise NotFound(f"The process of this case knows no message {name!r}",
                        known=sorted(known_messages(case)))
@@ -191,6 +227,8 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
             if seen is not None:
                 if seen.message != name:
                     raise Conflict(f"The idempotency key was used for the message {seen.message!r}")
+                audit.record("message", principal, case_id=case.id, user=actor, outcome="replayed",
+                             detail={"message": name})
                 return case, False
             db.session.add(MessageReceipt(case_id=case.id, idempotency_key=idempotency_key, message=name))
         cw = _load(case)
@@ -210,6 +248,8 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
             completed_task_id = None
         db.session.add(CaseEvent(case_id=case.id, kind="message", actor=actor, task_id=completed_task_id,
                                  detail={"message": name, "payload": payload or {}}))
+        audit.record("message", principal, case_id=case.id, task_id=completed_task_id, user=actor,
+                     detail={"message": name})
         _store(case, cw, completed_task_id=completed_task_id)
     return case, True
 
@@ -256,6 +296,7 @@ def _fire_case_timers(case_id: str, at: datetime) -> bool:
         if not cw.changed_since_load():
             return False  # not due by the engine's clock after all
         db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}))
+        audit.record("timer", None, case_id=case.id)
         _store(case, cw)
     return True
 
@@ -268,10 +309,28 @@ def get_case(case_id: str) -> Case:
     return case
 
 
-def open_tasks(case_id: str) -> list[Task]:
-    return db.session.scalars(
-        sa.select(Task).where(Task.case_id == case_id, Task.state == "open").order_by(Task.created_at, Task.id)
-    ).all()
+def read_case(case_id: str, principal=None, action: str = "read_case") -> tuple[Case, str]:
+    """A case and the scope the principal has on it (`full`, `own`, or `system` without a principal); a case
+    it cannot see is NotFound. The read is audited in a transaction of its own."""
+    scope = require_case(principal, case_id, action)
+    case = get_case(case_id)
+    if principal is not None:
+        audit.record_now(action, principal, case_id=case_id, detail={"scope": scope})
+    return case, scope
+
+
+def open_tasks(case_id: str, principal=None) -> list[Task]:
+    """The case's open tasks; with a principal, those it may see."""
+    conditions = [Task.case_id == case_id, Task.state == "open"]
+    if principal is not None:
+        conditions.append(task_clause(principal))
+    return db.session.scalars(sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)).all()
+
+
+def task_ids_of(case_id: str, organisation: str | None) -> set[str]:
+    """The tasks of a case addressed to an organisation by name: what it documented itself."""
+    return set(db.session.scalars(sa.select(Task.id).where(Task.case_id == case_id,
+                                                           Task.candidate_group == organisation)).all())
 
 
 def task_data(task: Task) -> dict:
@@ -351,6 +410,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         if latest_definition(case.region, name) is not None:
             _start(case.region, name, dict(payload or {}) if isinstance(payload, dict) else {},
                    case.person_name, None, parent=case)
+    sync_case_access(case)
     case.state = cw.dump()
 
 

@@ -111,14 +111,17 @@ def compile_process_set(files: dict[str, str], key: str = MAIN_PROCESS):
 
 
 def deploy(files: dict[str, str], region: str = BASE_REGION, deployed_by: str | None = None,
-           key: str = MAIN_PROCESS) -> tuple[ProcessDefinition, bool]:
+           key: str = MAIN_PROCESS, compiled: tuple | None = None,
+           commit: bool = True) -> tuple[ProcessDefinition, bool]:
     """Deploy a process set for a region. Returns the definition and whether it is new: unchanged content
-    deploys nothing new. The caller's transaction is committed here."""
+    deploys nothing new. `compiled` is the (parsed, forms) of these files when the caller already checked
+    them (see engine.deployment.validation). The caller's transaction is committed here unless `commit` is
+    false (then it is only flushed)."""
     digest = content_hash(files)
     latest = latest_definition(region, key, fallback=False)
     if latest is not None and latest.content_hash == digest:
         return latest, False
-    parsed, forms = compile_process_set(files, key)
+    parsed, forms = compiled if compiled is not None else compile_process_set(files, key)
     definition = ProcessDefinition(
         region=region,
         key=key,
@@ -130,8 +133,16 @@ def deploy(files: dict[str, str], region: str = BASE_REGION, deployed_by: str | 
         files=[ProcessFile(path=p, kind=_kind(p) or "other", content=t) for p, t in sorted(files.items())],
     )
     db.session.add(definition)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return definition, True
+
+
+def files_of(definition: ProcessDefinition) -> dict[str, str]:
+    """The files of a deployed definition, by their path in the set."""
+    return {f.path: f.content for f in definition.files}
 
 
 def latest_definition(region: str, key: str = MAIN_PROCESS, fallback: bool = True) -> ProcessDefinition | None:

@@ -7,7 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from .. import audit
+from ..access import case_clause, require_task, task_clause
 from ..database import db
+from ..privacy import number_hash
 from ..store import Case, Task
 from .errors import NotFound
 
@@ -30,8 +33,13 @@ class TaskFilter:
     state: str = "open"
 
 
-def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int = 0) -> tuple[list[Task], int]:
+def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int = 0,
+               principal=None) -> tuple[list[Task], int]:
+    """A page of tasks and the total; with a principal, only the tasks it may see (filtered in SQL, so the
+    total and the pages never count another's rows)."""
     conditions = [Task.state == flt.state]
+    if principal is not None:
+        conditions.append(task_clause(principal))
     for column, value in ((Task.candidate_group, flt.candidate_group), (Task.assignee, flt.assignee),
                           (Task.case_id, flt.case_id), (Task.region, flt.region)):
         if value is not None:
@@ -44,18 +52,37 @@ def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int 
     rows = db.session.scalars(
         sa.select(Task).where(*conditions).order_by(*SORTS[sort]).limit(limit).offset(offset)
     ).all()
+    if principal is not None:
+        _audit_list("list_tasks", principal, rows, total)
     return rows, total
 
 
-def get_task(task_id: str) -> Task:
+def _audit_list(action: str, principal, rows, total: int, subject_hash: str | None = None) -> None:
+    ids = sorted({getattr(r, "case_id", None) or r.id for r in rows})
+    audit.record_now(action, principal, subject_hash=subject_hash, detail={"total": total, "cases": ids})
+
+
+def get_task(task_id: str, principal=None, audited: bool = True) -> Task:
+    """A task; with a principal, one it may see (else NotFound, as if it did not exist). Audited as a read."""
+    require_task(principal, task_id, "read_task")
     row = db.session.get(Task, task_id)
     if row is None:
         raise NotFound(f"No task {task_id}")
+    if principal is not None and audited:
+        audit.record_now("read_task", principal, case_id=row.case_id, task_id=task_id)
     return row
 
 
-def list_cases(region: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0):
+def list_cases(region: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0,
+               principal=None, personal_number: str | None = None):
+    """A page of cases and the total; with a principal, only the cases its organisation may see. With a
+    (normalised) personal number, that person's cases, found by the number's keyed hash."""
     conditions = []
+    subject = number_hash(personal_number) if personal_number else None
+    if subject is not None:
+        conditions.append(Case.personal_number_hash == subject)
+    if principal is not None:
+        conditions.append(case_clause(principal))
     if region is not None:
         conditions.append(Case.region == region)
     if status is not None:
@@ -64,4 +91,6 @@ def list_cases(region: str | None = None, status: str | None = None, limit: int 
     rows = db.session.scalars(
         sa.select(Case).where(*conditions).order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)
     ).all()
+    if principal is not None or subject is not None:
+        _audit_list("find_person" if subject else "list_cases", principal, rows, total, subject_hash=subject)
     return rows, total

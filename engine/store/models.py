@@ -80,6 +80,12 @@ class Case(db.Model):
     # The process data as it stands now, for reading without running the workflow.
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     incident: Mapped[str | None] = mapped_column(sa.Text)
+    # The organisation of the user who started the case: the only one that sees it before consent.
+    initiating_organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    # The person's personal number: a keyed hash (HMAC-SHA256) to find the case by, and the number
+    # encrypted (AES-GCM); never in `data` (see engine.privacy).
+    personal_number_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    personal_number_encrypted: Mapped[str | None] = mapped_column(sa.Text)
     # Optimistic concurrency: a write of a stale case fails instead of overwriting another's change.
     revision: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 

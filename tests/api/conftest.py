@@ -16,9 +16,39 @@ ROOT = Path(__file__).resolve().parents[2]
 PERSON = {"personal_number": "19121212-1212", "name": "Tolvan Tolvansson"}
 
 
+KOMMUN_ORG = ("Kristianstads kommun, hemtjänst Norr", "kommun_sol", "kristianstad")
+
+
+def user_token(username: str, organisation: tuple[str, str, str] | None = KOMMUN_ORG,
+               roles=("staff",)) -> str:
+    """A user of the organisation (name, huvudman kind, region) with a fresh API token."""
+    from engine.database import db
+    from engine.identity import ensure_organisation, ensure_user, issue_token
+
+    org = ensure_organisation(*organisation) if organisation else None
+    ensure_user(username, username.title(), org, list(roles))
+    token = issue_token(username)
+    db.session.commit()
+    return token
+
+
+def signed_in(app, token: str):
+    """Flask's test client sending `Authorization: Bearer <token>` with every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """Signed in as eva, staff of the coordinating organisation of the routine's walks."""
+    return signed_in(app, user_token("eva"))
+
+
+@pytest.fixture
+def other_client(app):
+    """Signed in as per, staff of the same organisation as eva."""
+    return signed_in(app, user_token("per"))
 
 
 @pytest.fixture

@@ -82,17 +82,19 @@ def test_stale_case_revision_is_a_conflict(client, start):
     assert "revision" in response.json["detail"]
 
 
-def test_claiming_keeps_others_out(client, start):
+def test_claiming_keeps_others_out(client, other_client, start):
     case = start()
     task_id = case["open_tasks"][0]["id"]
     assert client.post(f"/api/v1/tasks/{task_id}/claim", json={"user": "eva"}).json["assignee"] == "eva"
-    assert client.post(f"/api/v1/tasks/{task_id}/claim", json={"user": "per"}).status_code == 409
+    assert other_client.post(f"/api/v1/tasks/{task_id}/claim", json={}).status_code == 409
     assert client.get("/api/v1/tasks?assignee=eva").json["total"] == 1
-    blocked = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT, "user": "per"})
+    blocked = other_client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})
     assert blocked.status_code == 409
-    assert client.post(f"/api/v1/tasks/{task_id}/unclaim", json={"user": "per"}).status_code == 409
+    assert other_client.post(f"/api/v1/tasks/{task_id}/unclaim", json={}).status_code == 409
     assert client.post(f"/api/v1/tasks/{task_id}/unclaim", json={"user": "eva"}).json["assignee"] is None
-    assert client.post(f"/api/v1/tasks/{task_id}/claim", json={"user": "per"}).json["assignee"] == "per"
+    assert other_client.post(f"/api/v1/tasks/{task_id}/claim", json={}).json["assignee"] == "per"
+    # one can act only as oneself
+    assert client.post(f"/api/v1/tasks/{task_id}/unclaim", json={"user": "per"}).status_code == 403
 
 
 def test_unknown_task_is_404(client):

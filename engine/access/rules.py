@@ -1,0 +1,112 @@
+"""Who may see and do what, as SQL conditions (so that lists, counts and pages hold only visible rows) and
+as checks on one case or task that use the same conditions. A refusal is audited in its own transaction.
+
+- A case: visible to the organisations in `case_access` (see sharing.py); `full` or `own` scope.
+- A task: visible to the acting coordinator's organisation (full scope), to the organisation(s) its
+  candidate group means (the organisation itself, or a role group via `case_groups`), and to its assignee;
+  an organisation left with `own` scope keeps only the tasks addressed to it by name.
+- Acting on a task (claim, unclaim, complete) needs it to be visible.
+- Messages need `full` scope; `kallelse_kvitterad` for another organisation only from the coordinator.
+- The audit trail of a case: the coordinator's organisation and administrators.
+- Deploying: a process owner of the same region.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .. import audit
+from ..database import db
+from ..services.errors import NotFound
+from ..store import Case, CaseAccess, CaseGroup, Task
+from .errors import Forbidden
+from .principal import Principal
+
+
+def case_clause(principal: Principal):
+    """Cases the principal's organisation may see (any scope)."""
+    return Case.id.in_(sa.select(CaseAccess.case_id).where(CaseAccess.organisation == principal.organisation))
+
+
+def task_clause(principal: Principal):
+    """Tasks the principal may see."""
+    org = principal.organisation
+    access = sa.select(CaseAccess.case_id).where(CaseAccess.case_id == Task.case_id, CaseAccess.organisation == org)
+    full = access.where(CaseAccess.scope == "full")
+    as_coordinator = full.where(CaseAccess.coordinator.is_(True))
+    by_group = sa.select(CaseGroup.case_id).where(
+        CaseGroup.case_id == Task.case_id, CaseGroup.group == Task.candidate_group, CaseGroup.organisation == org)
+    return sa.or_(
+        as_coordinator.exists(),
+        sa.and_(full.exists(), by_group.exists()),
+        sa.and_(access.exists(), sa.or_(Task.candidate_group == org, Task.assignee == principal.username)),
+    )
+
+
+def case_access(principal: Principal, case_id: str) -> CaseAccess | None:
+    return db.session.scalars(sa.select(CaseAccess).where(
+        CaseAccess.case_id == case_id, CaseAccess.organisation == principal.organisation)).first()
+
+
+def _refuse(error, action: str, principal: Principal, case_id=None, task_id=None, **detail):
+    """Audit a refusal in a transaction of its own and raise it."""
+    db.session.rollback()
+    audit.record_now(action, principal, case_id=case_id, task_id=task_id,
+                     outcome="not_found" if isinstance(error, NotFound) else "denied", detail=detail or None)
+    raise error
+
+
+def require_case(principal: Principal | None, case_id: str, action: str, need_full: bool = False) -> str:
+    """The scope (`full`, `own`, or `system`) the principal has on the case; a case it cannot see is 404,
+    one it sees only partly is 403 where the action needs the whole case."""
+    if principal is None:
+        return "system"
+    row = case_access(principal, case_id)
+    if row is None:
+        _refuse(NotFound(f"No case {case_id}"), action, principal, case_id=case_id)
+    if need_full and row.scope != "full":
+        _refuse(Forbidden("The case is no longer shared with your organisation; you can read only what it "
+                          "documented itself"), action, principal, case_id=case_id)
+    return row.scope
+
+
+def require_task(principal: Principal | None, task_id: str, action: str) -> None:
+    """A task the principal cannot see is 404, as if it did not exist."""
+    if principal is None:
+        return
+    visible = db.session.scalar(sa.select(Task.id).where(Task.id == task_id, task_clause(principal)))
+    if visible is None:
+        row = db.session.get(Task, task_id)
+        _refuse(NotFound(f"No task {task_id}"), action, principal, case_id=row.case_id if row else None,
+                task_id=task_id)
+
+
+def require_message(principal: Principal | None, case: Case, name: str, payload: dict) -> None:
+    if principal is None:
+        return
+    require_case(principal, case.id, "message", need_full=True)
+    org = (payload or {}).get("organisation")
+    if org is not None and org != principal.organisation and not case_access(principal, case.id).coordinator:
+        _refuse(Forbidden("Only the coordinator can acknowledge for another organisation"), "message", principal,
+                case_id=case.id, message=name)
+
+
+def require_audit_reader(principal: Principal | None, case_id: str) -> None:
+    if principal is None or principal.is_admin:
+        return
+    row = case_access(principal, case_id)
+    if row is None:
+        _refuse(NotFound(f"No case {case_id}"), "read_audit", principal, case_id=case_id)
+    if not row.coordinator:
+        _refuse(Forbidden("Only the coordinator's organisation and administrators read a case's audit trail"),
+                "read_audit", principal, case_id=case_id)
+
+
+def may_deploy(principal: Principal | None, region: str) -> bool:
+    return principal is None or (principal.has_role("process_owner") and principal.region == region)
+
+
+def require_deploy(principal: Principal | None, region: str) -> None:
+    if not may_deploy(principal, region):
+        _refuse(Forbidden(f"Deploying to the region {region!r} needs the process_owner role of that region"),
+                "deploy", principal, region=region)

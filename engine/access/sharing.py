@@ -1,0 +1,107 @@
+"""Which organisations a case is shared with, and what its role groups mean, kept in the tables
+`case_access` and `case_groups` on every change of the case (called from the store step of every service),
+so that lists can be filtered in SQL.
+
+The rules (docs/access.md):
+- The initiating organisation (the starting user's) always sees the case. Before consent — or a menprövning
+  that lets the SIP go ahead — it is the only one, and it acts as coordinator.
+- Once shared, the coordinator's organisation and every participant's see the case (`full`).
+- After consent is withdrawn, when the case ends, or when an organisation leaves the plan, participants keep
+  only what they documented themselves (`own`); nobody is added any more. The coordinator and the initiator
+  keep the case.
+- Role groups: `samordningsansvarig` → the acting coordinator; `deltagande_huvudman` → every participant;
+  a huvudman kind (`primarvard`, `kommun_sol`, `psykiatri`, …) → the participants (and coordinator) of that
+  kind. Before sharing, only the initiator, for `samordningsansvarig` and for its own kind.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..database import db
+from ..store import Case, CaseAccess, CaseGroup, Organisation
+
+COORDINATOR_GROUP = "samordningsansvarig"
+PARTICIPANTS_GROUP = "deltagande_huvudman"
+
+
+def consented(data: dict) -> bool:
+    answer = data.get("samtycke")
+    return answer == "givet" or (answer == "kan_inte_samtycka" and data.get("menprovning_resultat") == "sip_genomfors")
+
+
+def withdrawn(case: Case) -> bool:
+    data = case.data or {}
+    return bool(data.get("aterkallelse")) or data.get("samtycke_aterkallat") is True \
+        or case.closure_reason == "samtycke_aterkallat"
+
+
+def _org(entry) -> str | None:
+    return entry.get("organisation") if isinstance(entry, dict) and entry.get("organisation") else None
+
+
+def _pending(model, case_id: str) -> list:
+    return [o for o in db.session.new if isinstance(o, model) and o.case_id == case_id]
+
+
+def sync_case_access(case: Case) -> None:
+    data = case.data or {}
+    coordinator = _org(data.get("samordningsansvarig"))
+    kinds: dict[str, str] = {}
+    participants: set[str] = set()
+    for entry in data.get("deltagare") or []:
+        if org := _org(entry):
+            participants.add(org)
+            kinds[org] = entry.get("huvudmannatyp") or kinds.get(org)
+    if coordinator:
+        kinds.setdefault(coordinator, (data.get("samordningsansvarig") or {}).get("huvudmannatyp"))
+    initiator = case.initiating_organisation
+
+    with db.session.no_autoflush:
+        existing = {row.organisation: row for row in db.session.scalars(
+            sa.select(CaseAccess).where(CaseAccess.case_id == case.id)).all()}
+        existing.update({row.organisation: row for row in _pending(CaseAccess, case.id)})
+        shared_now = case.status == "active" and consented(data) and not withdrawn(case)
+        members: set[str] = {initiator} if initiator else set()
+        if shared_now:
+            members |= participants | ({coordinator} if coordinator else set())
+            acting = coordinator or initiator
+        elif coordinator and coordinator in existing:
+            members.add(coordinator)  # the coordinator keeps the case after it ends
+            acting = coordinator
+        else:
+            acting = initiator
+
+        for org, row in existing.items():
+            if org not in members:
+                row.scope, row.coordinator = "own", False
+        for org in members:
+            row = existing.get(org)
+            if row is None:
+                row = CaseAccess(case_id=case.id, organisation=org)
+                db.session.add(row)
+            row.scope = "full"
+            row.coordinator = org == acting
+            row.initiator = org == initiator
+
+        groups: set[tuple[str, str]] = set()
+        if acting:
+            groups.add((COORDINATOR_GROUP, acting))
+        if shared_now:
+            groups |= {(PARTICIPANTS_GROUP, org) for org in participants}
+            groups |= {(kind, org) for org, kind in kinds.items() if kind and org in members}
+        elif initiator and acting == initiator:
+            kind = db.session.scalar(sa.select(Organisation.kind).where(Organisation.name == initiator))
+            if kind:
+                groups.add((kind, initiator))
+        stored = {(g.group, g.organisation): g for g in db.session.scalars(
+            sa.select(CaseGroup).where(CaseGroup.case_id == case.id)).all()}
+        stored.update({(g.group, g.organisation): g for g in _pending(CaseGroup, case.id)})
+        for key, row in stored.items():
+            if key not in groups:
+                if row in db.session.new:
+                    db.session.expunge(row)
+                else:
+                    db.session.delete(row)
+        for group, org in groups - set(stored):
+            db.session.add(CaseGroup(case_id=case.id, group=group, organisation=org))

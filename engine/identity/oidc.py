@@ -1,0 +1,99 @@
+"""OpenID Connect: an ID or access token (a JWT) asserted by the region's identity provider, verified for
+signature (RS256/ES256 against the provider's JWKS), issuer, audience and expiry; its claims name the user
+and the organisation.
+
+Configuration (docs/access.md): OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS (the key set as JSON) or
+OIDC_JWKS_URL, OIDC_USER_CLAIMS (default ``hsa_id,sub``: the first present names the user),
+OIDC_ORGANISATION_CLAIM (default ``org``: an organisation's name as registered), OIDC_NAME_CLAIM
+(default ``name``), OIDC_ALGORITHMS (default ``RS256,ES256``), OIDC_LEEWAY (seconds, default 30)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import jwt
+
+from ..access.errors import Unauthenticated
+from ..settings import setting
+
+_clients: dict[str, jwt.PyJWKClient] = {}
+
+
+@dataclass
+class Identity:
+    username: str
+    organisation: str | None
+    name: str | None
+
+
+def _listing(value, default: str) -> list[str]:
+    if value is None:
+        value = default
+    if isinstance(value, str):
+        value = value.split(",")
+    return [v.strip() for v in value if v.strip()]
+
+
+def configured() -> bool:
+    return bool(setting("OIDC_ISSUER") and (setting("OIDC_JWKS") or setting("OIDC_JWKS_URL")))
+
+
+def _signing_key(token: str):
+    header = jwt.get_unverified_header(token)
+    inline = setting("OIDC_JWKS")
+    if inline is not None:
+        keys = jwt.PyJWKSet.from_dict(json.loads(inline) if isinstance(inline, str) else inline)
+        kid = header.get("kid")
+        for key in keys.keys:
+            if kid is None or key.key_id == kid:
+                return key
+        raise Unauthenticated("The token is signed with a key the identity provider does not publish",
+                              "unknown_key")
+    url = setting("OIDC_JWKS_URL")
+    client = _clients.setdefault(url, jwt.PyJWKClient(url, cache_keys=True, lifespan=3600))
+    try:
+        return client.get_signing_key_from_jwt(token)
+    except jwt.PyJWKClientError as err:
+        raise Unauthenticated("The token's signing key cannot be found at the identity provider",
+                              "unknown_key") from err
+
+
+FAILURES = [
+    (jwt.ExpiredSignatureError, "expired", "The token has expired"),
+    (jwt.InvalidAudienceError, "audience", "The token is not meant for this service (audience)"),
+    (jwt.InvalidIssuerError, "issuer", "The token is not from the trusted identity provider (issuer)"),
+    (jwt.ImmatureSignatureError, "not_yet_valid", "The token is not valid yet"),
+    (jwt.MissingRequiredClaimError, "claims", "The token lacks a required claim"),
+    (jwt.InvalidAlgorithmError, "algorithm", "The token is signed with an algorithm that is not accepted"),
+    (jwt.InvalidSignatureError, "signature", "The token's signature does not verify"),
+    (jwt.InvalidTokenError, "malformed", "The token cannot be read"),
+]
+
+
+def verify(token: str) -> Identity:
+    """The identity a valid token asserts; Unauthenticated (with a reason) for any other token."""
+    if not configured():
+        raise Unauthenticated("Sign-in through OpenID Connect is not configured", "oidc_not_configured")
+    try:
+        key = _signing_key(token)
+        claims = jwt.decode(
+            token, key=key, algorithms=_listing(setting("OIDC_ALGORITHMS"), "RS256,ES256"),
+            audience=setting("OIDC_AUDIENCE"), issuer=setting("OIDC_ISSUER"),
+            leeway=float(setting("OIDC_LEEWAY", 30)),
+            options={"require": ["exp", "iss", "aud"]},
+        )
+    except Unauthenticated:
+        raise
+    except jwt.PyJWTError as err:
+        for kind, reason, detail in FAILURES:
+            if isinstance(err, kind):
+                raise Unauthenticated(detail, reason) from err
+        raise Unauthenticated("The token cannot be read", "malformed") from err
+    username = next((str(claims[c]) for c in _listing(setting("OIDC_USER_CLAIMS"), "hsa_id,sub") if claims.get(c)),
+                    None)
+    if username is None:
+        raise Unauthenticated("The token names no user", "claims")
+    organisation = claims.get(setting("OIDC_ORGANISATION_CLAIM", "org"))
+    return Identity(username=username, organisation=organisation if isinstance(organisation, str) else None,
+                    name=claims.get(setting("OIDC_NAME_CLAIM", "name")))

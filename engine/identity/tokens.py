@@ -1,0 +1,87 @@
+"""API tokens for local use and tests, issued by an administrator's command. Only the SHA-256 of a token is
+stored; a token works until it or its user is revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from ..database import db
+from ..services.errors import NotFound
+from ..store import ApiToken, Organisation, User
+
+PREFIX = "sip_"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ensure_organisation(name: str, kind: str, region: str) -> Organisation:
+    org = db.session.scalars(sa.select(Organisation).where(Organisation.name == name)).first()
+    if org is None:
+        org = Organisation(name=name, kind=kind, region=region)
+        db.session.add(org)
+    else:
+        org.kind, org.region = kind, region
+    db.session.flush()
+    return org
+
+
+def ensure_user(username: str, name: str | None = None, organisation: Organisation | None = None,
+                roles: list[str] | tuple[str, ...] = ("staff",)) -> User:
+    user = find_user(username)
+    if user is None:
+        user = User(username=username, roles=[])
+        db.session.add(user)
+    user.name = name or user.name or username
+    if organisation is not None:
+        user.organisation = organisation
+    user.roles = list(roles)
+    user.active, user.revoked_at = True, None
+    db.session.flush()
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalars(sa.select(User).where(User.username == username)).first()
+
+
+def issue_token(username: str, label: str | None = None) -> str:
+    """A new token for the user; returned once, stored only as its hash. The caller commits."""
+    user = find_user(username)
+    if user is None:
+        raise NotFound(f"No user {username}")
+    token = PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=token_hash(token), label=label))
+    db.session.flush()
+    return token
+
+
+def revoke_tokens(username: str) -> int:
+    """Revoke every token of the user; how many were revoked."""
+    user = find_user(username)
+    if user is None:
+        raise NotFound(f"No user {username}")
+    moment = datetime.now(UTC)
+    tokens = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id,
+                                                          ApiToken.revoked_at.is_(None))).all()
+    for row in tokens:
+        row.revoked_at = moment
+    return len(tokens)
+
+
+def revoke_user(username: str) -> None:
+    """The user can no longer sign in, with a token or through OpenID Connect."""
+    user = find_user(username)
+    if user is None:
+        raise NotFound(f"No user {username}")
+    user.active, user.revoked_at = False, datetime.now(UTC)
+
+
+def token_user(token: str) -> tuple[ApiToken | None, User | None]:
+    row = db.session.scalars(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
+    return (row, row.user) if row is not None else (None, None)

@@ -1,0 +1,86 @@
+"""Tables of who may do what: organisations, users, API tokens, and which organisations a case is shared with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import db
+from .models import utcnow
+
+HUVUDMAN_KINDS = ("kommun_sol", "kommun_lss", "kommunal_halso_och_sjukvard", "primarvard", "psykiatri",
+                  "slutenvard", "skola", "annan")
+ROLES = ("staff", "process_owner", "admin")
+
+
+class Organisation(db.Model):
+    """A unit of a huvudman ("Kristianstads kommun, hemtjänst Norr"); the name is how diagrams and case data
+    refer to it (a participant's `organisation`)."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    region: Mapped[str] = mapped_column(sa.String(64), index=True)
+
+
+class User(db.Model):
+    """A member of staff. `username` is the identity asserted at sign-in (an HSA-id, an OIDC subject, or a
+    name given to the token command). Roles: staff, process_owner (for the organisation's region), admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    roles: Mapped[list] = mapped_column(sa.JSON, default=list)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class ApiToken(db.Model):
+    """An API token: only its SHA-256 is stored; the token itself is shown once, when issued."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class CaseAccess(db.Model):
+    """An organisation a case is shared with, kept in step with the case on every change (see
+    engine.access.sharing). `scope` is ``full`` (the case as it stands) or ``own`` (only what the
+    organisation itself documented: after consent is withdrawn, the case ends, or it leaves the plan)."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (sa.Index("ix_case_access_organisation", "organisation", "scope", "case_id"),)
+
+    case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(8), default="full")
+    coordinator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    initiator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+
+class CaseGroup(db.Model):
+    """Which organisation a role group (a lane such as `samordningsansvarig` or `primarvard`) means in a case."""
+
+    __tablename__ = "case_groups"
+    __table_args__ = (sa.Index("ix_case_groups_organisation", "organisation", "case_id"),)
+
+    case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
+    group: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    organisation: Mapped[str] = mapped_column(sa.String(200), primary_key=True)

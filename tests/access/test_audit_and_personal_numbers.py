@@ -1,0 +1,152 @@
+"""The audit trail (written with the change it records; reads and refusals too; append-only; CSV export)
+and personal numbers (found by keyed hash, stored encrypted, never in process data, logs or errors)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from engine.database import db
+from engine.privacy import decrypt_number, number_hash
+from engine.store import AuditEvent, Case
+from tests.access.conftest import ASSESSMENT
+from tests.api.conftest import PERSON
+
+NUMBER = "191212121212"
+
+
+def audit_rows(case_id):
+    db.session.expire_all()
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == case_id)
+                              .order_by(AuditEvent.id)).all()
+
+
+def test_changes_and_reads_are_audited_with_who_what_where(world):
+    case = world.start("kommun")
+    kommun = world["kommun"]
+    task = case["open_tasks"][0]["id"]
+    assert kommun.post(f"/api/v1/tasks/{task}/complete", json={"data": ASSESSMENT}).status_code == 200
+    kommun.get(f"/api/v1/cases/{case['id']}")
+    kommun.get(f"/api/v1/cases/{case['id']}/plan")
+    world["stockholm"].get(f"/api/v1/cases/{case['id']}")
+    rows = [(e.action, e.user, e.organisation, e.outcome) for e in audit_rows(case["id"])]
+    org = "Kristianstads kommun, hemtjänst Norr"
+    assert rows == [
+        ("start_case", "staff.kommun", org, "ok"),
+        ("complete_task", "staff.kommun", org, "ok"),
+        ("read_case", "staff.kommun", org, "ok"),
+        ("read_plan", "staff.kommun", org, "ok"),
+        ("read_case", "staff.stockholm", "Stockholms stad, socialtjänst Södermalm", "not_found"),
+    ]
+    assert all(e.remote_addr == "127.0.0.1" and e.at is not None for e in audit_rows(case["id"]))
+
+
+def test_a_failed_change_leaves_no_audit_row_of_success(world):
+    case = world.start("kommun")
+    task = case["open_tasks"][0]["id"]
+    response = world["kommun"].post(f"/api/v1/tasks/{task}/complete", json={"data": {"sip_behovs": True}})
+    assert response.status_code == 422
+    assert [e.action for e in audit_rows(case["id"])] == ["start_case"]
+
+
+def test_audit_rows_cannot_be_changed_or_deleted(world):
+    case = world.start("kommun")
+    with pytest.raises(sa.exc.DBAPIError):
+        db.session.execute(sa.text("UPDATE audit_events SET outcome = 'x' WHERE case_id = :c"), {"c": case["id"]})
+        db.session.commit()
+    db.session.rollback()
+    with pytest.raises(sa.exc.DBAPIError):
+        db.session.execute(sa.text("DELETE FROM audit_events WHERE case_id = :c"), {"c": case["id"]})
+        db.session.commit()
+    db.session.rollback()
+    assert len(audit_rows(case["id"])) == 1
+
+
+def test_case_audit_for_the_coordinator_and_administrators_only(world):
+    case_id = world.shared()
+    url = f"/api/v1/cases/{case_id}/audit"
+    trail = world["kommun"].get(url).json
+    assert trail["total"] == len(trail["items"]) and trail["items"][0]["action"] == "start_case"
+    assert world["admin"].get(url).status_code == 200
+    assert world["vardcentral"].get(url).status_code == 403
+    assert world["stockholm"].get(url).status_code == 404
+    assert [e.action for e in audit_rows(case_id)][-4:] == ["read_audit", "read_audit", "read_audit", "read_audit"]
+
+
+def test_csv_export_for_a_case_and_for_a_person(app, world, tmp_path):
+    case_id = world.shared()
+    world["vardcentral"].get(f"/api/v1/cases/{case_id}")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["audit", "export", "--case", case_id])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows[0]["action"] == "start_case" and rows[0]["case_id"] == case_id
+    assert ("read_case", "staff.vardcentral") in {(r["action"], r["user"]) for r in rows}
+    world["kommun"].get("/api/v1/cases", query_string={"personal_number": PERSON["personal_number"]})
+    out = tmp_path / "person.csv"
+    result = runner.invoke(args=["audit", "export", "--personal-number", "19121212-1212", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {r["case_id"] for r in rows if r["case_id"]} >= {case_id}
+    assert "find_person" in {r["action"] for r in rows}
+    assert NUMBER not in out.read_text() and "121212-1212" not in out.read_text()
+    assert runner.invoke(args=["audit", "export"]).exit_code != 0
+
+
+def test_personal_number_is_kept_out_of_process_data_and_found_by_hash(world):
+    case = world.start("kommun")
+    stored = db.session.get(Case, case["id"])
+    assert NUMBER not in json.dumps(stored.data) and NUMBER not in stored.state
+    assert stored.personal_number_hash == number_hash(NUMBER)
+    assert NUMBER not in stored.personal_number_encrypted and decrypt_number(stored.personal_number_encrypted) == NUMBER
+    found = world["kommun"].get("/api/v1/cases", query_string={"personal_number": "191212121212"}).json
+    assert [c["id"] for c in found["items"]] == [case["id"]] and found["total"] == 1
+    assert world["stockholm"].get("/api/v1/cases", query_string={"personal_number": "191212121212"}).json[
+        "total"] == 0
+    other = world["kommun"].get("/api/v1/cases", query_string={"personal_number": "19701063-2391"}).json
+    assert other["total"] == 0
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "find_person").order_by(AuditEvent.id.desc())).first()
+    assert event.subject_hash == number_hash("197010632391") and NUMBER not in json.dumps(event.detail)
+
+
+def test_personal_number_never_in_logs_or_errors(app, world, caplog):
+    caplog.set_level(logging.DEBUG)
+    kommun = world["kommun"]
+    case = world.start("kommun")
+    bad = kommun.get("/api/v1/cases", query_string={"personal_number": "19121212-1213"})
+    assert bad.status_code == 400 and "1212" not in bad.get_data(as_text=True)
+    kommun.get("/api/v1/cases", query_string={"personal_number": PERSON["personal_number"]})
+    kommun.post("/api/v1/cases", json={"region": "kristianstad", "person": {
+        "personal_number": "19121212-1213", "name": "X"}})
+    kommun.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON, "variables": {
+        "huvudperson": {"namn": "Tolvan", "personnummer": PERSON["personal_number"]}}})
+    task = kommun.get(f"/api/v1/tasks/{case['open_tasks'][0]['id']}").json
+    assert "personnummer" not in task["data"]["huvudperson"]
+    result = app.test_cli_runner().invoke(args=["audit", "export", "--personal-number", "19121212-1213"])
+    assert result.exit_code != 0 and "1213" not in result.output
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    for form in (PERSON["personal_number"], NUMBER, "121212-1212", "19121212-1213"):
+        assert form not in text
+    assert not any(NUMBER in json.dumps(c.data) for c in db.session.scalars(sa.select(Case)).all())
+
+
+def test_demo_command_prints_users_with_working_tokens(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    users = json.loads(result.output)["users"]
+    assert {u["region"] for u in users} >= {"kristianstad", "jonkoping", "vastra_gotaland", "stockholm"}
+    for region in ("kristianstad", "jonkoping", "vastra_gotaland", "stockholm"):
+        mine = [u for u in users if u["region"] == region]
+        assert len({u["kind"] for u in mine}) >= 3
+        assert sum("process_owner" in u["roles"] for u in mine) == 1
+    assert any("admin" in u["roles"] for u in users)
+    assert {"name", "organisation", "region", "roles", "token"} <= set(users[0])
+    client = app.test_client()
+    response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {users[0]['token']}"})
+    assert response.status_code == 200
