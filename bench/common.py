@@ -1,22 +1,38 @@
-"""Shared helpers of the benchmarks: an app on a fresh database and timing statistics."""
+"""Shared helpers of the benchmarks: an app on a fresh database, timing statistics, a real gunicorn with a
+keep-alive HTTP client, bulk clones of a real case, and query plans."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def bench_url() -> str:
+    """The database the benchmark may wipe: SIP_BENCH_DATABASE_URL, or a new SQLite file."""
+    return os.environ.get("SIP_BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 
 
 def fresh_app(url: str | None = None):
     from engine import create_app
     from engine.cli import initialise_database
 
-    url = url or os.environ.get("SIP_BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    url = url or bench_url()
     if url.startswith("postgresql"):
         import sqlalchemy as sa
 
@@ -31,17 +47,320 @@ def fresh_app(url: str | None = None):
     return app, url
 
 
+def describe_database(url: str) -> str:
+    return "PostgreSQL " + url.split("@")[-1] if url.startswith("postgresql") else "SQLite " + url.split("///")[-1]
+
+
+def machine() -> str:
+    """Cores, date and load: the machine may be shared, and its load moves every figure."""
+    from datetime import UTC, datetime
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load}"
+
+
+# -- timing -------------------------------------------------------------------------------------------
 def timed(fn, *args, **kwargs):
     start = time.perf_counter()
     result = fn(*args, **kwargs)
     return (time.perf_counter() - start) * 1000, result
 
 
-def summary(samples_ms: list[float]) -> str:
-    ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return f"median {statistics.median(ordered):7.2f} ms   p95 {p95:7.2f} ms   (n={len(ordered)})"
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
 def median(samples: list[float]) -> float:
     return statistics.median(samples)
+
+
+def summary(samples_ms: list[float]) -> str:
+    return f"median {median(samples_ms):7.2f} ms   p95 {p95(samples_ms):7.2f} ms   (n={len(samples_ms)})"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+# -- a real gunicorn ----------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(url: str, workers: int | None = None) -> Iterator[str]:
+    """gunicorn with the product's configuration (gunicorn.conf.py) on 127.0.0.1, serving `url`.
+    Yields the base URL; the server and its workers are stopped on the way out."""
+    port = free_port()
+    env = dict(os.environ, SIP_DATABASE_URL=url, SIP_BIND=f"127.0.0.1:{port}")
+    if workers is not None:
+        env["SIP_WORKERS"] = str(workers)
+    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start: " + Path(log.name).read_text()[-2000:])
+            try:
+                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        os.unlink(log.name)
+
+
+class Client:
+    """One HTTP client on one connection, kept alive as long as the server keeps it open
+    (http.client reconnects by itself when the server answers `Connection: close`)."""
+
+    def __init__(self, base: str, token: str | None = None):
+        host, port = base.removeprefix("http://").split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        self.token = token
+        self.connections_closed_by_server = 0
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, object, float]:
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if payload is not None else {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        start = time.perf_counter()
+        self.conn.request(method, path, body=payload, headers=headers)
+        response = self.conn.getresponse()
+        raw = response.read()
+        ms = (time.perf_counter() - start) * 1000
+        if response.will_close:
+            self.connections_closed_by_server += 1
+        return response.status, (json.loads(raw) if raw else None), ms
+
+    def close(self):
+        self.conn.close()
+
+
+# -- signing in ---------------------------------------------------------------------------------------
+def sign_in(username: str, organisation: tuple[str, str, str], roles=("staff",)) -> str:
+    """A staff user of an organisation (name, huvudman kind, region) with a fresh API token; call inside an
+    app context."""
+    from engine.database import db
+    from engine.identity import ensure_organisation, ensure_user, issue_token
+
+    org = ensure_organisation(*organisation)
+    ensure_user(username, username, org, list(roles))
+    token = issue_token(username)
+    db.session.commit()
+    return token
+
+
+def principal(username: str):
+    from engine.identity import find_user
+    from engine.identity.authenticate import principal_of
+
+    return principal_of(find_user(username), None, "token")
+
+
+# -- cloning a real case in bulk ----------------------------------------------------------------------
+# The rows that belong to a case besides its own: its open tasks, its 'started' event, and who may see it.
+DEPENDENTS = ("tasks", "case_events", "case_access", "case_groups")
+
+
+@dataclass
+class Template:
+    """A real case as stored: its row and the rows that belong to it (see DEPENDENTS)."""
+
+    case: dict
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+
+    @property
+    def tasks(self) -> list[dict]:
+        return self.rows["tasks"]
+
+
+def read_template(case_id: str) -> Template:
+    import sqlalchemy as sa
+
+    from engine.database import db
+
+    tables = db.metadata.tables
+    cases_t = tables["cases"]
+    with db.engine.connect() as conn:
+        case = dict(conn.execute(sa.select(cases_t).where(cases_t.c.id == case_id)).mappings().one())
+        rows = {}
+        for name in DEPENDENTS:
+            if name not in tables:
+                continue
+            table = tables[name]
+            query = sa.select(table).where(table.c.case_id == case_id)
+            if name == "tasks":
+                query = query.where(table.c.state == "open")
+            if name == "case_events":
+                query = query.where(table.c.kind == "started")
+            rows[name] = [dict(r) for r in conn.execute(query).mappings()]
+    for event in rows.get("case_events", []):
+        event.pop("id")
+    return Template(case, rows)
+
+
+def clones(template: Template, count: int, vary: Callable[[int, dict], None] | None = None) -> Iterator[dict]:
+    """`count` copies of a case, each with a fresh case id and fresh ids for every task of its workflow (the
+    open ones and those still to come, which the task list will show later), substituted inside the workflow
+    state and in the task rows alike, so every clone is a consistent case that can be restored and advanced.
+    Each clone is {table name: rows}; `vary(i, clone)` may change it before it is stored."""
+    import re
+
+    state = json.loads(template.case["state"])
+    task_ids = set(state["tasks"]) | set(state.get("subprocesses", {}))
+    for sub in state.get("subprocesses", {}).values():
+        task_ids |= set(sub["tasks"])
+    for task in template.tasks:
+        assert task["id"] in task_ids, "the open task is not in the workflow state"
+    pattern = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    for i in range(count):
+        case_id = str(uuid.uuid4())
+        fresh = {old: str(uuid.uuid4()) for old in task_ids}
+        clone = {name: [{**row, "case_id": case_id} for row in rows] for name, rows in template.rows.items()}
+        for task in clone["tasks"]:
+            task["id"] = fresh[task["id"]]
+        new_state = pattern.sub(lambda m, ids=fresh: ids.get(m.group(0), m.group(0)), template.case["state"])
+        clone["cases"] = [{**template.case, "id": case_id, "state": new_state}]
+        if vary is not None:
+            vary(i, clone)
+        yield clone
+
+
+def insert_clones(rows: Iterator[dict], chunk: int = 2000) -> int:
+    """Store cloned cases with their rows straight into the tables: executemany on SQLite, COPY on
+    PostgreSQL, one transaction per chunk. Then ANALYZE (PostgreSQL: VACUUM ANALYZE), as a database in use
+    would have statistics. Returns the number of cases stored."""
+    import sqlalchemy as sa
+
+    from engine.database import db
+
+    tables = db.metadata.tables
+    count = 0
+    batch: list[dict] = []
+
+    def flush():
+        with db.engine.begin() as conn:
+            for name in ("cases", *DEPENDENTS):
+                _bulk(conn, tables[name], [row for clone in batch for row in clone.get(name, [])])
+        batch.clear()
+
+    for clone in rows:
+        batch.append(clone)
+        count += 1
+        if len(batch) >= chunk:
+            flush()
+    if batch:
+        flush()
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(sa.text("VACUUM ANALYZE"))
+        else:
+            conn.execute(sa.text("ANALYZE"))
+            conn.commit()
+    return count
+
+
+def _bulk(conn, table, rows: list[dict]) -> None:
+    import sqlalchemy as sa
+
+    if not rows:
+        return
+    columns = [c for c in table.columns if c.name in rows[0]]
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    raw = conn.connection.driver_connection
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    is_json = [isinstance(c.type, sa.JSON) for c in columns]
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c.name]) if j and row[c.name] is not None else row[c.name]
+                            for c, j in zip(columns, is_json, strict=True)])
+
+
+# -- query plans --------------------------------------------------------------------------------------
+@contextmanager
+def captured_statements() -> Iterator[list[tuple[str, object]]]:
+    """The SQL statements (text and parameters) the app's engine runs inside the block."""
+    from sqlalchemy import event
+
+    from engine.database import db
+
+    seen: list[tuple[str, object]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def query_plan(statement: str, parameters) -> list[str]:
+    """EXPLAIN QUERY PLAN (SQLite) or EXPLAIN ANALYZE (PostgreSQL) of a statement as the driver ran it."""
+    from engine.database import db
+
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters).all()
+            return [r[0] for r in rows]
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        return [r[-1] for r in rows]
+
+
+def plan_reads_index(plan: list[str], index: str) -> bool:
+    """The plan reaches its rows through `index` and never scans a whole table."""
+    text = "\n".join(plan)
+    if index not in text:
+        return False
+    for line in plan:
+        if line.strip().startswith("SCAN ") and " USING " not in line:  # SQLite full scan
+            return False
+        if "Seq Scan" in line:  # PostgreSQL full scan
+            return False
+    return True
+
+
+# -- profiles -----------------------------------------------------------------------------------------
+def print_costs(profiler, n: int, costs: list[tuple[str, str, str]], top: int = 12) -> None:
+    """Cumulative ms per operation of chosen functions (label, file fragment, function name), then the
+    functions with the most own time."""
+    import io
+    import pstats
+
+    stats = pstats.Stats(profiler).stats
+    for label, fragment, function in costs:
+        # The outermost of same-named functions in one file (Session.commit calls SessionTransaction.commit).
+        cumulative = max((ct for (file, _, fn), (_, _, _, ct, _) in stats.items()
+                          if fn == function and fragment in file), default=0)
+        if cumulative:
+            print(f"    {label:<52} {cumulative * 1000 / n:7.2f} ms")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    print("    top own time (tottime, all calls):")
+    for line in lines[start:start + top + 1]:
+        print("    " + line.replace(str(Path(sys.prefix)), "<venv>").replace(str(ROOT), "."))

@@ -1,0 +1,510 @@
+"""The task-list API through HTTP against a real gunicorn (issue 4: the task-list API).
+
+(a) start a SIP case and (b) complete its first user task (`bedom_behov_av_sip`): sequential requests from
+one client, median and p95, beside the same step in SpiffWorkflow alone (same specs, same script engine,
+SpiffWorkflow's BpmnWorkflowSerializer with the specs included) and the ratio HTTP / SpiffWorkflow alone.
+Targets: median < 5 ms, p95 < 15 ms, ratio <= 2. When a target is missed, the same requests are profiled
+in-process (Flask test client) and the top costs printed.
+(c) `GET /api/v1/tasks?candidate_group=...&limit=50` with 100,000 open cases in the database: p95 for a
+typical organisation and for one large group, and the query plans. Target p95 < 10 ms, an index read.
+(d) throughput of task completions with N concurrent clients (PostgreSQL only).
+
+    python bench/api_speed.py            # SQLite file
+    SIP_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python bench/api_speed.py
+
+The PostgreSQL database is wiped. SIP_BENCH_CASES (default 100000) sets the number of open cases for (c).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import random
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    Client,
+    captured_statements,
+    clones,
+    describe_database,
+    fresh_app,
+    gunicorn,
+    insert_clones,
+    machine,
+    median,
+    p95,
+    plan_reads_index,
+    principal,
+    print_costs,
+    query_plan,
+    read_template,
+    sign_in,
+    summary,
+    timed,
+    verdict,
+)
+
+SAMPLES = 200
+WARMUP = 30
+OPEN_CASES = int(os.environ.get("SIP_BENCH_CASES", "100000"))
+LARGE_GROUP_SHARE = 0.2  # one group holds a fifth of all open tasks
+ORGANISATIONS = 1000  # the rest is spread over this many organisations
+LIST_USERS = 20  # typical organisations whose staff read their task list
+LIST_SAMPLES = 300
+LIST_SECONDS = 40.0  # at most this long per kind of organisation (then at least 20 samples)
+THROUGHPUT_SECONDS = 10.0
+THROUGHPUT_CLIENTS = (1, 2, 4, 8)
+
+PERSON = {"personal_number": "19121212-1212", "name": "Tolvan Tolvansson"}
+REGION = "kristianstad"  # no variant of its own: runs the base routine
+USER, USER_ORG = "bench", ("Kristianstads kommun, hemtjänst Norr", "kommun_sol", "kristianstad")
+LARGE_ORG = ("Malmö stad, hemtjänst", "kommun_sol", "skane")
+KOMMUN = {"namn": "Eva Ek", "organisation": "Kristianstads kommun, hemtjänst Norr", "huvudmannatyp": "kommun_sol",
+          "yrke": "Biståndshandläggare", "kontakt": "044-13 50 00"}
+# The first task of a case with valid data, as tests/routine/walk.py initiate() submits it.
+ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Anna Andersson", "alder": 82},
+              "samordningsansvarig": KOMMUN, "sip_behovs": True}
+
+
+def main():
+    app, url = fresh_app()
+    postgres = url.startswith("postgresql")
+    print(f"database: {describe_database(url)}; {machine()}")
+    with gunicorn(url) as base:
+        workers = os.environ.get("SIP_WORKERS") or f"{2 * (os.cpu_count() or 1) + 1} (gunicorn.conf.py default)"
+        print(f"gunicorn: {base}, sync workers: {workers}")
+        with app.app_context():
+            token = sign_in(USER, USER_ORG)
+        client = Client(base, token)
+        layers = {"HTTP through gunicorn": start_and_complete_over_http(client),
+                  "in-process Flask test client": start_and_complete_in_process(app, token),
+                  "service call (no HTTP)": start_and_complete_by_service(app),
+                  "SpiffWorkflow alone": in_spiffworkflow_alone(app)}
+        report_start_and_complete(layers, client)
+        (http_start, http_complete) = layers["HTTP through gunicorn"]
+        if median(http_start) >= 5 or median(http_complete) >= 5 or p95(http_start) >= 15 \
+                or p95(http_complete) >= 15:
+            profile_in_process(app, token)
+            engine_costs(app)
+        tokens = task_list_speed(app, base)
+        if postgres:
+            throughput(app, base, tokens[LARGE_ORG[0]])
+        else:
+            print("\n(d) throughput of completions: measured with PostgreSQL only "
+                  "(set SIP_BENCH_DATABASE_URL=postgresql://...)")
+        client.close()
+
+
+# -- (a) and (b) --------------------------------------------------------------------------------------
+def start_case(client: Client) -> tuple[float, str]:
+    status, body, ms = client.call("POST", "/api/v1/cases", {"region": REGION, "person": PERSON, "variables": {}})
+    assert status == 201, (status, body)
+    task_id = next(t["id"] for t in body["open_tasks"] if t["name"] == "bedom_behov_av_sip")
+    return ms, task_id
+
+
+def complete(client: Client, task_id: str) -> float:
+    status, body, ms = client.call("POST", f"/api/v1/tasks/{task_id}/complete", {"data": ASSESSMENT})
+    assert status == 200, (status, body)
+    return ms
+
+
+def start_and_complete_over_http(client: Client):
+    # Every worker restores the specs of the deployed routine once: warm them all up first.
+    warm = [start_case(client)[1] for _ in range(WARMUP)]
+    for task_id in warm:
+        complete(client, task_id)
+    starts, task_ids = [], []
+    for _ in range(SAMPLES):
+        ms, task_id = start_case(client)
+        starts.append(ms)
+        task_ids.append(task_id)
+    completes = [complete(client, task_id) for task_id in task_ids]
+    return starts, completes
+
+
+def start_and_complete_in_process(app, token: str, n: int = 100):
+    """The same requests through Flask's test client in this process: the app without gunicorn and sockets."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+    def start():
+        response = client.post("/api/v1/cases", json={"region": REGION, "person": PERSON, "variables": {}})
+        assert response.status_code == 201, response.json
+        return next(t["id"] for t in response.json["open_tasks"] if t["name"] == "bedom_behov_av_sip")
+
+    def finish(task_id):
+        response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})
+        assert response.status_code == 200, response.json
+
+    for _ in range(10):
+        finish(start())
+    started = [timed(start) for _ in range(n)]
+    return [ms for ms, _ in started], [timed(finish, task_id)[0] for _, task_id in started]
+
+
+def start_and_complete_by_service(app, n: int = 100):
+    """The same two steps as service calls (engine.services.cases), no HTTP, no API schemas: signed in as the
+    same user, so with the same access checks and audit rows."""
+    from engine.people.personal_number import parse_personal_number
+    from engine.services import cases
+
+    variables = {"huvudperson": {"namn": PERSON["name"]}}
+    number = parse_personal_number(PERSON["personal_number"]).number
+    with app.app_context():
+        me = principal(USER)
+
+        def start():
+            case = cases.start_case(REGION, dict(variables), person_name=PERSON["name"], principal=me,
+                                    personal_number=number)
+            return next(t.id for t in cases.open_tasks(case.id) if t.name == "bedom_behov_av_sip")
+
+        for _ in range(10):
+            cases.complete_task(start(), ASSESSMENT, principal=me)
+        starts, task_ids = [], []
+        for _ in range(n):
+            ms, task_id = timed(start)
+            starts.append(ms)
+            task_ids.append(task_id)
+        return starts, [timed(cases.complete_task, t, ASSESSMENT, principal=me)[0] for t in task_ids]
+
+
+def in_spiffworkflow_alone(app):
+    """The same two steps in SpiffWorkflow alone: a workflow on the same specs with the same script engine,
+    stored with SpiffWorkflow's own serializer, specs included (what an app without spec sharing and
+    compaction stores); completing a task restores the workflow from that, runs it and stores it again."""
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.people.personal_number import parse_personal_number
+    from engine.runtime.serializer import SPEC_SERIALIZER
+    from engine.scripting import SandboxedScriptEngine
+    from engine.services.process_sets import require_definition, specs_of
+
+    with app.app_context():
+        spec, subprocess_specs = specs_of(require_definition(REGION))
+    person = parse_personal_number(PERSON["personal_number"])
+    variables = {"huvudperson": {"namn": PERSON["name"]}}
+    assert person.number
+
+    def start():
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SandboxedScriptEngine())
+        workflow.task_tree.data.update(variables)
+        workflow.do_engine_steps()
+        return SPEC_SERIALIZER.serialize_json(workflow)
+
+    def complete_first(serialized: str):
+        workflow = SPEC_SERIALIZER.deserialize_json(serialized)
+        workflow.script_engine = SandboxedScriptEngine()
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        assert task.task_spec.bpmn_id == "bedom_behov_av_sip"
+        task.data.update(ASSESSMENT)
+        task.run()
+        workflow.do_engine_steps()
+        return SPEC_SERIALIZER.serialize_json(workflow)
+
+    for _ in range(WARMUP):
+        complete_first(start())
+    starts, stored = [], []
+    for _ in range(SAMPLES):
+        ms, serialized = timed(start)
+        starts.append(ms)
+        stored.append(serialized)
+    completes = [timed(complete_first, s)[0] for s in stored]
+    print(f"SpiffWorkflow alone stores a started case in {len(stored[0]):,} bytes (specs included)")
+    return starts, completes
+
+
+def report_start_and_complete(layers: dict, client: Client):
+    print("\n(a, b) sequential requests, one client (http.client, keep-alive requested)")
+    if client.connections_closed_by_server:
+        print(f"  note: the server closed the connection after {client.connections_closed_by_server} responses "
+              "(gunicorn's sync workers do not keep connections alive); each request paid a loopback connect")
+    http_start, http_complete = layers["HTTP through gunicorn"]
+    spiff_start, spiff_complete = layers["SpiffWorkflow alone"]
+    for index, step in enumerate(("start a case (POST /api/v1/cases)",
+                                  "complete a user task (POST /api/v1/tasks/{id}/complete)")):
+        print(f"  {step}")
+        for layer, samples in layers.items():
+            ratio = median(samples[index]) / median(layers["SpiffWorkflow alone"][index])
+            print(f"    {layer:<30} {summary(samples[index])}   {ratio:5.2f}x SpiffWorkflow alone (median)")
+    for name, http, spiff in (("start", http_start, spiff_start), ("complete", http_complete, spiff_complete)):
+        print(f"  {name}: median < 5 ms {verdict(median(http) < 5)}; p95 < 15 ms {verdict(p95(http) < 15)}; "
+              f"HTTP <= 2x SpiffWorkflow alone {verdict(median(http) <= 2 * median(spiff))} "
+              f"(median {median(http) / median(spiff):.2f}x, p95 {p95(http) / p95(spiff):.2f}x)")
+
+
+def profile_in_process(app, token: str, n: int = 100):
+    """The same requests through the Flask test client, under cProfile: what the time goes to."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+    def start():
+        response = client.post("/api/v1/cases", json={"region": REGION, "person": PERSON, "variables": {}})
+        return next(t["id"] for t in response.json["open_tasks"] if t["name"] == "bedom_behov_av_sip")
+
+    for _ in range(10):
+        client.post(f"/api/v1/tasks/{start()}/complete", json={"data": ASSESSMENT})
+    for label, prepare, step in (
+        ("start a case", lambda: None, lambda _: start()),
+        ("complete a user task", start,
+         lambda task_id: client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})),
+    ):
+        inputs = [prepare() for _ in range(n)]
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for each in inputs:
+            step(each)
+        profiler.disable()
+        total = (time.perf_counter() - started) * 1000 / n
+        print(f"\n  profile of '{label}' in-process (Flask test client, no gunicorn), {n} requests, "
+              f"{total:.1f} ms per request under the profiler; ms per request by function, cumulative:")
+        print_costs(profiler, n, COSTS)
+
+
+# Where the time of a request goes: (label, file fragment, function name), cumulative per request.
+COSTS = [
+    ("whole request (Flask + flask-smorest)", "flask/app.py", "full_dispatch_request"),
+    ("sign-in: token to principal", "engine/identity/authenticate.py", "authenticate"),
+    ("audit rows (record, record_now)", "engine/audit/__init__.py", "record"),
+    ("access: task visible? (require_task)", "engine/access/rules.py", "require_task"),
+    ("access: sync_case_access on every store", "engine/access/sharing.py", "sync_case_access"),
+    ("personal number protected (encrypt + hash)", "engine/privacy/__init__.py", "protect"),
+    ("service: start_case", "engine/services/cases.py", "start_case"),
+    ("service: complete_task", "engine/services/cases.py", "complete_task"),
+    ("  ProcessDefinition row read (latest_definition)", "engine/services/process_sets.py", "latest_definition"),
+    ("  form validation (jsonschema)", "engine/services/cases.py", "_validate_form"),
+    ("  restore workflow state (CaseWorkflow.restore)", "engine/runtime/workflow.py", "restore"),
+    ("  run SpiffWorkflow: new workflow + engine steps", "engine/runtime/workflow.py", "start"),
+    ("  run SpiffWorkflow: complete + engine steps", "engine/runtime/workflow.py", "complete"),
+    ("  store: state_to_json (compact + serialize)", "engine/runtime/serializer.py", "state_to_json"),
+    ("    of which compaction", "engine/runtime/compaction.py", "compact"),
+    ("    of which converting specs", "serializer/default/process_spec.py", "to_dict"),
+    ("  task list / status bookkeeping (human_tasks)", "engine/runtime/workflow.py", "human_tasks"),
+    ("  current_data", "engine/runtime/workflow.py", "current_data"),
+    ("  commit (flush, SQL)", "sqlalchemy/orm/session.py", "commit"),
+    ("response: case_out (plan, history, open tasks)", "engine/api/presenters.py", "case_out"),
+    ("open_tasks query (store and response)", "engine/services/cases.py", "open_tasks"),
+    ("response: marshmallow dump", "marshmallow/schema.py", "dump"),
+]
+
+
+def engine_costs(app, n: int = 50) -> None:
+    """Costs inside the engine measured one by one (no profiler), to read beside the profile."""
+    import sqlalchemy as sa
+
+    from engine.database import db
+    from engine.forms import validate_submission
+    from engine.services import cases
+    from engine.services.process_sets import require_definition
+    from engine.store import Case
+
+    def best_of(fn):
+        return median([timed(fn)[0] for _ in range(n)])
+
+    print(f"\n  engine costs measured one by one (median of {n}, no profiler):")
+    with app.app_context():
+        case_id = cases.start_case(REGION, {"huvudperson": {"namn": "Kostnad"}}, person_name="Kostnad",
+                                   principal=principal(USER)).id
+
+        def read_definition():
+            db.session.rollback()
+            db.session.expunge_all()
+            return require_definition(REGION)
+
+        print(f"    ProcessDefinition row read as the engine reads it (require_definition, fresh session): "
+              f"{best_of(read_definition):.2f} ms")
+        definition = require_definition(REGION)
+        forms = definition.forms
+        case = db.session.get(Case, case_id)
+        cw = cases._load(case)
+        print(f"    state_to_json of a started case (compact + serialize): {best_of(cw.dump):.2f} ms")
+        row = cases.open_tasks(case.id)[0]
+        schema = forms[row.form_schema]
+        print(f"    form validation (jsonschema, validator built per call): "
+              f"{best_of(lambda: validate_submission(schema, ASSESSMENT)):.2f} ms")
+        from engine.api.presenters import case_out
+
+        me = principal(USER)
+        print(f"    case_out (the start response: plan, history, open tasks): "
+              f"{best_of(lambda: case_out(case, me)):.2f} ms")
+        db.session.rollback()
+
+        def touch_and_commit():
+            db.session.execute(sa.update(Case).where(Case.id == case.id).values(incident=None))
+            db.session.commit()
+
+        print(f"    a one-row UPDATE and COMMIT: {best_of(touch_and_commit):.2f} ms")
+
+
+# -- (c) the task list with 100,000 open cases --------------------------------------------------------
+def organisation(i: int) -> tuple[str, str, str]:
+    """The i-th organisation: name, huvudman kind, region."""
+    if i % 2:
+        return f"Region Skåne, vårdcentral {i:04d}", "primarvard", "skane"
+    return f"Kommun {i:04d}, hemtjänst", "kommun_sol", "skane"
+
+
+def task_list_speed(app, base: str) -> dict[str, str]:
+    """100,000 open cases, each waiting at its first task (candidate group `samordningsansvarig`, the role
+    every case's first task has). Each case belongs to the organisation that started it (its access rows and
+    role groups say so): one large organisation holds a fifth of them, 1,000 organisations share the rest.
+    The staff of an organisation list `candidate_group=samordningsansvarig`: the API shows them only their
+    own organisation's cases. Returns the API tokens by organisation name."""
+    from engine.services import cases
+    from engine.services.task_list import TaskFilter, list_tasks
+
+    rng = random.Random(4)
+    today = datetime.now(UTC).replace(microsecond=0)
+    with app.app_context():
+        template_case = cases.start_case(REGION, {"huvudperson": {"namn": "Mall Mallsson"}},
+                                         person_name="Mall Mallsson", principal=principal(USER))
+        template = read_template(template_case.id)
+    group = template.tasks[0]["candidate_group"]
+    large = int(OPEN_CASES * LARGE_GROUP_SHARE)
+    own_org = USER_ORG[0]
+    assert template.case["initiating_organisation"] == own_org, template.case["initiating_organisation"]
+    assert {r["organisation"] for r in template.rows["case_access"]} == {own_org}, template.rows["case_access"]
+
+    def vary(i, clone):
+        case, task = clone["cases"][0], clone["tasks"][0]
+        org = LARGE_ORG[0] if i < large else organisation(i % ORGANISATIONS)[0]
+        case["initiating_organisation"] = org
+        for row in clone["case_access"] + clone["case_groups"]:
+            row["organisation"] = org
+        # Most tasks carry a due date within the coming two months, one in ten has none.
+        task["due_at"] = None if i % 10 == 0 else today + timedelta(minutes=rng.randrange(60 * 24 * 60))
+        task["created_at"] = case["created_at"] = case["updated_at"] = today - timedelta(minutes=i)
+        case["person_name"] = task["person_name"] = f"Person {i:06d}"
+
+    print(f"\n(c) GET /api/v1/tasks?candidate_group={group}&limit=50 with {OPEN_CASES:,} open cases")
+    with app.app_context():
+        ms, stored = timed(insert_clones, clones(template, OPEN_CASES, vary))
+        tokens = {LARGE_ORG[0]: sign_in("large", LARGE_ORG)}
+        sampled = rng.sample(range(ORGANISATIONS), LIST_USERS)
+        for i in sampled:
+            tokens[organisation(i)[0]] = sign_in(f"staff{i}", organisation(i))
+    typical = OPEN_CASES - large
+    print(f"  filled by cloning one started case {stored:,} times in {ms / 1000:.1f} s (state "
+          f"{len(template.case['state']):,} bytes per case, with its task, access and role-group rows): "
+          f"'{LARGE_ORG[0]}' holds {large:,} cases, {ORGANISATIONS:,} organisations about "
+          f"{typical // ORGANISATIONS} each; every open task is in the group '{group}'")
+
+    clients = {org: Client(base, token) for org, token in tokens.items()}
+
+    def listing(org: str) -> tuple[float, int]:
+        status, body, ms = clients[org].call("GET", f"/api/v1/tasks?candidate_group={quote(group)}&limit=50")
+        assert status == 200 and len(body["items"]) == min(50, body["total"]), (status, body)
+        return ms, body["total"]
+
+    for org in clients:
+        for _ in range(2):
+            listing(org)
+    typical_orgs = [organisation(i)[0] for i in sampled]
+    for label, orgs in (("typical organisation", [rng.choice(typical_orgs) for _ in range(LIST_SAMPLES)]),
+                        ("large organisation", [LARGE_ORG[0]] * LIST_SAMPLES)):
+        samples, totals = [], set()
+        budget = time.monotonic() + LIST_SECONDS
+        for org in orgs:
+            ms, total = listing(org)
+            samples.append(ms)
+            totals.add(total)
+            if time.monotonic() > budget and len(samples) >= 20:
+                break  # slow requests: a bounded run, fewer samples
+        print(f"  {label:<22} ({min(totals):,}-{max(totals):,} open tasks) {summary(samples)}  "
+              f"p95 < 10 ms {verdict(p95(samples) < 10)}")
+    for each in clients.values():
+        each.close()
+
+    with app.app_context():
+        for label, (org, username) in (("typical organisation", (typical_orgs[0], f"staff{sampled[0]}")),
+                                       ("large organisation", (LARGE_ORG[0], "large"))):
+            with captured_statements() as statements:
+                list_tasks(TaskFilter(candidate_group=group), "due", 50, 0, principal=principal(username))
+            print(f"  query plans for the {label} ({org}):")
+            for statement, parameters in statements:
+                if not statement.lstrip().upper().startswith("SELECT") or "FROM tasks" not in statement:
+                    continue
+                plan = query_plan(statement, parameters)
+                kind = "count" if "count(" in statement.lower() else "page"
+                indexed = plan_reads_index(plan, "ix_tasks_open_group_due")
+                print(f"    {kind}: {'index read' if indexed else 'NOT an index read'}")
+                for line in plan:
+                    print(f"      {line}")
+            others = [s.split(None, 3)[:3] for s, _ in statements if "FROM tasks" not in s]
+            print(f"    other statements of the request: {[' '.join(o) for o in others]}")
+    return tokens
+
+
+# -- (d) throughput -----------------------------------------------------------------------------------
+def throughput(app, base: str, token: str) -> None:
+    """Staff of the large organisation complete the first task of its cases (the clones of (c))."""
+    import sqlalchemy as sa
+
+    from engine.database import db
+    from engine.store import Case, Task
+
+    print(f"\n(d) throughput of task completions, N clients each completing the first task of its own "
+          f"pre-started cases for {THROUGHPUT_SECONDS:.0f} s")
+    with app.app_context():
+        pool = db.session.scalars(
+            sa.select(Task.id).join(Case, Case.id == Task.case_id)
+            .where(Task.state == "open", Task.name == "bedom_behov_av_sip",
+                   Case.initiating_organisation == LARGE_ORG[0]).limit(40_000)
+        ).all()
+    pool = list(pool)
+    print(f"  {'clients':>7}  {'completions/s':>13}  {'latency':<44} errors")
+    for n in THROUGHPUT_CLIENTS:
+        share = min(4000, len(pool) // (2 * len(THROUGHPUT_CLIENTS))) // n
+        mine = [pool[i * share:(i + 1) * share] for i in range(n)]
+        del pool[:share * n]
+        latencies, errors, elapsed, ran_out = complete_concurrently(base, token, mine, THROUGHPUT_SECONDS)
+        print(f"  {n:>7}  {len(latencies) / elapsed:>13.1f}  {summary(latencies):<44} {errors}"
+              + ("  (a client ran out of tasks before the time was up)" if ran_out else ""))
+
+
+def complete_concurrently(base: str, token: str, task_lists: list[list[str]], seconds: float):
+    """One client thread per list, each completing its tasks one after the other until `seconds` are up."""
+    n = len(task_lists)
+    latencies: list[list[float]] = [[] for _ in range(n)]
+    errors = [0] * n
+    barrier = threading.Barrier(n + 1)
+    deadline = [0.0]
+
+    def run(k):
+        client = Client(base, token)
+        barrier.wait()
+        for task_id in task_lists[k]:
+            if time.perf_counter() >= deadline[0]:
+                break
+            status, _, ms = client.call("POST", f"/api/v1/tasks/{task_id}/complete",
+                                        {"data": ASSESSMENT})
+            if status == 200:
+                latencies[k].append(ms)
+            else:
+                errors[k] += 1
+        client.close()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    started = time.perf_counter()
+    deadline[0] = started + seconds
+    barrier.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    ran_out = any(len(latencies[k]) + errors[k] >= len(task_lists[k]) for k in range(n))
+    return [ms for each in latencies for ms in each], sum(errors), elapsed, ran_out
+
+
+if __name__ == "__main__":
+    main()
