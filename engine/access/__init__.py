@@ -12,9 +12,10 @@ from .rules import (
     require_message,
     require_task,
     task_clause,
+    task_row_clause,
 )
 from .sharing import sync_case_access
 
 __all__ = ["Forbidden", "Principal", "Unauthenticated", "case_clause", "may_deploy", "require_audit_reader",
            "require_case", "require_deploy", "require_message", "require_task", "sync_case_access",
-           "task_clause"]
+           "task_clause", "task_row_clause"]

@@ -28,8 +28,40 @@ def case_clause(principal: Principal):
     return Case.id.in_(sa.select(CaseAccess.case_id).where(CaseAccess.organisation == principal.organisation))
 
 
-def task_clause(principal: Principal):
-    """Tasks the principal may see."""
+def visible_task_ids(principal: Principal, state: str | None = None):
+    """The ids of the tasks the principal may see, as a subquery driven by the organisation's own rows:
+    its cost follows the organisation's cases, not the size of the task table or of a candidate group."""
+    org = principal.organisation
+    open_only = [Task.state == state] if state is not None else []
+    as_coordinator = (
+        sa.select(Task.id).join(CaseAccess, CaseAccess.case_id == Task.case_id)
+        .where(CaseAccess.organisation == org, CaseAccess.scope == "full", CaseAccess.coordinator.is_(True),
+               *open_only)
+    )
+    by_group = (
+        sa.select(Task.id)
+        .join(CaseGroup, sa.and_(CaseGroup.case_id == Task.case_id, CaseGroup.group == Task.candidate_group))
+        .join(CaseAccess, sa.and_(CaseAccess.case_id == Task.case_id, CaseAccess.organisation == org))
+        .where(CaseGroup.organisation == org, CaseAccess.scope == "full", *open_only)
+    )
+    by_name = (
+        sa.select(Task.id).join(CaseAccess, sa.and_(CaseAccess.case_id == Task.case_id, CaseAccess.organisation == org))
+        .where(Task.candidate_group == org, *open_only)
+    )
+    by_assignee = (
+        sa.select(Task.id).join(CaseAccess, sa.and_(CaseAccess.case_id == Task.case_id, CaseAccess.organisation == org))
+        .where(Task.assignee == principal.username, *open_only)
+    )
+    return sa.union(as_coordinator, by_group, by_name, by_assignee)
+
+
+def task_clause(principal: Principal, state: str | None = None):
+    """Tasks the principal may see, for lists over many cases."""
+    return Task.id.in_(visible_task_ids(principal, state))
+
+
+def task_row_clause(principal: Principal):
+    """The same rule checked row by row, for a query already narrowed to one task or one case."""
     org = principal.organisation
     access = sa.select(CaseAccess.case_id).where(CaseAccess.case_id == Task.case_id, CaseAccess.organisation == org)
     full = access.where(CaseAccess.scope == "full")
@@ -74,7 +106,7 @@ def require_task(principal: Principal | None, task_id: str, action: str) -> None
     """A task the principal cannot see is 404, as if it did not exist."""
     if principal is None:
         return
-    visible = db.session.scalar(sa.select(Task.id).where(Task.id == task_id, task_clause(principal)))
+    visible = db.session.scalar(sa.select(Task.id).where(Task.id == task_id, task_row_clause(principal)))
     if visible is None:
         row = db.session.get(Task, task_id)
         _refuse(NotFound(f"No task {task_id}"), action, principal, case_id=row.case_id if row else None,

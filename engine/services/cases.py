@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..access import require_case, require_message, require_task, sync_case_access, task_clause
+from ..access import require_case, require_message, require_task, sync_case_access, task_row_clause
 from ..database import db
 from ..forms import apply_defaults, validate_submission
 from ..privacy import protect
@@ -323,7 +323,7 @@ def open_tasks(case_id: str, principal=None) -> list[Task]:
     """The case's open tasks; with a principal, those it may see."""
     conditions = [Task.case_id == case_id, Task.state == "open"]
     if principal is not None:
-        conditions.append(task_clause(principal))
+        conditions.append(task_row_clause(principal))
     return db.session.scalars(sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)).all()
 
 

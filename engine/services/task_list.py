@@ -39,7 +39,7 @@ def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int 
     total and the pages never count another's rows)."""
     conditions = [Task.state == flt.state]
     if principal is not None:
-        conditions.append(task_clause(principal))
+        conditions.append(task_clause(principal, flt.state))
     for column, value in ((Task.candidate_group, flt.candidate_group), (Task.assignee, flt.assignee),
                           (Task.case_id, flt.case_id), (Task.region, flt.region)):
         if value is not None:
