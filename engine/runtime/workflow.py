@@ -125,16 +125,16 @@ class CaseWorkflow:
 
     @classmethod
     def restore(cls, state: str, spec, subprocess_specs) -> CaseWorkflow:
-        case = cls(state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine()))
-        case._loaded_from = state
-        return case
-
-    def changed_since_load(self) -> bool:
-        """Whether anything happened since the state was restored (a timer that was not due changes nothing)."""
-        return self.dump() != getattr(self, "_loaded_from", None)
+        workflow = _RECENT.take(state)
+        if workflow is None or workflow.spec is not spec:
+            workflow = state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine())
+        return cls(workflow)
 
     def dump(self) -> str:
-        return state_to_json(self.workflow)
+        """The state to store; the workflow is kept in memory under it for the next restore of that state."""
+        state = state_to_json(self.workflow)
+        _RECENT.keep(state, self.workflow)
+        return state
 
     # -- reading --------------------------------------------------------------------------------------
     @property

@@ -263,41 +263,52 @@ def _task_completed_by_message(cw: CaseWorkflow, name: str, payload: dict):
     return waiting[0] if len(waiting) == 1 else None
 
 
-def fire_due_timers(at: datetime | None = None, limit: int = 100) -> list[str]:
-    """Fire the timers that are due. Reads only the cases whose earliest timer is due (an index), each in
-    its own transaction. A case another worker is firing right now is skipped (its row is locked), and a
-    case whose timer has been fired meanwhile is no longer due: every timer fires once."""
+def fire_due_timers(at: datetime | None = None, limit: int = 100, batch: int = 20) -> list[str]:
+    """Fire the timers that are due. Reads only the cases whose earliest timer is due (an index). Cases are
+    fired `batch` at a time in one transaction, each under a row lock that other workers skip; a case whose
+    timer has been fired meanwhile is no longer due, so every timer fires once. When a batch fails, its cases
+    are fired one by one, so one failing case neither holds back the others nor is lost."""
     at = at or now()
     due_ids = db.session.scalars(
         sa.select(Case.id).where(Case.next_timer_at <= at).order_by(Case.next_timer_at).limit(limit)
     ).all()
     db.session.rollback()
     fired = []
-    for case_id in due_ids:
+    for start in range(0, len(due_ids), batch):
+        chunk = due_ids[start:start + batch]
         try:
-            if _fire_case_timers(case_id, at):
-                fired.append(case_id)
+            with transaction():
+                done = [case_id for case_id in chunk if _fire_case_timers(case_id, at)]
+            fired.extend(done)
         except (Conflict, ProcessFailed):
-            continue
+            for case_id in chunk:
+                try:
+                    with transaction(case_id):
+                        if _fire_case_timers(case_id, at):
+                            fired.append(case_id)
+                except (Conflict, ProcessFailed):
+                    continue
     return fired
 
 
 def _fire_case_timers(case_id: str, at: datetime) -> bool:
-    """Fire one case's due timers in one transaction; False when another worker has it or had it."""
-    with transaction(case_id):
-        case = db.session.scalars(
-            sa.select(Case).where(Case.id == case_id, Case.next_timer_at <= at)
-            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
-        ).first()
-        if case is None:
-            return False
-        cw = _load(case)
-        cw.fire_timers()
-        if not cw.changed_since_load():
-            return False  # not due by the engine's clock after all
-        db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}))
-        audit.record("timer", None, case_id=case.id)
-        _store(case, cw)
+    """Fire one case's due timers within the caller's transaction; False when another worker has it or
+    had it."""
+    case = db.session.scalars(
+        sa.select(Case).where(Case.id == case_id, Case.next_timer_at <= at)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    ).first()
+    if case is None:
+        return False
+    cw = _load(case)
+    loaded = case.state
+    cw.fire_timers()
+    state = cw.dump()
+    if state == loaded:
+        return False  # not due by the engine's clock after all
+    db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}))
+    audit.record("timer", None, case_id=case.id)
+    _store(case, cw, state=state)
     return True
 
 
@@ -375,14 +386,18 @@ def _load(case: Case) -> CaseWorkflow:
     return CaseWorkflow.restore(case.state, spec, subprocess_specs)
 
 
-def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None) -> None:
-    """Write the workflow back and bring the task list, status and timers in step with it."""
+def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None, state: str | None = None) -> None:
+    """Write the workflow back and bring the task list, status and timers in step with it. `state` is the
+    workflow's state when the caller has already taken it."""
     with db.session.no_autoflush:
-        _store_unflushed(case, cw, completed_task_id)
+        _store_unflushed(case, cw, completed_task_id, state)
 
 
-def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None) -> None:
+def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None, state: str | None) -> None:
     moment = now()
+    thrown = cw.thrown_messages()  # taking them changes the workflow: a state taken before is stale
+    if thrown:
+        state = None
     status, reason = cw.status()
     if status != case.status:
         db.session.add(CaseEvent(case_id=case.id, kind="status", detail={"status": status, "reason": reason}))
@@ -406,12 +421,12 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
             form_schema=task.form_schema, form_ui_schema=task.form_ui_schema, instructions=task.instructions,
             person_name=case.person_name, created_at=moment,
         ))
-    for name, payload in cw.thrown_messages():
+    for name, payload in thrown:
         if latest_definition(case.region, name) is not None:
             _start(case.region, name, dict(payload or {}) if isinstance(payload, dict) else {},
                    case.person_name, None, parent=case)
     sync_case_access(case)
-    case.state = cw.dump()
+    case.state = state if state is not None else cw.dump()
 
 
 def definition_of(case: Case) -> ProcessDefinition:
