@@ -48,7 +48,8 @@ def acting_as(claimed: str | None):
 def requires_process_owner(view):
     """For a view whose first argument is a form with `region`: only a process owner of that region may go on;
     `deployed_by` becomes the principal; the deployment (or its refusal) is audited. Apply it below the
-    flask-smorest decorators, right above the function."""
+    flask-smorest decorators, right above the function. A stored deployment is audited by the deploy service
+    in its own transaction; a dry run and a refusal are audited here."""
 
     @functools.wraps(view)
     def wrapper(self, form, *args, **kwargs):
@@ -63,7 +64,8 @@ def requires_process_owner(view):
         except ServiceError as err:
             audit.record_now("deploy", principal, outcome="failed", detail={**detail, "problem": err.type})
             raise
-        audit.record_now("deploy", principal, detail=detail)
+        if form.get("dry_run"):
+            audit.record_now("deploy", principal, detail=detail)
         return result
 
     return wrapper

@@ -12,7 +12,7 @@ from ..deployment.files import FileProblem, set_path
 from ..services import deployments as service
 from ..services.errors import InvalidProcessSet, InvalidRequest
 from ..services.process_sets import BASE_REGION
-from .auth import requires_process_owner
+from .auth import current_principal, requires_process_owner
 from .presenters import utc
 from .problems import field_errors
 from .schemas import IDENTIFIER, PageQuery
@@ -224,7 +224,8 @@ class Deployments(MethodView):
         """Only a process owner of the region deploys; `deployed_by` is then the signed-in user."""
         texts = read_uploads(request.files.getlist("files"))
         result = service.deploy_files(texts, form["region"], deployed_by=form.get("deployed_by"),
-                                      dry_run=form["dry_run"], replace=form["replace"], source="api")
+                                      dry_run=form["dry_run"], replace=form["replace"], source="api",
+                                      principal=current_principal())
         status = 201 if result.deployment is not None and result.changed else 200
         return result_out(result), status
 

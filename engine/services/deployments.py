@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..database import db
 from ..deployment.files import FileProblem, decode, read_path
 from ..deployment.models import Deployment
@@ -172,7 +173,8 @@ def merge(region: str, uploaded: dict[str, str], replace: bool = False,
 
 
 def deploy_files(uploaded: dict[str, str], region: str, deployed_by: str | None = None, dry_run: bool = False,
-                 replace: bool = False, source: str = "api", key: str = MAIN_PROCESS) -> DeploymentResult:
+                 replace: bool = False, source: str = "api", key: str = MAIN_PROCESS,
+                 principal=None) -> DeploymentResult:
     """Validate and (unless `dry_run`) deploy. Raises DeploymentRefused (422) listing every problem when
     the merged set is not valid and this is not a dry run; a dry run reports the same with `valid` false."""
     check_region(region)
@@ -200,6 +202,8 @@ def deploy_files(uploaded: dict[str, str], region: str, deployed_by: str | None 
                             created=created, content_hash=digest, deployed_by=deployed_by, source=source,
                             files=sorted(uploaded), overrides=own)
         db.session.add(record)
+        audit.record("deploy", principal, user=deployed_by,
+                     detail={"region": region, "version": definition.version, "changed": created})
         db.session.commit()
     except IntegrityError as err:
         db.session.rollback()

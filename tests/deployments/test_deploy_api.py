@@ -216,3 +216,16 @@ def test_only_a_process_owner_of_the_region_deploys(app, client, owner, upload):
     assert count("deployments") == 0 and client.get("/api/v1/process-definitions?region=kristianstad").json[
         "total"] == 0
     assert upload(files, region="kristianstad").status_code == 201
+
+
+def test_a_deployment_is_audited_with_the_version_it_stored(app, upload):
+    from engine.database import db
+    from engine.store import AuditEvent
+
+    before = db.session.query(AuditEvent).filter_by(action="deploy").count()
+    response = upload(variant_files("kristianstad"), region="kristianstad")
+    assert response.status_code == 201
+    rows = db.session.query(AuditEvent).filter_by(action="deploy").order_by(AuditEvent.id).all()
+    assert len(rows) == before + 1
+    assert rows[-1].outcome == "ok" and rows[-1].user == "agare_kristianstad"
+    assert rows[-1].detail["version"] == response.json["version"]
