@@ -242,9 +242,6 @@ class CaseWorkflow:
         self._run(self.workflow.refresh_timers)
         self._advance()
 
-    def evaluate(self, task, expression: str):
-        return self.workflow.script_engine.evaluate(task, expression)
-
     # -- internals ------------------------------------------------------------------------------------
     def _advance(self) -> None:
         self._run(self.workflow.do_engine_steps)

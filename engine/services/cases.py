@@ -105,7 +105,8 @@ def _start(region, key, variables, person_name, actor, parent: Case | None,
 def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: str | None = None,
                   case_revision: int | None = None, principal=None) -> Case:
     """Complete a human task with the data of its form. With `case_revision`, the case must not have
-    changed since the caller read it. With a principal, the task must be visible to it."""
+    changed since the caller read it. With a principal, the task must be visible to it and not claimed by
+    someone else."""
     if principal is not None:
         actor = principal.username
         require_task(principal, task_id, "complete_task")
@@ -117,6 +118,8 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
         db.session.refresh(row)
         if row.state != "open":
             raise Conflict(f"The task is already {row.state}")
+        if row.assignee and principal is not None and row.assignee != principal.username:
+            raise Conflict(f"The task is claimed by {row.assignee}")
         if case_revision is not None and case_revision != case.revision:
             raise Conflict(f"The case has changed since revision {case_revision}; it is at {case.revision}")
         data = _validate_form(row, case, data)
@@ -428,6 +431,3 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
     sync_case_access(case)
     case.state = state if state is not None else cw.dump()
 
-
-def definition_of(case: Case) -> ProcessDefinition:
-    return case.definition
