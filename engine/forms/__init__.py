@@ -42,9 +42,23 @@ def parse_forms(files: dict[str, str]) -> tuple[dict[str, dict], list[dict]]:
     return forms, problems
 
 
+_VALIDATORS: dict[int, tuple[dict, Draft202012Validator]] = {}
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    """A validator per form schema object, built once: the deployed forms are read once per process and
+    never change."""
+    found = _VALIDATORS.get(id(schema))
+    if found is None or found[0] is not schema:
+        if len(_VALIDATORS) >= 512:
+            _VALIDATORS.pop(next(iter(_VALIDATORS)))
+        found = _VALIDATORS[id(schema)] = (schema, Draft202012Validator(schema, format_checker=FORMAT_CHECKER))
+    return found[1]
+
+
 def validate_submission(schema: dict, data: object) -> list[FieldError]:
     """Check submitted task data against the task's form schema; one error per failing field."""
-    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    validator = _validator(schema)
     errors = []
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = "/".join(str(p) for p in err.absolute_path)
