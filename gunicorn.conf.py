@@ -5,7 +5,11 @@ import os
 
 bind = os.environ.get("SIP_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("SIP_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+# Threads keep connections alive between requests (a client or proxy that reuses its connection saves a
+# connect per request); each request still has a session and a database connection of its own.
+worker_class = "gthread"
+threads = int(os.environ.get("SIP_THREADS", 4))
+keepalive = 5
 timeout = 30
 graceful_timeout = 30
 max_requests = 10_000
