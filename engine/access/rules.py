@@ -13,6 +13,8 @@ as checks on one case or task that use the same conditions. A refusal is audited
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 
 from .. import audit
@@ -60,9 +62,11 @@ def task_clause(principal: Principal, state: str | None = None):
     return Task.id.in_(visible_task_ids(principal, state))
 
 
-def task_row_clause(principal: Principal):
-    """The same rule checked row by row, for a query already narrowed to one task or one case."""
-    org = principal.organisation
+@functools.cache
+def task_row_clause():
+    """The same rule checked row by row, for a query already narrowed to one task or one case. Built once, with
+    the viewer as bound parameters (`viewer(principal)` gives them): these checks run on every request."""
+    org, username = sa.bindparam("viewer_organisation"), sa.bindparam("viewer_username")
     access = sa.select(CaseAccess.case_id).where(CaseAccess.case_id == Task.case_id, CaseAccess.organisation == org)
     full = access.where(CaseAccess.scope == "full")
     as_coordinator = full.where(CaseAccess.coordinator.is_(True))
@@ -71,8 +75,18 @@ def task_row_clause(principal: Principal):
     return sa.or_(
         as_coordinator.exists(),
         sa.and_(full.exists(), by_group.exists()),
-        sa.and_(access.exists(), sa.or_(Task.candidate_group == org, Task.assignee == principal.username)),
+        sa.and_(access.exists(), sa.or_(Task.candidate_group == org, Task.assignee == username)),
     )
+
+
+def viewer(principal: Principal) -> dict:
+    """The parameters of `task_row_clause` for a principal."""
+    return {"viewer_organisation": principal.organisation, "viewer_username": principal.username}
+
+
+@functools.cache
+def _visible_task():
+    return sa.select(Task).where(Task.id == sa.bindparam("task_id"), task_row_clause())
 
 
 def case_access(principal: Principal, case_id: str) -> CaseAccess | None:
@@ -102,15 +116,16 @@ def require_case(principal: Principal | None, case_id: str, action: str, need_fu
     return row.scope
 
 
-def require_task(principal: Principal | None, task_id: str, action: str) -> None:
-    """A task the principal cannot see is 404, as if it did not exist."""
+def require_task(principal: Principal | None, task_id: str, action: str) -> Task | None:
+    """The task, when the principal may see it; one it cannot see is 404, as if it did not exist."""
     if principal is None:
-        return
-    visible = db.session.scalar(sa.select(Task.id).where(Task.id == task_id, task_row_clause(principal)))
+        return None
+    visible = db.session.scalar(_visible_task(), {"task_id": task_id, **viewer(principal)})
     if visible is None:
         row = db.session.get(Task, task_id)
         _refuse(NotFound(f"No task {task_id}"), action, principal, case_id=row.case_id if row else None,
                 task_id=task_id)
+    return visible
 
 
 def require_message(principal: Principal | None, case: Case, name: str, payload: dict) -> None:

@@ -44,6 +44,18 @@ def _pending(model, case_id: str) -> list:
     return [o for o in db.session.new if isinstance(o, model) and o.case_id == case_id]
 
 
+# What the sharing of a case follows: a store that changes none of these leaves its rows as they are.
+SHARING_VARIABLES = ("samordningsansvarig", "deltagare", "samtycke", "menprovning_resultat", "aterkallelse",
+                     "samtycke_aterkallat")
+
+
+def access_inputs(case: Case) -> tuple:
+    """Everything `sync_case_access` reads of a case."""
+    data = case.data or {}
+    return (case.status, case.closure_reason, case.initiating_organisation,
+            *(repr(data.get(name)) for name in SHARING_VARIABLES))
+
+
 def sync_case_access(case: Case) -> None:
     data = case.data or {}
     coordinator = _org(data.get("samordningsansvarig"))
@@ -57,8 +69,9 @@ def sync_case_access(case: Case) -> None:
         kinds.setdefault(coordinator, (data.get("samordningsansvarig") or {}).get("huvudmannatyp"))
     initiator = case.initiating_organisation
 
+    new_case = sa.inspect(case).pending  # nothing of it is stored yet
     with db.session.no_autoflush:
-        existing = {row.organisation: row for row in db.session.scalars(
+        existing = {} if new_case else {row.organisation: row for row in db.session.scalars(
             sa.select(CaseAccess).where(CaseAccess.case_id == case.id)).all()}
         existing.update({row.organisation: row for row in _pending(CaseAccess, case.id)})
         shared_now = case.status == "active" and consented(data) and not withdrawn(case)
@@ -94,7 +107,7 @@ def sync_case_access(case: Case) -> None:
             kind = db.session.scalar(sa.select(Organisation.kind).where(Organisation.name == initiator))
             if kind:
                 groups.add((kind, initiator))
-        stored = {(g.group, g.organisation): g for g in db.session.scalars(
+        stored = {} if new_case else {(g.group, g.organisation): g for g in db.session.scalars(
             sa.select(CaseGroup).where(CaseGroup.case_id == case.id)).all()}
         stored.update({(g.group, g.organisation): g for g in _pending(CaseGroup, case.id)})
         for key, row in stored.items():

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..database import db
 from ..store import AuditEvent, Case
+from ..store.appended import append
 
 COLUMNS = ["id", "at", "user", "organisation", "action", "case_id", "task_id", "remote_addr", "outcome", "detail"]
 
@@ -24,9 +25,9 @@ def _remote_addr(principal) -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
-def _event(action, principal, case_id, task_id, outcome, detail, subject_hash, user, organisation,
-           remote_addr) -> AuditEvent:
-    return AuditEvent(
+def _values(action, principal, case_id, task_id, outcome, detail, subject_hash, user, organisation,
+            remote_addr) -> dict:
+    return dict(
         user=principal.username if principal is not None else (user or "system"),
         organisation=principal.organisation if principal is not None else organisation,
         action=action, case_id=case_id, task_id=task_id, remote_addr=remote_addr or _remote_addr(principal),
@@ -36,12 +37,10 @@ def _event(action, principal, case_id, task_id, outcome, detail, subject_hash, u
 
 def record(action: str, principal=None, case_id: str | None = None, task_id: str | None = None,
            outcome: str = "ok", detail: dict | None = None, subject_hash: str | None = None,
-           user: str | None = None, organisation: str | None = None, remote_addr: str | None = None) -> AuditEvent:
+           user: str | None = None, organisation: str | None = None, remote_addr: str | None = None) -> None:
     """Add an audit row to the current transaction. Without a principal the actor is `user`, or the system."""
-    event = _event(action, principal, case_id, task_id, outcome, detail, subject_hash, user, organisation,
-                   remote_addr)
-    db.session.add(event)
-    return event
+    append(db.session(), AuditEvent, **_values(action, principal, case_id, task_id, outcome, detail, subject_hash,
+                                               user, organisation, remote_addr))
 
 
 def record_now(action: str, principal=None, case_id: str | None = None, task_id: str | None = None,
@@ -49,8 +48,8 @@ def record_now(action: str, principal=None, case_id: str | None = None, task_id:
                user: str | None = None, organisation: str | None = None, remote_addr: str | None = None) -> None:
     """Store an audit row in a transaction of its own (a session of its own: the caller's objects stay
     loaded). The caller must not hold uncommitted writes."""
-    event = _event(action, principal, case_id, task_id, outcome, detail, subject_hash, user, organisation,
-                   remote_addr)
+    event = AuditEvent(**_values(action, principal, case_id, task_id, outcome, detail, subject_hash, user,
+                                 organisation, remote_addr))
     with Session(db.engine) as session:
         session.add(event)
         session.commit()

@@ -3,11 +3,13 @@ stored; a token works until it or its user is revoked."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..database import db
 from ..services.errors import NotFound
@@ -82,6 +84,13 @@ def revoke_user(username: str) -> None:
     user.active, user.revoked_at = False, datetime.now(UTC)
 
 
+@functools.cache
+def _token_with_user():
+    return (sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.organisation)))
+
+
 def token_user(token: str) -> tuple[ApiToken | None, User | None]:
-    row = db.session.scalars(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token))).first()
+    """The token's row and its user, with the user's organisation: one statement, as every request signs in."""
+    row = db.session.scalars(_token_with_user(), {"token_hash": token_hash(token)}).first()
     return (row, row.user) if row is not None else (None, None)

@@ -3,6 +3,7 @@ none of it."""
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -12,11 +13,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..access import require_case, require_message, require_task, sync_case_access, task_row_clause
+from ..access.rules import viewer
+from ..access.sharing import access_inputs
 from ..database import db
 from ..forms import apply_defaults, validate_submission
 from ..privacy import protect
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, Task
+from ..store.appended import append
+from ..store.models import new_id
 from .errors import Conflict, InvalidData, NotFound, ProcessFailed, ServiceError
 from .process_sets import latest_definition, require_definition, specs_of
 
@@ -31,7 +36,7 @@ def transaction(case_id: str | None = None):
     a failure of the process itself leaves the case as it was and records the incident on it."""
     try:
         yield
-        db.session.commit()
+        _commit()
     except (StaleDataError, IntegrityError) as err:
         db.session.rollback()
         raise Conflict("The case was changed by someone else meanwhile; read it again and retry") from err
@@ -50,11 +55,28 @@ def transaction(case_id: str | None = None):
         raise
 
 
+def history(**values) -> None:
+    """A row of the case's history, written with the change."""
+    append(db.session(), CaseEvent, **values)
+
+
+def _commit() -> None:
+    """Commit, keeping the objects of the change as they were written: under the case's lock they are what
+    the database now holds, so the answer built from them needs no second read."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
 def _record_incident(case_id: str, message: str) -> None:
     case = db.session.get(Case, case_id)
     if case is not None:
         case.incident = message
-        db.session.add(CaseEvent(case_id=case_id, kind="incident", detail={"message": message}))
+        history(case_id=case_id, kind="incident", detail={"message": message})
         try:
             db.session.commit()
         except StaleDataError:
@@ -89,14 +111,13 @@ def _start(region, key, variables, person_name, actor, parent: Case | None,
         coordinator = (parent.data or {}).get("samordningsansvarig") or {}
         initiating_organisation = coordinator.get("organisation") or parent.initiating_organisation
         protected = (parent.personal_number_hash, parent.personal_number_encrypted)
-    case = Case(region=region, definition=definition, person_name=person_name, state="",
+    case = Case(id=new_id(), status="active", region=region, definition=definition, person_name=person_name, state="",
                 parent_case_id=parent.id if parent else None, initiating_organisation=initiating_organisation,
                 personal_number_hash=protected[0], personal_number_encrypted=protected[1])
     db.session.add(case)
-    db.session.flush()
-    db.session.add(CaseEvent(case_id=case.id, kind="started", actor=actor,
-                             detail={"process": key, "version": definition.version, "region": region,
-                                     "parent_case_id": case.parent_case_id}))
+    history(case_id=case.id, kind="started", actor=actor,
+            detail={"process": key, "version": definition.version, "region": region,
+                    "parent_case_id": case.parent_case_id})
     _store(case, cw)
     return case
 
@@ -109,8 +130,7 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
     someone else."""
     if principal is not None:
         actor = principal.username
-        require_task(principal, task_id, "complete_task")
-    row = _open_task(task_id, case_id)
+    row = _open_task(task_id, case_id, read=require_task(principal, task_id, "complete_task"))
     if not isinstance(data, dict):
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
     with transaction(row.case_id):
@@ -129,8 +149,8 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
         except TaskNotReady as err:
             raise Conflict(str(err)) from err
         row.completed_by = actor
-        db.session.add(CaseEvent(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id,
-                                 task_name=row.name, detail={"title": row.title}))
+        history(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id, task_name=row.name,
+                detail={"title": row.title})
         audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
                      detail={"task": row.name})
         _store(case, cw, completed_task_id=task_id)
@@ -168,8 +188,9 @@ def unclaim_task(task_id: str, user: str | None = None, principal=None) -> Task:
     return row
 
 
-def _open_task(task_id: str, case_id: str | None = None) -> Task:
-    row = db.session.get(Task, task_id)
+def _open_task(task_id: str, case_id: str | None = None, read: Task | None = None) -> Task:
+    """The open task (`read` when the caller has just read it)."""
+    row = read if read is not None else db.session.get(Task, task_id)
     if row is None or (case_id is not None and row.case_id != case_id):
         raise NotFound(f"No task {task_id}" + (f" in case {case_id}" if case_id else ""))
     if row.state != "open":
@@ -249,8 +270,8 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
             completed_task_id = task.id
         else:
             completed_task_id = None
-        db.session.add(CaseEvent(case_id=case.id, kind="message", actor=actor, task_id=completed_task_id,
-                                 detail={"message": name, "payload": payload or {}}))
+        history(case_id=case.id, kind="message", actor=actor, task_id=completed_task_id,
+                detail={"message": name, "payload": payload or {}})
         audit.record("message", principal, case_id=case.id, task_id=completed_task_id, user=actor,
                      detail={"message": name})
         _store(case, cw, completed_task_id=completed_task_id)
@@ -309,7 +330,7 @@ def _fire_case_timers(case_id: str, at: datetime) -> bool:
     state = cw.dump()
     if state == loaded:
         return False  # not due by the engine's clock after all
-    db.session.add(CaseEvent(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}))
+    history(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)})
     audit.record("timer", None, case_id=case.id)
     _store(case, cw, state=state)
     return True
@@ -335,10 +356,17 @@ def read_case(case_id: str, principal=None, action: str = "read_case") -> tuple[
 
 def open_tasks(case_id: str, principal=None) -> list[Task]:
     """The case's open tasks; with a principal, those it may see."""
-    conditions = [Task.case_id == case_id, Task.state == "open"]
-    if principal is not None:
-        conditions.append(task_row_clause(principal))
-    return db.session.scalars(sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)).all()
+    if principal is None:
+        return db.session.scalars(_open_tasks(False), {"case_id": case_id}).all()
+    return db.session.scalars(_open_tasks(True), {"case_id": case_id, **viewer(principal)}).all()
+
+
+@functools.cache
+def _open_tasks(visible_only: bool):
+    conditions = [Task.case_id == sa.bindparam("case_id"), Task.state == "open"]
+    if visible_only:
+        conditions.append(task_row_clause())
+    return sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)
 
 
 def task_ids_of(case_id: str, organisation: str | None) -> set[str]:
@@ -398,12 +426,13 @@ def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None, s
 
 def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None, state: str | None) -> None:
     moment = now()
+    shared_before = None if sa.inspect(case).pending else access_inputs(case)
     thrown = cw.thrown_messages()  # taking them changes the workflow: a state taken before is stale
     if thrown:
         state = None
     status, reason = cw.status()
     if status != case.status:
-        db.session.add(CaseEvent(case_id=case.id, kind="status", detail={"status": status, "reason": reason}))
+        history(case_id=case.id, kind="status", detail={"status": status, "reason": reason})
     case.status, case.closure_reason = status, reason
     case.data = cw.current_data()
     case.next_timer_at = cw.next_timer_due()
@@ -428,6 +457,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         if latest_definition(case.region, name) is not None:
             _start(case.region, name, dict(payload or {}) if isinstance(payload, dict) else {},
                    case.person_name, None, parent=case)
-    sync_case_access(case)
+    if access_inputs(case) != shared_before:
+        sync_case_access(case)
     case.state = state if state is not None else cw.dump()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -146,17 +147,23 @@ def files_of(definition: ProcessDefinition) -> dict[str, str]:
 
 
 def latest_definition(region: str, key: str = MAIN_PROCESS, fallback: bool = True) -> ProcessDefinition | None:
-    """The newest definition of a process for a region; a region without its own runs the base."""
-    query = (
-        sa.select(ProcessDefinition)
-        .where(ProcessDefinition.region == region, ProcessDefinition.key == key)
-        .order_by(ProcessDefinition.version.desc())
-        .limit(1)
-    )
-    found = db.session.scalars(query).first()
-    if found is None and fallback and region != BASE_REGION:
-        return latest_definition(BASE_REGION, key, fallback=False)
-    return found
+    """The newest definition of a process for a region; a region without its own runs the base. One
+    statement: the region's own versions sort before the base's."""
+    fallback = fallback and region != BASE_REGION
+    return db.session.scalars(_latest(fallback), {"region": region, "key": key, "base": BASE_REGION}).first()
+
+
+@functools.cache
+def _latest(fallback: bool):
+    region = sa.bindparam("region")
+    query = sa.select(ProcessDefinition).where(ProcessDefinition.key == sa.bindparam("key"))
+    if fallback:
+        base = sa.bindparam("base")
+        query = query.where(ProcessDefinition.region.in_([region, base])).order_by(
+            (ProcessDefinition.region == base).asc(), ProcessDefinition.version.desc())
+    else:
+        query = query.where(ProcessDefinition.region == region).order_by(ProcessDefinition.version.desc())
+    return query.limit(1)
 
 
 def require_definition(region: str, key: str = MAIN_PROCESS) -> ProcessDefinition:
