@@ -129,7 +129,7 @@ def main():
               f"open follow-up tasks now {follow_ups}")
         return ms, fired, after - before, statements
 
-    print("\none sweep: fire_due_timers(limit=1000), each due case in its own transaction")
+    print("\none sweep: fire_due_timers(limit=1000), twenty due cases per transaction")
     idle_ms, idle_fired, _, _ = sweep(NOTHING_DUE_AT, "before any timer is due (nothing due)")
     ms, fired, events, statements = sweep(SWEEP_AT, f"{due} due among {waiting:,} waiting")
     again_ms, again_fired, _, _ = sweep(SWEEP_AT, "again at the same moment (nothing left due)")
