@@ -177,8 +177,9 @@ def principal(username: str):
 
 
 # -- cloning a real case in bulk ----------------------------------------------------------------------
-# The rows that belong to a case besides its own: its open tasks, its 'started' event, and who may see it.
-DEPENDENTS = ("tasks", "case_events", "case_access", "case_groups")
+# The rows that belong to a case besides its own: its open tasks, its 'started' event, who may see it, and who
+# sees which of its open tasks (in this order: a viewer row refers to its task).
+DEPENDENTS = ("tasks", "case_events", "case_access", "case_groups", "task_viewers")
 
 
 @dataclass
@@ -187,6 +188,8 @@ class Template:
 
     case: dict
     rows: dict[str, list[dict]] = field(default_factory=dict)
+    # The organisation of each user a task of the case is claimed by: who sees a claimed task follows it.
+    assignee_organisations: dict[str, str] = field(default_factory=dict)
 
     @property
     def tasks(self) -> list[dict]:
@@ -215,14 +218,20 @@ def read_template(case_id: str) -> Template:
             rows[name] = [dict(r) for r in conn.execute(query).mappings()]
     for event in rows.get("case_events", []):
         event.pop("id")
-    return Template(case, rows)
+    with db.session.no_autoflush:
+        from engine.access.task_viewers import organisations_of_users
+
+        assignees = organisations_of_users({t["assignee"] for t in rows.get("tasks", []) if t["assignee"]})
+    db.session.rollback()
+    return Template(case, rows, assignees)
 
 
 def clones(template: Template, count: int, vary: Callable[[int, dict], None] | None = None) -> Iterator[dict]:
     """`count` copies of a case, each with a fresh case id and fresh ids for every task of its workflow (the
     open ones and those still to come, which the task list will show later), substituted inside the workflow
     state and in the task rows alike, so every clone is a consistent case that can be restored and advanced.
-    Each clone is {table name: rows}; `vary(i, clone)` may change it before it is stored."""
+    Each clone is {table name: rows}; `vary(i, clone)` may change it before it is stored. Its viewer rows are
+    then derived from its (varied) tasks, access rows and role groups by the product's own rule."""
     import re
 
     state = json.loads(template.case["state"])
@@ -242,7 +251,26 @@ def clones(template: Template, count: int, vary: Callable[[int, dict], None] | N
         clone["cases"] = [{**template.case, "id": case_id, "state": new_state}]
         if vary is not None:
             vary(i, clone)
+        if "task_viewers" in clone:
+            clone["task_viewers"] = viewer_rows(clone, template.assignee_organisations)
         yield clone
+
+
+def viewer_rows(clone: dict, assignee_organisations: dict[str, str]) -> list[dict]:
+    """The `task_viewers` rows of a cloned case, as engine.access.task_viewers writes them."""
+    from types import SimpleNamespace
+
+    from engine.access.task_viewers import organisations_seeing, viewer_columns
+
+    access = {row["organisation"]: (row["scope"], row["coordinator"]) for row in clone["case_access"]}
+    groups = {(row["group"], row["organisation"]) for row in clone["case_groups"]}
+    rows = []
+    for task in clone["tasks"]:
+        seen = organisations_seeing(task["candidate_group"], assignee_organisations.get(task["assignee"]),
+                                    access, groups)
+        columns = viewer_columns(SimpleNamespace(**task))
+        rows += [{"task_id": task["id"], "organisation": org, **columns} for org in sorted(seen)]
+    return rows
 
 
 def insert_clones(rows: Iterator[dict], chunk: int = 2000) -> int:

@@ -56,7 +56,9 @@ def access_inputs(case: Case) -> tuple:
             *(repr(data.get(name)) for name in SHARING_VARIABLES))
 
 
-def sync_case_access(case: Case) -> None:
+def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
+    """Bring the case's `case_access` and `case_groups` rows in step with its data and status. Returns the
+    sharing as it now stands: organisation → (scope, coordinator), and the (group, organisation) pairs."""
     data = case.data or {}
     coordinator = _org(data.get("samordningsansvarig"))
     kinds: dict[str, str] = {}
@@ -118,3 +120,6 @@ def sync_case_access(case: Case) -> None:
                     db.session.delete(row)
         for group, org in groups - set(stored):
             db.session.add(CaseGroup(case_id=case.id, group=group, organisation=org))
+    access = {org: (row.scope, row.coordinator) for org, row in existing.items()}
+    access.update({org: ("full", org == acting) for org in members})
+    return access, groups

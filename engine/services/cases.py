@@ -15,6 +15,7 @@ from .. import audit
 from ..access import require_case, require_message, require_task, sync_case_access, task_row_clause
 from ..access.rules import viewer
 from ..access.sharing import access_inputs
+from ..access.task_viewers import sync_task_viewers, sync_task_viewers_of
 from ..database import db
 from ..forms import apply_defaults, validate_submission
 from ..privacy import protect
@@ -169,6 +170,7 @@ def claim_task(task_id: str, user: str | None = None, principal=None) -> Task:
         if row.assignee not in (None, user):
             raise Conflict(f"The task is claimed by {row.assignee}")
         row.assignee = user
+        sync_task_viewers_of(row)
         audit.record("claim_task", principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
@@ -184,6 +186,7 @@ def unclaim_task(task_id: str, user: str | None = None, principal=None) -> Task:
         if row.assignee not in (None, user):
             raise Conflict(f"The task is claimed by {row.assignee}")
         row.assignee = None
+        sync_task_viewers_of(row)
         audit.record("unclaim_task", principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
@@ -465,7 +468,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         if latest_definition(case.region, name) is not None:
             _start(case.region, name, dict(payload or {}) if isinstance(payload, dict) else {},
                    case.person_name, None, parent=case)
-    if access_inputs(case) != shared_before:
-        sync_case_access(case)
+    sharing = sync_case_access(case) if access_inputs(case) != shared_before else None
+    sync_task_viewers(case, stored.values(), sharing)
     case.state = state if state is not None else cw.dump()
 

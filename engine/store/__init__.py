@@ -1,8 +1,8 @@
 """The database: tables of deployed process definitions, cases, their open tasks and history."""
 
 from .audit import AuditEvent
-from .identity import ApiToken, CaseAccess, CaseGroup, Organisation, User
+from .identity import NO_DUE_DATE, ApiToken, CaseAccess, CaseGroup, Organisation, TaskViewer, User
 from .models import Case, CaseEvent, MessageReceipt, ProcessDefinition, ProcessFile, Task
 
-__all__ = ["ApiToken", "AuditEvent", "Case", "CaseAccess", "CaseEvent", "CaseGroup", "MessageReceipt", "Organisation",
-           "ProcessDefinition", "ProcessFile", "Task", "User"]
+__all__ = ["NO_DUE_DATE", "ApiToken", "AuditEvent", "Case", "CaseAccess", "CaseEvent", "CaseGroup", "MessageReceipt",
+           "Organisation", "ProcessDefinition", "ProcessFile", "Task", "TaskViewer", "User"]

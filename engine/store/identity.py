@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db
-from .models import Case, utcnow
+from .models import Case, Task, utcnow
 
 HUVUDMAN_KINDS = ("kommun_sol", "kommun_lss", "kommunal_halso_och_sjukvard", "primarvard", "psykiatri",
                   "slutenvard", "skola", "annan")
@@ -74,7 +74,7 @@ class CaseAccess(db.Model):
     coordinator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     initiator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
-    case: Mapped[Case] = relationship()  # a new case is inserted before its rows
+    case: Mapped[Case] = relationship()  # a new case is inserted before its sharing rows
 
 
 class CaseGroup(db.Model):
@@ -87,4 +87,44 @@ class CaseGroup(db.Model):
     group: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     organisation: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
 
-    case: Mapped[Case] = relationship()  # a new case is inserted before its rows
+    case: Mapped[Case] = relationship()  # a new case is inserted before its role groups
+
+
+# The sort key of a task without a due date: after every real due date, so that "due first" reads an index
+# in order. Not the end of year 9999: read back in a time zone east of UTC it must still be a valid datetime.
+NO_DUE_DATE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+class TaskViewer(db.Model):
+    """An open task and one organisation that may see it (the rule: engine.access.task_viewers), with copies
+    of the task's list columns, written in the transaction of every change of the case. An organisation's
+    task list is then a range of one index, read in the order of the page, and its total an index-only count,
+    whatever the number of its cases."""
+
+    __tablename__ = "task_viewers"
+    __table_args__ = (
+        # Totals: PostgreSQL keeps an equal key once with the list of its rows (B-tree deduplication), so
+        # counting an organisation's 20,000 rows reads a few pages of this index instead of hundreds of a wide one.
+        sa.Index("ix_task_viewers_group", "organisation", "candidate_group"),
+        sa.Index("ix_task_viewers_group_due", "organisation", "candidate_group", "due_sort", "task_id"),
+        sa.Index("ix_task_viewers_group_created", "organisation", "candidate_group", "created_at", "task_id"),
+        sa.Index("ix_task_viewers_due", "organisation", "due_sort", "task_id"),
+        sa.Index("ix_task_viewers_created", "organisation", "created_at", "task_id"),
+        # "My tasks": a person's claimed tasks are few, whatever the size of the organisation.
+        sa.Index("ix_task_viewers_assignee_due", "organisation", "assignee", "due_sort", "task_id"),
+        sa.Index("ix_task_viewers_case_id", "case_id"),
+    )
+
+    task_id: Mapped[str] = mapped_column(sa.ForeignKey("tasks.id"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    case_id: Mapped[str] = mapped_column(sa.String(36))
+    candidate_group: Mapped[str | None] = mapped_column(sa.String(200))
+    region: Mapped[str] = mapped_column(sa.String(64))
+    assignee: Mapped[str | None] = mapped_column(sa.String(200))
+    due_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # `due_at`, or NO_DUE_DATE where the task has none: never NULL, so ORDER BY due_sort needs no NULLS LAST.
+    due_sort: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+    # Never read: it tells the flush to insert a new task before the rows that refer to it.
+    task: Mapped[Task] = relationship(lazy="raise")

@@ -1,0 +1,181 @@
+"""Who sees which open task, kept as rows of `task_viewers` (one per open task and organisation) in the
+transaction of every change of a case, so that an organisation's task list is an index range read whose cost
+follows the page, not the number of its cases.
+
+The rule is the task rule of docs/access.md, per organisation:
+- the acting coordinator's organisation (`case_access`: scope `full`, coordinator) sees every open task;
+- an organisation with scope `full` sees the tasks whose candidate group a role group maps to it
+  (`case_groups`);
+- an organisation with any access to the case sees the tasks whose candidate group is its own name;
+- the organisation of a task's assignee sees the task while it has any access to the case: a claimed task
+  stays in its claimer's organisation's list (the organisation the user belongs to when the task is claimed
+  or the sharing of its case next changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from ..database import db
+from ..store import NO_DUE_DATE, Case, CaseAccess, CaseGroup, Organisation, Task, TaskViewer, User
+
+
+def due_sort(due_at: datetime | None) -> datetime:
+    """The sort key of a due date: tasks without one come after every dated task."""
+    return NO_DUE_DATE if due_at is None else due_at
+
+
+def organisations_seeing(candidate_group: str | None, assignee_organisation: str | None,
+                         access: dict[str, tuple[str, bool]], groups: set[tuple[str, str]]) -> set[str]:
+    """The organisations that see an open task of a case, given the case's access rows (organisation →
+    (scope, coordinator)) and role groups ((group, organisation)). The same rule as `task_row_clause`, with
+    the assignee read as the assignee's organisation."""
+    seen = set()
+    for org, (scope, coordinator) in access.items():
+        full = scope == "full"
+        if (full and coordinator) or (full and (candidate_group, org) in groups) \
+                or candidate_group == org or assignee_organisation == org:
+            seen.add(org)
+    return seen
+
+
+def viewer_columns(task) -> dict:
+    """The copied columns of a viewer row of `task` (a Task, or anything with its attributes)."""
+    return {"case_id": task.case_id, "candidate_group": task.candidate_group, "region": task.region,
+            "assignee": task.assignee, "due_at": task.due_at, "due_sort": due_sort(task.due_at),
+            "created_at": task.created_at}
+
+
+def sync_task_viewers(case: Case, stored_open: Iterable[Task] | None = None,
+                      sharing: tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]] | None = None) -> None:
+    """Bring the case's viewer rows in step with its open tasks and its sharing, as they stand in the session
+    (pending rows included), writing only the difference. Call after the case's tasks and `case_access` /
+    `case_groups` rows are updated, in the same transaction. `stored_open`: the tasks stored as open, when
+    the caller has just read them (some may be closed meanwhile); read here otherwise. `sharing`: what
+    `sync_case_access` returned when it changed the case's sharing in this transaction; without it, the
+    sharing is taken as unchanged, and only the rows of tasks closed or opened now are written."""
+    stored = not sa.inspect(case).pending  # a new case has no rows in the database yet: nothing to read
+    with db.session.no_autoflush:
+        if not stored:
+            before = []
+        elif stored_open is None:
+            before = list(db.session.scalars(sa.select(Task).where(Task.case_id == case.id, Task.state == "open")))
+        else:
+            before = list(stored_open)
+        opened = [task for task in _pending(Task, case.id) if _is_open(task)]
+        if stored and sharing is None:
+            _write_opened_and_closed(case.id, [task.id for task in before if not _is_open(task)], opened)
+            return
+        tasks = [task for task in before if _is_open(task)] + opened
+        # Rows exist only for the tasks stored as open: without any, there is nothing to read.
+        existing = _rows(sa.select(TaskViewer).where(TaskViewer.case_id == case.id)) if before else []
+        _write(case.id, tasks, existing + _pending(TaskViewer, case.id), stored, sharing)
+
+
+def _write_opened_and_closed(case_id: str, closed: list[str], opened: list[Task]) -> None:
+    """The sharing is as it was: the rows of the closed tasks go, the opened tasks get theirs."""
+    if closed:
+        db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
+    if opened:
+        _write(case_id, opened, [], stored=True)
+
+
+def sync_task_viewers_of(task: Task) -> None:
+    """Bring one task's viewer rows in step after its assignee changed (claim, unclaim): the rest of the case
+    is as it was."""
+    with db.session.no_autoflush:
+        existing = _rows(sa.select(TaskViewer).where(TaskViewer.task_id == task.id))
+        existing += [row for row in _pending(TaskViewer, task.case_id) if row.task_id == task.id]
+        _write(task.case_id, [task] if _is_open(task) else [], existing, stored=True)
+
+
+def _write(case_id: str, tasks: list[Task], existing: list[TaskViewer], stored: bool,
+           sharing: tuple[dict, set] | None = None) -> None:
+    """Delete the rows no longer valid, add the missing ones, update the copies that changed."""
+    if not tasks and not existing:
+        return
+    wanted: dict[tuple[str, str], Task] = {}
+    if tasks:
+        access, groups = sharing if sharing is not None else _sharing(case_id, stored)
+        assignee_organisations = organisations_of_users({task.assignee for task in tasks if task.assignee})
+        for task in tasks:
+            if task.created_at is None:  # its default would be set only when inserted: the copy needs it now
+                task.created_at = datetime.now(UTC)
+            for org in organisations_seeing(task.candidate_group, assignee_organisations.get(task.assignee),
+                                            access, groups):
+                wanted[(task.id, org)] = task
+    have = {}
+    for row in existing:
+        key = (row.task_id, row.organisation)
+        if key in wanted and key not in have:
+            have[key] = row
+        elif row in db.session.new:
+            db.session.expunge(row)
+        else:
+            db.session.delete(row)
+    for key, task in wanted.items():
+        columns = viewer_columns(task)
+        row = have.get(key)
+        if row is None:
+            db.session.add(TaskViewer(task_id=key[0], organisation=key[1], **columns))
+            continue
+        for name, value in columns.items():
+            if not _same(getattr(row, name), value):
+                setattr(row, name, value)
+
+
+def _sharing(case_id: str, stored: bool) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
+    """The case's access rows (organisation → (scope, coordinator)) and role groups ((group, organisation)) as
+    the session holds them, stored ones in one query. A role group counts only for an organisation with
+    access, and access rows are never deleted, so the stored groups are read through them."""
+    access: dict[str, tuple[str, bool]] = {}
+    groups: set[tuple[str, str]] = set()
+    deleted = db.session.deleted
+    if stored:
+        for row, group in db.session.execute(
+                sa.select(CaseAccess, CaseGroup).outerjoin(CaseGroup, sa.and_(
+                    CaseGroup.case_id == CaseAccess.case_id, CaseGroup.organisation == CaseAccess.organisation))
+                .where(CaseAccess.case_id == case_id)):
+            if row not in deleted:
+                access[row.organisation] = (row.scope, row.coordinator)
+            if group is not None and group not in deleted:
+                groups.add((group.group, group.organisation))
+    access.update({row.organisation: (row.scope, row.coordinator) for row in _pending(CaseAccess, case_id)})
+    groups |= {(row.group, row.organisation) for row in _pending(CaseGroup, case_id)}
+    return access, groups
+
+
+def _is_open(task: Task) -> bool:
+    return task.state in (None, "open")  # a new task is open; its state default is set only when inserted
+
+
+def _rows(query) -> list:
+    """Stored rows, less those deleted in this transaction."""
+    return [row for row in db.session.scalars(query) if row not in db.session.deleted]
+
+
+def _pending(model, case_id: str) -> list:
+    return [o for o in db.session.new if isinstance(o, model) and o.case_id == case_id]
+
+
+def organisations_of_users(usernames: set[str]) -> dict[str, str]:
+    """The organisation of each user named (users without one are left out)."""
+    if not usernames:
+        return {}
+    return dict(db.session.execute(
+        sa.select(User.username, Organisation.name).join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.username.in_(sorted(usernames)))).all())
+
+
+def _same(stored, value) -> bool:
+    """Equal as the database compares them: SQLite gives datetimes back without their (UTC) time zone."""
+    if isinstance(stored, datetime) and isinstance(value, datetime):
+        return _utc(stored) == _utc(value)
+    return stored == value
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
