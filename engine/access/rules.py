@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from .. import audit
 from ..database import db
 from ..services.errors import NotFound
-from ..store import Case, CaseAccess, CaseGroup, Task
+from ..store import Case, CaseAccess, CaseGroup, Task, TaskViewer
 from .errors import Forbidden
 from .principal import Principal
 
@@ -84,9 +84,19 @@ def viewer(principal: Principal) -> dict:
     return {"viewer_organisation": principal.organisation, "viewer_username": principal.username}
 
 
+def open_task_seen():
+    """An open task the viewer's organisation sees: its row in `task_viewers` (see task_viewers.py), the same
+    rule as `task_row_clause`, kept per open task, so the list and the task itself agree."""
+    return sa.exists().where(TaskViewer.task_id == Task.id,
+                             TaskViewer.organisation == sa.bindparam("viewer_organisation"))
+
+
 @functools.cache
 def _visible_task():
-    return sa.select(Task).where(Task.id == sa.bindparam("task_id"), task_row_clause())
+    return sa.select(Task).where(Task.id == sa.bindparam("task_id"), sa.or_(
+        sa.and_(Task.state == "open", open_task_seen()),
+        sa.and_(Task.state != "open", task_row_clause()),
+    ))
 
 
 def case_access(principal: Principal, case_id: str) -> CaseAccess | None:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from ..database import db
 from ..store import NO_DUE_DATE, Case, CaseAccess, CaseGroup, Organisation, Task, TaskViewer, User
+from ..store.appended import append
 
 
 def due_sort(due_at: datetime | None) -> datetime:
@@ -51,13 +52,14 @@ def viewer_columns(task) -> dict:
 
 def sync_task_viewers(case: Case, stored_open: Iterable[Task] | None = None,
                       sharing: tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]] | None = None) -> None:
-    """Bring the case's viewer rows in step with its open tasks and its sharing, as they stand in the session
-    (pending rows included), writing only the difference. Call after the case's tasks and `case_access` /
-    `case_groups` rows are updated, in the same transaction. `stored_open`: the tasks stored as open, when
-    the caller has just read them (some may be closed meanwhile); read here otherwise. `sharing`: what
-    `sync_case_access` returned when it changed the case's sharing in this transaction; without it, the
-    sharing is taken as unchanged, and only the rows of tasks closed or opened now are written."""
-    stored = not sa.inspect(case).pending  # a new case has no rows in the database yet: nothing to read
+    """Bring the case's viewer rows in step with its open tasks and its sharing, as they stand in the session.
+    Call after the case's tasks and `case_access` / `case_groups` rows are updated, in the same transaction.
+    `stored_open`: the tasks stored as open, when the caller has just read them (some may be closed
+    meanwhile); read here otherwise. `sharing`: what `sync_case_access` returned when it changed the case's
+    sharing in this transaction. Without it the sharing is as it was, and only the rows of the tasks closed
+    or opened now change; with it, the case's rows are written anew. Nothing is read of the rows themselves:
+    stale ones are deleted by statement, new ones appended at commit (engine.store.appended)."""
+    stored = not sa.inspect(case).pending  # a new case has no rows in the database yet
     with db.session.no_autoflush:
         if not stored:
             before = []
@@ -67,64 +69,37 @@ def sync_task_viewers(case: Case, stored_open: Iterable[Task] | None = None,
             before = list(stored_open)
         opened = [task for task in _pending(Task, case.id) if _is_open(task)]
         if stored and sharing is None:
-            _write_opened_and_closed(case.id, [task.id for task in before if not _is_open(task)], opened)
+            closed = [task.id for task in before if not _is_open(task)]
+            if closed:
+                db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
+            _append(case.id, opened, None)
             return
-        tasks = [task for task in before if _is_open(task)] + opened
-        # Rows exist only for the tasks stored as open: without any, there is nothing to read.
-        existing = _rows(sa.select(TaskViewer).where(TaskViewer.case_id == case.id)) if before else []
-        _write(case.id, tasks, existing + _pending(TaskViewer, case.id), stored, sharing)
-
-
-def _write_opened_and_closed(case_id: str, closed: list[str], opened: list[Task]) -> None:
-    """The sharing is as it was: the rows of the closed tasks go, the opened tasks get theirs."""
-    if closed:
-        db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
-    if opened:
-        _write(case_id, opened, [], stored=True)
+        if stored:
+            db.session.execute(sa.delete(TaskViewer).where(TaskViewer.case_id == case.id))
+        _append(case.id, [task for task in before if _is_open(task)] + opened, sharing)
 
 
 def sync_task_viewers_of(task: Task) -> None:
     """Bring one task's viewer rows in step after its assignee changed (claim, unclaim): the rest of the case
     is as it was."""
     with db.session.no_autoflush:
-        existing = _rows(sa.select(TaskViewer).where(TaskViewer.task_id == task.id))
-        existing += [row for row in _pending(TaskViewer, task.case_id) if row.task_id == task.id]
-        _write(task.case_id, [task] if _is_open(task) else [], existing, stored=True)
+        db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id == task.id))
+        if _is_open(task):
+            _append(task.case_id, [task], None)
 
 
-def _write(case_id: str, tasks: list[Task], existing: list[TaskViewer], stored: bool,
-           sharing: tuple[dict, set] | None = None) -> None:
-    """Delete the rows no longer valid, add the missing ones, update the copies that changed."""
-    if not tasks and not existing:
+def _append(case_id: str, tasks: list[Task], sharing: tuple[dict, set] | None) -> None:
+    """Append the viewer rows of the tasks: one per organisation that sees each."""
+    if not tasks:
         return
-    wanted: dict[tuple[str, str], Task] = {}
-    if tasks:
-        access, groups = sharing if sharing is not None else _sharing(case_id, stored)
-        assignee_organisations = organisations_of_users({task.assignee for task in tasks if task.assignee})
-        for task in tasks:
-            if task.created_at is None:  # its default would be set only when inserted: the copy needs it now
-                task.created_at = datetime.now(UTC)
-            for org in organisations_seeing(task.candidate_group, assignee_organisations.get(task.assignee),
-                                            access, groups):
-                wanted[(task.id, org)] = task
-    have = {}
-    for row in existing:
-        key = (row.task_id, row.organisation)
-        if key in wanted and key not in have:
-            have[key] = row
-        elif row in db.session.new:
-            db.session.expunge(row)
-        else:
-            db.session.delete(row)
-    for key, task in wanted.items():
-        columns = viewer_columns(task)
-        row = have.get(key)
-        if row is None:
-            db.session.add(TaskViewer(task_id=key[0], organisation=key[1], **columns))
-            continue
-        for name, value in columns.items():
-            if not _same(getattr(row, name), value):
-                setattr(row, name, value)
+    access, groups = sharing if sharing is not None else _sharing(case_id, stored=True)
+    assignee_organisations = organisations_of_users({task.assignee for task in tasks if task.assignee})
+    for task in tasks:
+        if task.created_at is None:  # its default would be set only when inserted: the copy needs it now
+            task.created_at = datetime.now(UTC)
+        for org in organisations_seeing(task.candidate_group, assignee_organisations.get(task.assignee),
+                                        access, groups):
+            append(db.session(), TaskViewer, task_id=task.id, organisation=org, **viewer_columns(task))
 
 
 def _sharing(case_id: str, stored: bool) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
@@ -152,9 +127,6 @@ def _is_open(task: Task) -> bool:
     return task.state in (None, "open")  # a new task is open; its state default is set only when inserted
 
 
-def _rows(query) -> list:
-    """Stored rows, less those deleted in this transaction."""
-    return [row for row in db.session.scalars(query) if row not in db.session.deleted]
 
 
 def _pending(model, case_id: str) -> list:
@@ -168,14 +140,3 @@ def organisations_of_users(usernames: set[str]) -> dict[str, str]:
     return dict(db.session.execute(
         sa.select(User.username, Organisation.name).join(Organisation, Organisation.id == User.organisation_id)
         .where(User.username.in_(sorted(usernames)))).all())
-
-
-def _same(stored, value) -> bool:
-    """Equal as the database compares them: SQLite gives datetimes back without their (UTC) time zone."""
-    if isinstance(stored, datetime) and isinstance(value, datetime):
-        return _utc(stored) == _utc(value)
-    return stored == value
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..access import require_case, require_message, require_task, sync_case_access, task_row_clause
-from ..access.rules import viewer
+from ..access import require_case, require_message, require_task, sync_case_access
+from ..access.rules import open_task_seen, viewer
 from ..access.sharing import access_inputs
 from ..access.task_viewers import sync_task_viewers, sync_task_viewers_of
 from ..database import db
@@ -135,8 +136,7 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
     if not isinstance(data, dict):
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
     with transaction(row.case_id):
-        case = _lock_case(row.case_id)
-        db.session.refresh(row)
+        case = _lock_case_with_task(row)
         if row.state != "open":
             raise Conflict(f"The task is already {row.state}")
         if row.assignee and principal is not None and row.assignee != principal.username:
@@ -375,7 +375,7 @@ def open_tasks(case_id: str, principal=None) -> list[Task]:
 def _open_tasks(visible_only: bool):
     conditions = [Task.case_id == sa.bindparam("case_id"), Task.state == "open"]
     if visible_only:
-        conditions.append(task_row_clause())
+        conditions.append(open_task_seen())
     return sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)
 
 
@@ -411,6 +411,23 @@ def case_history(case_id: str) -> list[CaseEvent]:
 
 
 # -- internals ----------------------------------------------------------------------------------------
+def _lock_case_with_task(task: Task) -> Case:
+    """Read the case of a task for a change, as `_lock_case` does, and in the same statement the task again
+    and the case's process definition: what a completion needs, in one round trip."""
+    found = db.session.execute(_case_with_task(), {"case_id": task.case_id, "task_id": task.id}).first()
+    if found is None:
+        raise NotFound(f"No case {task.case_id}")
+    return found[0]
+
+
+@functools.cache
+def _case_with_task():
+    return (sa.select(Case, Task).join(Task, Task.case_id == Case.id)
+            .where(Case.id == sa.bindparam("case_id"), Task.id == sa.bindparam("task_id"))
+            .options(joinedload(Case.definition, innerjoin=True))
+            .with_for_update(of=Case).execution_options(populate_existing=True))
+
+
 def _lock_case(case_id: str) -> Case:
     """Read the case for a change, holding its row (PostgreSQL) so that concurrent changes queue up."""
     case = db.session.scalars(

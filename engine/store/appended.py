@@ -14,9 +14,10 @@ _PENDING = "appended_rows"
 
 
 def append(session: Session, model, **values) -> None:
-    """Add a row of `model` to the session's transaction. `at` defaults to now; every other column not given
-    is NULL, or its declared default where it has one."""
-    values.setdefault("at", utcnow())
+    """Add a row of `model` to the session's transaction. `at`, where the table has it, defaults to now; every
+    other column not given is NULL, or its declared default where it has one."""
+    if "at" in model.__table__.c:
+        values.setdefault("at", utcnow())
     session.info.setdefault(_PENDING, {}).setdefault(model.__table__, []).append(values)
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db
-from .models import Case, Task, utcnow
+from .models import Case, utcnow
 
 HUVUDMAN_KINDS = ("kommun_sol", "kommun_lss", "kommunal_halso_och_sjukvard", "primarvard", "psykiatri",
                   "slutenvard", "skola", "annan")
@@ -125,6 +125,3 @@ class TaskViewer(db.Model):
     # `due_at`, or NO_DUE_DATE where the task has none: never NULL, so ORDER BY due_sort needs no NULLS LAST.
     due_sort: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-
-    # Never read: it tells the flush to insert a new task before the rows that refer to it.
-    task: Mapped[Task] = relationship(lazy="raise")
