@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from ..database import db
 from ..store import Case, CaseAccess, CaseGroup, Organisation
+from ..store.appended import append
 
 COORDINATOR_GROUP = "samordningsansvarig"
 PARTICIPANTS_GROUP = "deltagande_huvudman"
@@ -92,6 +93,10 @@ def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple
                 row.scope, row.coordinator = "own", False
         for org in members:
             row = existing.get(org)
+            if row is None and new_case:  # nothing to compare with later in this change: appended at commit
+                append(db.session(), CaseAccess, case_id=case.id, organisation=org, scope="full",
+                       coordinator=org == acting, initiator=org == initiator)
+                continue
             if row is None:
                 row = CaseAccess(case_id=case.id, organisation=org)
                 db.session.add(row)
@@ -119,7 +124,10 @@ def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple
                 else:
                     db.session.delete(row)
         for group, org in groups - set(stored):
-            db.session.add(CaseGroup(case_id=case.id, group=group, organisation=org))
+            if new_case:
+                append(db.session(), CaseGroup, case_id=case.id, group=group, organisation=org)
+            else:
+                db.session.add(CaseGroup(case_id=case.id, group=group, organisation=org))
     access = {org: (row.scope, row.coordinator) for org, row in existing.items()}
     access.update({org: ("full", org == acting) for org in members})
     return access, groups

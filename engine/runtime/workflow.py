@@ -210,8 +210,8 @@ class CaseWorkflow:
 
     def complete(self, task_id: str, data: dict) -> None:
         task = self.find_task(task_id)
-        if task is None:
-            raise TaskNotFoundException(f"No task {task_id} in this case")
+        if task is None:  # completed or cancelled meanwhile
+            raise TaskNotReady(f"Task {task_id} is no longer open in this case")
         if not task.task_spec.manual or task.state != TaskState.READY:
             raise TaskNotReady(f"Task {task_id} is not ready ({TaskState.get_name(task.state)})")
         task.data.update(data)

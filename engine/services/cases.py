@@ -136,7 +136,8 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
     if not isinstance(data, dict):
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
     with transaction(row.case_id):
-        case = _lock_case_with_task(row)
+        case = _lock_case(row.case_id)
+        db.session.refresh(row)  # a statement of its own: on PostgreSQL it sees what committed while we waited
         if row.state != "open":
             raise Conflict(f"The task is already {row.state}")
         if row.assignee and principal is not None and row.assignee != principal.username:
@@ -411,28 +412,17 @@ def case_history(case_id: str) -> list[CaseEvent]:
 
 
 # -- internals ----------------------------------------------------------------------------------------
-def _lock_case_with_task(task: Task) -> Case:
-    """Read the case of a task for a change, as `_lock_case` does, and in the same statement the task again
-    and the case's process definition: what a completion needs, in one round trip."""
-    found = db.session.execute(_case_with_task(), {"case_id": task.case_id, "task_id": task.id}).first()
-    if found is None:
-        raise NotFound(f"No case {task.case_id}")
-    return found[0]
-
-
 @functools.cache
-def _case_with_task():
-    return (sa.select(Case, Task).join(Task, Task.case_id == Case.id)
-            .where(Case.id == sa.bindparam("case_id"), Task.id == sa.bindparam("task_id"))
+def _locked_case():
+    return (sa.select(Case).where(Case.id == sa.bindparam("case_id"))
             .options(joinedload(Case.definition, innerjoin=True))
             .with_for_update(of=Case).execution_options(populate_existing=True))
 
 
 def _lock_case(case_id: str) -> Case:
-    """Read the case for a change, holding its row (PostgreSQL) so that concurrent changes queue up."""
-    case = db.session.scalars(
-        sa.select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
-    ).first()
+    """Read the case for a change, holding its row (PostgreSQL) so that concurrent changes queue up; its
+    process definition (which never changes) in the same statement."""
+    case = db.session.scalars(_locked_case(), {"case_id": case_id}).first()
     if case is None:
         raise NotFound(f"No case {case_id}")
     return case

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db
-from .models import Case, utcnow
+from .models import utcnow
 
 HUVUDMAN_KINDS = ("kommun_sol", "kommun_lss", "kommunal_halso_och_sjukvard", "primarvard", "psykiatri",
                   "slutenvard", "skola", "annan")
@@ -74,8 +74,6 @@ class CaseAccess(db.Model):
     coordinator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     initiator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
-    case: Mapped[Case] = relationship()  # a new case is inserted before its sharing rows
-
 
 class CaseGroup(db.Model):
     """Which organisation a role group (a lane such as `samordningsansvarig` or `primarvard`) means in a case."""
@@ -86,8 +84,6 @@ class CaseGroup(db.Model):
     case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
     group: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     organisation: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-
-    case: Mapped[Case] = relationship()  # a new case is inserted before its role groups
 
 
 # The sort key of a task without a due date: after every real due date, so that "due first" reads an index
