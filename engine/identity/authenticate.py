@@ -11,7 +11,7 @@ from ..access.principal import Principal
 from ..database import db
 from ..store import Organisation, User
 from . import oidc
-from .tokens import PREFIX, find_user, token_user
+from .tokens import PREFIX, find_user, token_holder
 
 
 def principal_of(user: User, remote_addr: str | None, via: str) -> Principal:
@@ -32,13 +32,19 @@ def _check_active(user: User) -> None:
 
 
 def _from_api_token(token: str, remote_addr: str | None) -> Principal:
-    row, user = token_user(token)
-    if row is None:
+    holder = token_holder(token)
+    if holder is None:
         raise Unauthenticated("The token is not known", "unknown_token")
-    if row.revoked_at is not None:
+    if holder.revoked_at is not None:
         raise Unauthenticated("The token has been revoked", "revoked")
-    _check_active(user)
-    return principal_of(user, remote_addr, "token")
+    if not holder.active or holder.organisation is None:
+        err = Unauthenticated("The user's access has been revoked", "revoked") if not holder.active \
+            else Unauthenticated("The user belongs to no organisation", "no_organisation")
+        err.username = holder.username
+        raise err
+    return Principal(username=holder.username, name=holder.name, organisation=holder.organisation,
+                     organisation_kind=holder.kind, region=holder.region, roles=tuple(holder.roles or ("staff",)),
+                     remote_addr=remote_addr, via="token")
 
 
 def _from_oidc(token: str, remote_addr: str | None) -> Principal:

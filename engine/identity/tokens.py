@@ -9,7 +9,6 @@ import secrets
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from ..database import db
 from ..services.errors import NotFound
@@ -84,13 +83,17 @@ def revoke_user(username: str) -> None:
     user.active, user.revoked_at = False, datetime.now(UTC)
 
 
+def token_holder(token: str):
+    """What signing in with an API token needs, read in one statement as plain values (no objects to track:
+    every request signs in): revoked_at, username, name, active, roles, organisation, kind, region; None for
+    an unknown token. `organisation` is None for a user of no organisation."""
+    return db.session.execute(_token_holder(), {"token_hash": token_hash(token)}).first()
+
+
 @functools.cache
-def _token_with_user():
-    return (sa.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
-            .options(joinedload(ApiToken.user).joinedload(User.organisation)))
-
-
-def token_user(token: str) -> tuple[ApiToken | None, User | None]:
-    """The token's row and its user, with the user's organisation: one statement, as every request signs in."""
-    row = db.session.scalars(_token_with_user(), {"token_hash": token_hash(token)}).first()
-    return (row, row.user) if row is not None else (None, None)
+def _token_holder():
+    return (sa.select(ApiToken.revoked_at, User.username, User.name, User.active, User.roles,
+                      Organisation.name.label("organisation"), Organisation.kind, Organisation.region)
+            .join(User, User.id == ApiToken.user_id)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(ApiToken.token_hash == sa.bindparam("token_hash")))
