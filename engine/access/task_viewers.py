@@ -50,15 +50,15 @@ def viewer_columns(task) -> dict:
             "created_at": task.created_at}
 
 
-def sync_task_viewers(case: Case, stored_open: Iterable[Task] | None = None,
+def sync_task_viewers(case: Case, stored_open: Iterable[Task] | None = None, opened: list[Task] = (),
                       sharing: tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]] | None = None) -> None:
-    """Bring the case's viewer rows in step with its open tasks and its sharing, as they stand in the session.
-    Call after the case's tasks and `case_access` / `case_groups` rows are updated, in the same transaction.
-    `stored_open`: the tasks stored as open, when the caller has just read them (some may be closed
-    meanwhile); read here otherwise. `sharing`: what `sync_case_access` returned when it changed the case's
-    sharing in this transaction. Without it the sharing is as it was, and only the rows of the tasks closed
-    or opened now change; with it, the case's rows are written anew. Nothing is read of the rows themselves:
-    stale ones are deleted by statement, new ones appended at commit (engine.store.appended)."""
+    """Bring the case's viewer rows in step with its open tasks and its sharing. Call after the case's tasks and
+    `case_access` / `case_groups` rows are updated, in the same transaction. `stored_open`: the tasks stored
+    as open, when the caller has just read them (some may be closed meanwhile); read here otherwise.
+    `opened`: the tasks this change opens. `sharing`: what `sync_case_access` returned when it changed the
+    case's sharing in this transaction. Without it the sharing is as it was, and only the rows of the tasks
+    closed or opened now change; with it, the case's rows are written anew. Nothing is read of the rows
+    themselves: stale ones are deleted by statement, new ones appended at commit (engine.store.appended)."""
     stored = not sa.inspect(case).pending  # a new case has no rows in the database yet
     with db.session.no_autoflush:
         if not stored:
@@ -67,16 +67,15 @@ def sync_task_viewers(case: Case, stored_open: Iterable[Task] | None = None,
             before = list(db.session.scalars(sa.select(Task).where(Task.case_id == case.id, Task.state == "open")))
         else:
             before = list(stored_open)
-        opened = [task for task in _pending(Task, case.id) if _is_open(task)]
         if stored and sharing is None:
             closed = [task.id for task in before if not _is_open(task)]
             if closed:
                 db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
-            _append(case.id, opened, None)
+            _append(case.id, list(opened), None)
             return
         if stored:
             db.session.execute(sa.delete(TaskViewer).where(TaskViewer.case_id == case.id))
-        _append(case.id, [task for task in before if _is_open(task)] + opened, sharing)
+        _append(case.id, [task for task in before if _is_open(task)] + list(opened), sharing)
 
 
 def sync_task_viewers_of(task: Task) -> None:

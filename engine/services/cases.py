@@ -462,20 +462,23 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         if task_id not in ready:
             row.state = "completed" if task_id == completed_task_id else "cancelled"
             row.completed_at = moment
+    opened = []
     for task_id, task in ready.items():
         if task_id in stored:
             continue
-        db.session.add(Task(
+        values = dict(
             id=task_id, case_id=case.id, region=case.region, name=task.name, title=task.title,
             process=task.process, candidate_group=task.candidate_group, due_at=task.due_at,
             form_schema=task.form_schema, form_ui_schema=task.form_ui_schema, instructions=task.instructions,
-            person_name=case.person_name, created_at=moment,
-        ))
+            person_name=case.person_name, created_at=moment, state="open",
+        )
+        append(db.session(), Task, **values)  # a new row, nothing to track: written at commit
+        opened.append(Task(**values))
     for name, payload in thrown:
         if latest_definition(case.region, name) is not None:
             _start(case.region, name, dict(payload or {}) if isinstance(payload, dict) else {},
                    case.person_name, None, parent=case)
     sharing = sync_case_access(case) if access_inputs(case) != shared_before else None
-    sync_task_viewers(case, stored.values(), sharing)
+    sync_task_viewers(case, stored.values(), opened, sharing)
     case.state = state if state is not None else cw.dump()
 

@@ -121,9 +121,6 @@ class Task(db.Model):
     completed_by: Mapped[str | None] = mapped_column(sa.String(200))
     person_name: Mapped[str | None] = mapped_column(sa.String(200))
 
-    # Not read through: it tells the unit of work to insert a new case before its tasks.
-    case: Mapped[Case] = relationship()
-
 
 class CaseEvent(db.Model):
     """The history of a case, one row per change, written in the change's transaction."""
