@@ -83,6 +83,16 @@ def case_out(case: Case, principal=None, scope: str = "full") -> dict:
     }
 
 
+def started_case_out(case: Case, principal=None) -> dict:
+    """A case just started, with its first open tasks (its plan is empty, its history one event)."""
+    return {
+        **case_summary(case),
+        "person": {"name": case.person_name},
+        "open_tasks": [task_out(t) for t in case_service.open_tasks(case.id, principal)],
+        "parent_case_id": case.parent_case_id,
+    }
+
+
 def audit_event_out(event) -> dict:
     return {"id": event.id, "at": utc(event.at), "user": event.user, "organisation": event.organisation,
             "action": event.action, "case_id": event.case_id, "task_id": event.task_id,

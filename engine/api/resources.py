@@ -18,7 +18,7 @@ from ..services.errors import InvalidProcessSet, InvalidRequest, NotFound
 from ..services.process_sets import latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
-from .presenters import audit_event_out, case_out, case_summary, plan_out, task_out
+from .presenters import audit_event_out, case_out, case_summary, plan_out, started_case_out, task_out
 
 api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions")
 
@@ -46,9 +46,11 @@ class Cases(MethodView):
                 "limit": query["limit"], "offset": query["offset"]}
 
     @api_v1.arguments(s.StartCaseIn, error_status_code=400)
-    @api_v1.response(201, s.CaseOut)
+    @api_v1.response(201, s.StartedCaseOut, headers={"Location": {"description": "the case (GET)",
+                                                                 "schema": {"type": "string"}}})
     def post(self, body):
-        """Start a case of the region's SIP routine (the base routine where the region has no variant)."""
+        """Start a case of the region's SIP routine (the base routine where the region has no variant). Answers
+        with the case and its first open tasks; the whole case (plan, history) is at its `Location`."""
         person = parse_personal_number(body["person"]["personal_number"])
         variables = dict(body["variables"])
         huvudperson = variables.get("huvudperson")
@@ -58,7 +60,7 @@ class Cases(MethodView):
         principal = current_principal()
         case = case_service.start_case(body["region"], variables, person_name=body["person"]["name"],
                                        principal=principal, personal_number=person.number)
-        return case_out(case, principal)
+        return started_case_out(case, principal), 201, {"Location": f"{api_v1.url_prefix}/cases/{case.id}"}
 
 
 @api_v1.route("/cases/<string:case_id>")

@@ -94,6 +94,22 @@ class CaseOut(Schema):
     updated_at = fields.DateTime()
 
 
+class StartedCaseOut(Schema):
+    """A case just started: what it is and what is to be done first. Its plan and history are at its
+    `Location` (GET /cases/{id})."""
+
+    id = fields.String()
+    region = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    process = fields.Nested(ProcessOut)
+    person = fields.Dict()
+    open_tasks = fields.List(fields.Nested(TaskOut))
+    revision = fields.Integer()
+    parent_case_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
 class CaseSummaryOut(Schema):
     id = fields.String()
     region = fields.String()

@@ -20,7 +20,15 @@ def test_starting_a_case_returns_it_with_its_open_tasks(client, start):
     assert case["person"] == {"name": "Tolvan Tolvansson"}
     assert [t["name"] for t in case["open_tasks"]] == ["bedom_behov_av_sip"]
     assert case["open_tasks"][0]["person_name"] == "Tolvan Tolvansson"
-    assert case["history"][0]["kind"] == "started"
+
+
+def test_a_started_case_is_read_whole_at_its_location(client):
+    response = client.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON, "variables": {}})
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"/api/v1/cases/{response.json['id']}"
+    case = client.get(response.headers["Location"]).json
+    assert [e["kind"] for e in case["history"]] == ["started"]
+    assert case["plan"]["participants"] == [] and case["open_tasks"] == response.json["open_tasks"]
 
 
 @pytest.mark.parametrize("number", ["19121212-1212", "121212-1212", "191212121212", "701063-2391"])
