@@ -16,11 +16,14 @@ The rules (docs/access.md):
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 
 from ..database import db
 from ..store import Case, CaseAccess, CaseGroup, Organisation
 from ..store.appended import append
+from ..store.identity import HUVUDMAN_KINDS
 
 COORDINATOR_GROUP = "samordningsansvarig"
 PARTICIPANTS_GROUP = "deltagande_huvudman"
@@ -57,6 +60,25 @@ def access_inputs(case: Case) -> tuple:
             *(repr(data.get(name)) for name in SHARING_VARIABLES))
 
 
+def _stored_sharing(case_id: str) -> tuple[dict[str, CaseAccess], dict[tuple[str, str], CaseGroup]]:
+    """The case's stored access rows by organisation and role groups by (group, organisation), in one
+    statement: every role group belongs to an organisation with access."""
+    access, groups = {}, {}
+    for row, group in db.session.execute(_sharing_rows(), {"case_id": case_id}):
+        access[row.organisation] = row
+        if group is not None:
+            groups[(group.group, group.organisation)] = group
+    return access, groups
+
+
+@functools.cache
+def _sharing_rows():
+    return (sa.select(CaseAccess, CaseGroup)
+            .outerjoin(CaseGroup, sa.and_(CaseGroup.case_id == CaseAccess.case_id,
+                                          CaseGroup.organisation == CaseAccess.organisation))
+            .where(CaseAccess.case_id == sa.bindparam("case_id")))
+
+
 def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
     """Bring the case's `case_access` and `case_groups` rows in step with its data and status. Returns the
     sharing as it now stands: organisation → (scope, coordinator), and the (group, organisation) pairs."""
@@ -74,8 +96,7 @@ def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple
 
     new_case = sa.inspect(case).pending  # nothing of it is stored yet
     with db.session.no_autoflush:
-        existing = {} if new_case else {row.organisation: row for row in db.session.scalars(
-            sa.select(CaseAccess).where(CaseAccess.case_id == case.id)).all()}
+        existing, stored = ({}, {}) if new_case else _stored_sharing(case.id)
         existing.update({row.organisation: row for row in _pending(CaseAccess, case.id)})
         shared_now = case.status == "active" and consented(data) and not withdrawn(case)
         members: set[str] = {initiator} if initiator else set()
@@ -111,11 +132,11 @@ def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple
             groups |= {(PARTICIPANTS_GROUP, org) for org in participants}
             groups |= {(kind, org) for org, kind in kinds.items() if kind and org in members}
         elif initiator and acting == initiator:
-            kind = db.session.scalar(sa.select(Organisation.kind).where(Organisation.name == initiator))
+            # The initiator's kind as the case already has it, else as registered.
+            kind = next((g for g, org in stored if org == initiator and g in HUVUDMAN_KINDS), None) \
+                or db.session.scalar(sa.select(Organisation.kind).where(Organisation.name == initiator))
             if kind:
                 groups.add((kind, initiator))
-        stored = {} if new_case else {(g.group, g.organisation): g for g in db.session.scalars(
-            sa.select(CaseGroup).where(CaseGroup.case_id == case.id)).all()}
         stored.update({(g.group, g.organisation): g for g in _pending(CaseGroup, case.id)})
         for key, row in stored.items():
             if key not in groups:
