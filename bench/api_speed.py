@@ -79,7 +79,7 @@ def main():
     print(f"database: {describe_database(url)}; {machine()}")
     with gunicorn(url) as base:
         workers = os.environ.get("SIP_WORKERS") or f"{2 * (os.cpu_count() or 1) + 1} (gunicorn.conf.py default)"
-        print(f"gunicorn: {base}, sync workers: {workers}")
+        print(f"gunicorn: {base}, workers: {workers} (gthread, connections kept alive)")
         with app.app_context():
             token = sign_in(USER, USER_ORG)
         client = Client(base, token)
@@ -226,7 +226,7 @@ def report_start_and_complete(layers: dict, client: Client):
     print("\n(a, b) sequential requests, one client (http.client, keep-alive requested)")
     if client.connections_closed_by_server:
         print(f"  note: the server closed the connection after {client.connections_closed_by_server} responses "
-              "(gunicorn's sync workers do not keep connections alive); each request paid a loopback connect")
+              "(a worker that does not keep connections alive); each such request paid a loopback connect")
     http_start, http_complete = layers["HTTP through gunicorn"]
     spiff_start, spiff_complete = layers["SpiffWorkflow alone"]
     for index, step in enumerate(("start a case (POST /api/v1/cases)",
