@@ -81,6 +81,11 @@ def backfill():
         ))
     )
     op.execute(viewers.insert().from_select([c.name for c in viewers.columns], seen))
+    if op.get_bind().dialect.name == "postgresql":
+        # Rows come and go with every step: vacuum and analyze the table after 2 % of it changed rather than
+        # the default 20 %, so that the list's index-only count stays index-only.
+        op.execute("ALTER TABLE task_viewers SET (autovacuum_vacuum_scale_factor = 0.02, "
+                   "autovacuum_vacuum_insert_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02)")
 
 
 def downgrade():
