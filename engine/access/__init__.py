@@ -12,11 +12,10 @@ from .rules import (
     require_message,
     require_task,
     task_clause,
-    task_row_clause,
 )
 from .sharing import sync_case_access
 from .task_viewers import sync_task_viewers, sync_task_viewers_of
 
 __all__ = ["Forbidden", "Principal", "Unauthenticated", "case_clause", "may_deploy", "require_audit_reader",
            "require_case", "require_deploy", "require_message", "require_task", "sync_case_access",
-           "sync_task_viewers", "sync_task_viewers_of", "task_clause", "task_row_clause"]
+           "sync_task_viewers", "sync_task_viewers_of", "task_clause"]

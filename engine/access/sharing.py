@@ -60,7 +60,7 @@ def access_inputs(case: Case) -> tuple:
             *(repr(data.get(name)) for name in SHARING_VARIABLES))
 
 
-def _stored_sharing(case_id: str) -> tuple[dict[str, CaseAccess], dict[tuple[str, str], CaseGroup]]:
+def stored_sharing(case_id: str) -> tuple[dict[str, CaseAccess], dict[tuple[str, str], CaseGroup]]:
     """The case's stored access rows by organisation and role groups by (group, organisation), in one
     statement: every role group belongs to an organisation with access."""
     access, groups = {}, {}
@@ -96,7 +96,7 @@ def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple
 
     new_case = sa.inspect(case).pending  # nothing of it is stored yet
     with db.session.no_autoflush:
-        existing, stored = ({}, {}) if new_case else _stored_sharing(case.id)
+        existing, stored = ({}, {}) if new_case else stored_sharing(case.id)
         existing.update({row.organisation: row for row in _pending(CaseAccess, case.id)})
         shared_now = case.status == "active" and consented(data) and not withdrawn(case)
         members: set[str] = {initiator} if initiator else set()

@@ -15,13 +15,14 @@ The rule is the task rule of docs/access.md, per organisation:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..database import db
-from ..store import NO_DUE_DATE, Case, CaseAccess, CaseGroup, Organisation, Task, TaskViewer, User
+from ..store import NO_DUE_DATE, Case, Organisation, Task, TaskViewer, User
 from ..store.appended import append
+from .sharing import stored_sharing
 
 
 def due_sort(due_at: datetime | None) -> datetime:
@@ -50,32 +51,26 @@ def viewer_columns(task) -> dict:
             "created_at": task.created_at}
 
 
-def sync_task_viewers(case: Case, stored_open: Iterable[Task] | None = None, opened: list[Task] = (),
-                      sharing: tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]] | None = None) -> None:
+def sync_task_viewers(case: Case, stored_open: Iterable[Task], opened: list[Task],
+                      sharing: tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]] | None) -> None:
     """Bring the case's viewer rows in step with its open tasks and its sharing. Call after the case's tasks and
-    `case_access` / `case_groups` rows are updated, in the same transaction. `stored_open`: the tasks stored
-    as open, when the caller has just read them (some may be closed meanwhile); read here otherwise.
-    `opened`: the tasks this change opens. `sharing`: what `sync_case_access` returned when it changed the
-    case's sharing in this transaction. Without it the sharing is as it was, and only the rows of the tasks
-    closed or opened now change; with it, the case's rows are written anew. Nothing is read of the rows
-    themselves: stale ones are deleted by statement, new ones appended at commit (engine.store.appended)."""
-    stored = not sa.inspect(case).pending  # a new case has no rows in the database yet
+    `case_access` / `case_groups` rows are updated, in the same transaction. `stored_open`: the tasks that were
+    stored as open (some closed by this change); `opened`: the tasks this change opens; `sharing`: what
+    `sync_case_access` returned when it changed the case's sharing in this transaction. Without it the sharing
+    is as it was, and only the rows of the tasks closed or opened now change; with it (always for a new case),
+    the case's rows are written anew. Nothing is read of the rows themselves: stale ones are deleted by
+    statement, new ones appended at commit (engine.store.appended)."""
+    stored_open = list(stored_open)
     with db.session.no_autoflush:
-        if not stored:
-            before = []
-        elif stored_open is None:
-            before = list(db.session.scalars(sa.select(Task).where(Task.case_id == case.id, Task.state == "open")))
-        else:
-            before = list(stored_open)
-        if stored and sharing is None:
-            closed = [task.id for task in before if not _is_open(task)]
+        if sharing is None:
+            closed = [task.id for task in stored_open if task.state != "open"]
             if closed:
                 db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
-            _append(case.id, list(opened), None)
+            _append(case.id, opened, None)
             return
-        if stored:
+        if not sa.inspect(case).pending:  # a new case has no rows in the database yet
             db.session.execute(sa.delete(TaskViewer).where(TaskViewer.case_id == case.id))
-        _append(case.id, [task for task in before if _is_open(task)] + list(opened), sharing)
+        _append(case.id, [task for task in stored_open if task.state == "open"] + opened, sharing)
 
 
 def sync_task_viewers_of(task: Task) -> None:
@@ -83,53 +78,26 @@ def sync_task_viewers_of(task: Task) -> None:
     is as it was."""
     with db.session.no_autoflush:
         db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id == task.id))
-        if _is_open(task):
+        if task.state == "open":
             _append(task.case_id, [task], None)
 
 
 def _append(case_id: str, tasks: list[Task], sharing: tuple[dict, set] | None) -> None:
-    """Append the viewer rows of the tasks: one per organisation that sees each."""
+    """Append the viewer rows of the tasks: one per organisation that sees each. Without `sharing`, the
+    case's sharing is as stored."""
     if not tasks:
         return
-    access, groups = sharing if sharing is not None else _sharing(case_id, stored=True)
+    access, groups = sharing if sharing is not None else _stored(case_id)
     assignee_organisations = organisations_of_users({task.assignee for task in tasks if task.assignee})
     for task in tasks:
-        if task.created_at is None:  # its default would be set only when inserted: the copy needs it now
-            task.created_at = datetime.now(UTC)
         for org in organisations_seeing(task.candidate_group, assignee_organisations.get(task.assignee),
                                         access, groups):
             append(db.session(), TaskViewer, task_id=task.id, organisation=org, **viewer_columns(task))
 
 
-def _sharing(case_id: str, stored: bool) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
-    """The case's access rows (organisation → (scope, coordinator)) and role groups ((group, organisation)) as
-    the session holds them, stored ones in one query. A role group counts only for an organisation with
-    access, and access rows are never deleted, so the stored groups are read through them."""
-    access: dict[str, tuple[str, bool]] = {}
-    groups: set[tuple[str, str]] = set()
-    deleted = db.session.deleted
-    if stored:
-        for row, group in db.session.execute(
-                sa.select(CaseAccess, CaseGroup).outerjoin(CaseGroup, sa.and_(
-                    CaseGroup.case_id == CaseAccess.case_id, CaseGroup.organisation == CaseAccess.organisation))
-                .where(CaseAccess.case_id == case_id)):
-            if row not in deleted:
-                access[row.organisation] = (row.scope, row.coordinator)
-            if group is not None and group not in deleted:
-                groups.add((group.group, group.organisation))
-    access.update({row.organisation: (row.scope, row.coordinator) for row in _pending(CaseAccess, case_id)})
-    groups |= {(row.group, row.organisation) for row in _pending(CaseGroup, case_id)}
-    return access, groups
-
-
-def _is_open(task: Task) -> bool:
-    return task.state in (None, "open")  # a new task is open; its state default is set only when inserted
-
-
-
-
-def _pending(model, case_id: str) -> list:
-    return [o for o in db.session.new if isinstance(o, model) and o.case_id == case_id]
+def _stored(case_id: str) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
+    rows, groups = stored_sharing(case_id)
+    return {org: (row.scope, row.coordinator) for org, row in rows.items()}, set(groups)
 
 
 def organisations_of_users(usernames: set[str]) -> dict[str, str]:

@@ -15,20 +15,30 @@ from .tokens import PREFIX, find_user, token_holder
 
 
 def principal_of(user: User, remote_addr: str | None, via: str) -> Principal:
-    if user.organisation is None:
-        err = Unauthenticated("The user belongs to no organisation", "no_organisation")
-        err.username = user.username
-        raise err
     org = user.organisation
-    return Principal(username=user.username, name=user.name, organisation=org.name, organisation_kind=org.kind,
-                     region=org.region, roles=tuple(user.roles or ("staff",)), remote_addr=remote_addr, via=via)
+    return _principal(user.username, user.name, user.roles, org and (org.name, org.kind, org.region), remote_addr,
+                      via)
 
 
-def _check_active(user: User) -> None:
-    if not user.active:
-        err = Unauthenticated("The user's access has been revoked", "revoked")
-        err.username = user.username
-        raise err
+def _principal(username: str, name: str | None, roles, organisation: tuple | None, remote_addr: str | None,
+               via: str) -> Principal:
+    """The principal of a signed-in user; `organisation` is (name, kind, region), None for a user of none."""
+    if organisation is None:
+        _refuse(username, "The user belongs to no organisation", "no_organisation")
+    org_name, kind, region = organisation
+    return Principal(username=username, name=name, organisation=org_name, organisation_kind=kind, region=region,
+                     roles=tuple(roles or ("staff",)), remote_addr=remote_addr, via=via)
+
+
+def _check_active(username: str, active: bool) -> None:
+    if not active:
+        _refuse(username, "The user's access has been revoked", "revoked")
+
+
+def _refuse(username: str, message: str, reason: str):
+    err = Unauthenticated(message, reason)
+    err.username = username
+    raise err
 
 
 def _from_api_token(token: str, remote_addr: str | None) -> Principal:
@@ -37,21 +47,16 @@ def _from_api_token(token: str, remote_addr: str | None) -> Principal:
         raise Unauthenticated("The token is not known", "unknown_token")
     if holder.revoked_at is not None:
         raise Unauthenticated("The token has been revoked", "revoked")
-    if not holder.active or holder.organisation is None:
-        err = Unauthenticated("The user's access has been revoked", "revoked") if not holder.active \
-            else Unauthenticated("The user belongs to no organisation", "no_organisation")
-        err.username = holder.username
-        raise err
-    return Principal(username=holder.username, name=holder.name, organisation=holder.organisation,
-                     organisation_kind=holder.kind, region=holder.region, roles=tuple(holder.roles or ("staff",)),
-                     remote_addr=remote_addr, via="token")
+    _check_active(holder.username, holder.active)
+    organisation = (holder.organisation, holder.kind, holder.region) if holder.organisation else None
+    return _principal(holder.username, holder.name, holder.roles, organisation, remote_addr, "token")
 
 
 def _from_oidc(token: str, remote_addr: str | None) -> Principal:
     identity = oidc.verify(token)
     user = find_user(identity.username)
     if user is not None:
-        _check_active(user)
+        _check_active(user.username, user.active)
     if not identity.organisation:
         raise Unauthenticated("The token names no organisation", "no_organisation")
     org = db.session.scalars(sa.select(Organisation).where(Organisation.name == identity.organisation)).first()

@@ -13,10 +13,16 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..access import require_case, require_message, require_task, sync_case_access
+from ..access import (
+    require_case,
+    require_message,
+    require_task,
+    sync_case_access,
+    sync_task_viewers,
+    sync_task_viewers_of,
+)
 from ..access.rules import open_task_seen, viewer
 from ..access.sharing import access_inputs
-from ..access.task_viewers import sync_task_viewers, sync_task_viewers_of
 from ..database import db
 from ..forms import apply_defaults, validate_submission
 from ..privacy import protect
