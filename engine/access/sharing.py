@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from ..database import db
 from ..store import Case, CaseAccess, CaseGroup, Organisation
 from ..store.appended import append
+from ..store.direct_writes import is_new
 from ..store.identity import HUVUDMAN_KINDS
 
 COORDINATOR_GROUP = "samordningsansvarig"
@@ -94,7 +95,7 @@ def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple
         kinds.setdefault(coordinator, (data.get("samordningsansvarig") or {}).get("huvudmannatyp"))
     initiator = case.initiating_organisation
 
-    new_case = sa.inspect(case).pending  # nothing of it is stored yet
+    new_case = is_new(case)  # nothing of it is stored yet
     with db.session.no_autoflush:
         existing, stored = ({}, {}) if new_case else stored_sharing(case.id)
         existing.update({row.organisation: row for row in _pending(CaseAccess, case.id)})

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from ..database import db
 from ..store import NO_DUE_DATE, Case, Organisation, Task, TaskViewer, User
 from ..store.appended import append
+from ..store.direct_writes import is_new
 from .sharing import stored_sharing
 
 
@@ -68,7 +69,7 @@ def sync_task_viewers(case: Case, stored_open: Iterable[Task], opened: list[Task
                 db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
             _append(case.id, opened, None)
             return
-        if not sa.inspect(case).pending:  # a new case has no rows in the database yet
+        if not is_new(case):  # a new case has no rows in the database yet
             db.session.execute(sa.delete(TaskViewer).where(TaskViewer.case_id == case.id))
         _append(case.id, [task for task in stored_open if task.state == "open"] + opened, sharing)
 

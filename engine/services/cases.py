@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
@@ -29,6 +30,7 @@ from ..privacy import protect
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, Task
 from ..store.appended import append
+from ..store.direct_writes import insert_now, is_new, update_now
 from ..store.models import new_id
 from .errors import Conflict, InvalidData, NotFound, ProcessFailed, ServiceError
 from .process_sets import latest_definition, require_definition, specs_of
@@ -122,7 +124,6 @@ def _start(region, key, variables, person_name, actor, parent: Case | None,
     case = Case(id=new_id(), status="active", region=region, definition=definition, person_name=person_name, state="",
                 parent_case_id=parent.id if parent else None, initiating_organisation=initiating_organisation,
                 personal_number_hash=protected[0], personal_number_encrypted=protected[1])
-    db.session.add(case)
     history(case_id=case.id, kind="started", actor=actor,
             detail={"process": key, "version": definition.version, "region": region,
                     "parent_case_id": case.parent_case_id})
@@ -156,12 +157,11 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
             cw.complete(task_id, data)
         except TaskNotReady as err:
             raise Conflict(str(err)) from err
-        row.completed_by = actor
         history(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id, task_name=row.name,
                 detail={"title": row.title})
         audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
                      detail={"task": row.name})
-        _store(case, cw, completed_task_id=task_id)
+        _store(case, cw, completed_task_id=task_id, completed_by=actor)
     return case
 
 
@@ -276,7 +276,6 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
                                waiting_for=err.waiting_for) from err
             row = _open_task(task.id)
             cw.complete(task.id, _validate_form(row, case, (payload or {}).get("data") or {}))
-            row.completed_by = actor
             completed_task_id = task.id
         else:
             completed_task_id = None
@@ -284,7 +283,7 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
                 detail={"message": name, "payload": payload or {}})
         audit.record("message", principal, case_id=case.id, task_id=completed_task_id, user=actor,
                      detail={"message": name})
-        _store(case, cw, completed_task_id=completed_task_id)
+        _store(case, cw, completed_task_id=completed_task_id, completed_by=actor)
     return case, True
 
 
@@ -441,50 +440,58 @@ def _load(case: Case, definition: ProcessDefinition | None = None) -> CaseWorkfl
     return CaseWorkflow.restore(case.state, spec, subprocess_specs)
 
 
-def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None, state: str | None = None) -> None:
-    """Write the workflow back and bring the task list, status and timers in step with it. `state` is the
-    workflow's state when the caller has already taken it."""
+def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None, completed_by: str | None = None,
+           state: str | None = None) -> None:
+    """Write the workflow back and bring the task list, status and timers in step with it: `completed_task_id`
+    was completed (by `completed_by`) in this change. `state` is the workflow's state when the caller has
+    already taken it."""
     with db.session.no_autoflush:
-        _store_unflushed(case, cw, completed_task_id, state)
+        _store_unflushed(case, cw, completed_task_id, completed_by, state)
 
 
-def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None, state: str | None) -> None:
+def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None, completed_by: str | None,
+                     state: str | None) -> None:
     moment = now()
-    shared_before = None if sa.inspect(case).pending else access_inputs(case)
+    new_case = is_new(case)
+    shared_before = None if new_case else access_inputs(case)
     thrown = cw.thrown_messages()  # taking them changes the workflow: a state taken before is stale
     if thrown:
         state = None
     status, reason = cw.status()
     if status != case.status:
         history(case_id=case.id, kind="status", detail={"status": status, "reason": reason})
-    case.status, case.closure_reason = status, reason
-    case.data = cw.current_data()
-    case.next_timer_at = cw.next_timer_due()
-    case.incident = None
-    case.updated_at = moment
+    values = dict(status=status, closure_reason=reason, data=cw.current_data(), next_timer_at=cw.next_timer_due(),
+                  incident=None, updated_at=moment)
+    for name, value in values.items():  # written below, with the state, in one statement
+        (setattr if new_case else set_committed_value)(case, name, value)
     ready = {t.id: t for t in cw.human_tasks()}
-    stored = {t.id: t for t in open_tasks(case.id)} if case.state else {}
+    stored = {} if new_case else {t.id: t for t in open_tasks(case.id)}
     for task_id, row in stored.items():
         if task_id not in ready:
-            row.state = "completed" if task_id == completed_task_id else "cancelled"
-            row.completed_at = moment
+            done = task_id == completed_task_id
+            update_now(db.session(), row, state="completed" if done else "cancelled", completed_at=moment,
+                       **({"completed_by": completed_by} if done else {}))
     opened = []
     for task_id, task in ready.items():
         if task_id in stored:
             continue
-        values = dict(
+        columns = dict(
             id=task_id, case_id=case.id, region=case.region, name=task.name, title=task.title,
             process=task.process, candidate_group=task.candidate_group, due_at=task.due_at,
             form_schema=task.form_schema, form_ui_schema=task.form_ui_schema, instructions=task.instructions,
             person_name=case.person_name, created_at=moment, state="open",
         )
-        append(db.session(), Task, **values)  # a new row, nothing to track: written at commit
-        opened.append(Task(**values))
-    for name, payload in thrown:
+        append(db.session(), Task, **columns)  # a new row, nothing to track: written at commit
+        opened.append(Task(**columns))
+    sharing = sync_case_access(case) if access_inputs(case) != shared_before else None
+    sync_task_viewers(case, stored.values(), opened, sharing)
+    state = state if state is not None else cw.dump()
+    if new_case:
+        case.state = state
+        insert_now(db.session(), case)
+    else:
+        update_now(db.session(), case, state=state, **values)
+    for name, payload in thrown:  # after the case's row: a case started now refers to it
         if latest_definition(case.region, name) is not None:
             _start(case.region, name, dict(payload or {}) if isinstance(payload, dict) else {},
                    case.person_name, None, parent=case)
-    sharing = sync_case_access(case) if access_inputs(case) != shared_before else None
-    sync_task_viewers(case, stored.values(), opened, sharing)
-    case.state = state if state is not None else cw.dump()
-

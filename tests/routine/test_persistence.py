@@ -4,12 +4,14 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from engine.database import db
 from engine.services import cases
 from engine.services.errors import Conflict, InvalidData, NotFound
-from engine.store import CaseEvent
+from engine.store import Case, CaseEvent
+from engine.store.direct_writes import update_now
 from tests.routine.walk import KOMMUN, CaseWalk
 
 
@@ -65,6 +67,21 @@ def test_a_completed_task_cannot_be_completed_again(app):
     with pytest.raises(Conflict):
         cases.complete_task(task_id, {})
     assert walk.case.revision == revision
+
+
+def test_a_step_written_over_a_stale_read_of_its_case_is_a_conflict_and_stores_nothing(app):
+    walk = CaseWalk.start()
+    stale = db.session.get(Case, walk.case_id)
+    with db.engine.begin() as other:  # someone else's change, committed after our read
+        other.execute(sa.update(Case).where(Case.id == walk.case_id).values(revision=Case.revision + 1,
+                                                                             person_name="Ändrad"))
+    with pytest.raises(Conflict), cases.transaction(walk.case_id):
+        cases.history(case_id=walk.case_id, kind="status", detail={"status": "closed"})
+        update_now(db.session(), stale, status="closed", closure_reason="mal_uppfyllda")
+    db.session.expire_all()
+    case = walk.case
+    assert (case.status, case.person_name, case.revision) == ("active", "Ändrad", 2)
+    assert [e.kind for e in cases.case_history(walk.case_id)] == ["started"]
 
 
 def test_invalid_data_names_each_field_and_stores_nothing(app):

@@ -1,0 +1,65 @@
+"""Writing a mapped object with one statement of its own instead of the session's unit of work: a case and its
+tasks change on every step, and the unit of work's bookkeeping for them costs more than the statements.
+
+The object stays what the session knows: after `insert_now` it is persistent in the session as if it had been
+read, and `update_now` sets its new values as committed ones, so a later flush writes nothing twice. A mapper
+with a version column (a case's `revision`) gets the same check as the unit of work makes: an update of a
+stale row raises StaleDataError."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import MANYTOONE, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+
+def is_new(obj) -> bool:
+    """Not stored yet: neither read from the database nor written to it."""
+    return not sa.inspect(obj).has_identity
+
+
+def insert_now(session: Session, obj) -> None:
+    """INSERT a new object's row now. Columns left unset get their declared defaults, on the object too."""
+    mapper = sa.inspect(obj).mapper
+    for relationship in mapper.relationships:  # a foreign key given as the object it refers to
+        related = obj.__dict__.get(relationship.key)
+        if relationship.direction is MANYTOONE and related is not None:
+            related_mapper = sa.inspect(related).mapper
+            for local, remote in relationship.local_remote_pairs:
+                setattr(obj, mapper.get_property_by_column(local).key,
+                        getattr(related, related_mapper.get_property_by_column(remote).key))
+    values = {}
+    for attribute in mapper.column_attrs:
+        column = attribute.columns[0]
+        value = getattr(obj, attribute.key)
+        if value is None and column.default is not None:
+            default = column.default
+            value = default.arg(None) if default.is_callable else default.arg
+            setattr(obj, attribute.key, value)
+        values[column.key] = value
+    session.connection(bind_arguments={"mapper": mapper}).execute(mapper.local_table.insert(), values)
+    make_transient_to_detached(obj)
+    session.add(obj)
+
+
+def update_now(session: Session, obj, **values) -> None:
+    """UPDATE a stored object's row now with `values` (attribute names), checked against its version column
+    where it has one, which is then advanced."""
+    mapper = sa.inspect(obj).mapper
+    table = mapper.local_table
+    key = [getattr(obj, column.key) for column in mapper.primary_key]
+    where = [column == value for column, value in zip(mapper.primary_key, key, strict=True)]
+    columns = {mapper.get_property(name).columns[0].key: value for name, value in values.items()}
+    version = mapper.version_id_col
+    if version is not None:
+        name = mapper.get_property_by_column(version).key
+        current = getattr(obj, name)
+        where.append(version == current)
+        columns[version.key] = values[name] = current + 1
+    result = session.connection(bind_arguments={"mapper": mapper}).execute(
+        table.update().where(*where).values(columns))
+    if result.rowcount != 1:
+        raise StaleDataError(f"{table.name} {key} was changed or deleted meanwhile")
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
