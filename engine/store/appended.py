@@ -41,8 +41,9 @@ def _write_appended(session: Session) -> None:
     if not pending:
         return
     session.flush()
+    connection = session.connection()
     for table, rows in pending.items():
-        session.execute(table.insert(), _complete(table, rows))
+        connection.execute(table.insert(), _complete(table, rows))
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")
