@@ -53,25 +53,34 @@ def viewer_columns(task) -> dict:
 
 
 def sync_task_viewers(case: Case, stored_open: Iterable[Task], opened: list[Task],
-                      sharing: tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]] | None) -> None:
+                      sharing: tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]] | None,
+                      ) -> dict[str, set[str]] | None:
     """Bring the case's viewer rows in step with its open tasks and its sharing. Call after the case's tasks and
     `case_access` / `case_groups` rows are updated, in the same transaction. `stored_open`: the tasks that were
     stored as open (some closed by this change); `opened`: the tasks this change opens; `sharing`: what
     `sync_case_access` returned when it changed the case's sharing in this transaction. Without it the sharing
     is as it was, and only the rows of the tasks closed or opened now change; with it (always for a new case),
     the case's rows are written anew. Nothing is read of the rows themselves: stale ones are deleted by
-    statement, new ones appended at commit (engine.store.appended)."""
-    stored_open = list(stored_open)
+    statement, new ones appended at commit (engine.store.appended).
+
+    Returns the organisations that see each task open after the change, by task id, where the change had the
+    case's sharing at hand (None where it closed tasks and opened none under unchanged sharing)."""
+    still_open = [task for task in stored_open if task.state == "open"]
     with db.session.no_autoflush:
         if sharing is None:
             closed = [task.id for task in stored_open if task.state != "open"]
             if closed:
                 db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
-            _append(case.id, opened, None)
-            return
+            if not opened:
+                return None
+            seen = _seeing(still_open + opened, _stored(case.id))
+            _append(opened, seen)
+            return seen
         if not is_new(case):  # a new case has no rows in the database yet
             db.session.execute(sa.delete(TaskViewer).where(TaskViewer.case_id == case.id))
-        _append(case.id, [task for task in stored_open if task.state == "open"] + opened, sharing)
+        seen = _seeing(still_open + opened, sharing)
+        _append(still_open + opened, seen)
+        return seen
 
 
 def sync_task_viewers_of(task: Task) -> None:
@@ -80,19 +89,22 @@ def sync_task_viewers_of(task: Task) -> None:
     with db.session.no_autoflush:
         db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id == task.id))
         if task.state == "open":
-            _append(task.case_id, [task], None)
+            _append([task], _seeing([task], _stored(task.case_id)))
 
 
-def _append(case_id: str, tasks: list[Task], sharing: tuple[dict, set] | None) -> None:
-    """Append the viewer rows of the tasks: one per organisation that sees each. Without `sharing`, the
-    case's sharing is as stored."""
-    if not tasks:
-        return
-    access, groups = sharing if sharing is not None else _stored(case_id)
+def _seeing(tasks: list[Task], sharing: tuple[dict, set]) -> dict[str, set[str]]:
+    """The organisations that see each of the tasks, by task id, under the case's sharing."""
+    access, groups = sharing
     assignee_organisations = organisations_of_users({task.assignee for task in tasks if task.assignee})
+    return {task.id: organisations_seeing(task.candidate_group, assignee_organisations.get(task.assignee),
+                                          access, groups)
+            for task in tasks}
+
+
+def _append(tasks: list[Task], seen: dict[str, set[str]]) -> None:
+    """Append the viewer rows of the tasks: one per organisation that sees each."""
     for task in tasks:
-        for org in organisations_seeing(task.candidate_group, assignee_organisations.get(task.assignee),
-                                        access, groups):
+        for org in seen[task.id]:
             append(db.session(), TaskViewer, task_id=task.id, organisation=org, **viewer_columns(task))
 
 

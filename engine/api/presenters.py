@@ -88,7 +88,7 @@ def started_case_out(case: Case, principal=None) -> dict:
     return {
         **case_summary(case),
         "person": {"name": case.person_name},
-        "open_tasks": [task_out(t) for t in case_service.open_tasks(case.id, principal)],
+        "open_tasks": [task_out(t) for t in case_service.open_tasks_of_change(case, principal)],
         "parent_case_id": case.parent_case_id,
     }
 

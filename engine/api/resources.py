@@ -175,7 +175,7 @@ class CompleteResource(MethodView):
         case = case_service.complete_task(task_id, body["data"], case_revision=body.get("case_revision"),
                                           principal=principal)
         return {"case": case_summary(case),
-                "next_tasks": [task_out(t) for t in case_service.open_tasks(case.id, principal)]}
+                "next_tasks": [task_out(t) for t in case_service.open_tasks_of_change(case, principal)]}
 
 
 @api_v1.route("/decisions/<string:decision_id>/evaluate")

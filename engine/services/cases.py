@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -385,6 +385,37 @@ def _open_tasks(visible_only: bool):
     return sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)
 
 
+def open_tasks_of_change(case: Case, principal=None) -> list[Task]:
+    """The case's open tasks as the change just committed left them (those the principal sees), as `open_tasks`
+    reads them: without reading them again where the change knew them and who sees them."""
+    written = db.session().info.get(_OPEN_AFTER_CHANGE, {}).get(case.id)
+    if written is None or (principal is not None and written[1] is None):
+        return open_tasks(case.id, principal)
+    tasks, seen = written
+    if principal is None:
+        return list(tasks)
+    return [task for task in tasks if principal.organisation in seen[task.id]]
+
+
+# The open tasks a change left, by case id, with who sees each (None: not known), kept from the change until
+# the session begins its next transaction: what is read after that may have been changed by others.
+_OPEN_AFTER_CHANGE = "open_tasks_after_change"
+
+
+def _remember_open_tasks(case_id: str, tasks: list[Task], seen: dict[str, set[str]] | None) -> None:
+    db.session().info.setdefault(_OPEN_AFTER_CHANGE, {})[case_id] = (tasks, seen)
+
+
+@sa.event.listens_for(Session, "after_begin")
+def _forget_open_tasks(session: Session, _transaction, _connection) -> None:
+    session.info.pop(_OPEN_AFTER_CHANGE, None)
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_open_tasks_of_rollback(session: Session, _previous) -> None:
+    session.info.pop(_OPEN_AFTER_CHANGE, None)
+
+
 def task_ids_of(case_id: str, organisation: str | None) -> set[str]:
     """The tasks of a case addressed to an organisation by name: what it documented itself."""
     return set(db.session.scalars(sa.select(Task.id).where(Task.case_id == case_id,
@@ -484,7 +515,9 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         append(db.session(), Task, **columns)  # a new row, nothing to track: written at commit
         opened.append(Task(**columns))
     sharing = sync_case_access(case) if access_inputs(case) != shared_before else None
-    sync_task_viewers(case, stored.values(), opened, sharing)
+    seen = sync_task_viewers(case, stored.values(), opened, sharing)
+    still_open = [row for task_id, row in stored.items() if task_id in ready]
+    _remember_open_tasks(case.id, still_open + sorted(opened, key=lambda task: task.id), seen)
     state = state if state is not None else cw.dump()
     if new_case:
         case.state = state

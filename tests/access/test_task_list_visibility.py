@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import time_machine
 
 from engine.access import Principal, task_clause
 from engine.database import db
@@ -258,3 +259,39 @@ def test_the_migration_writes_the_rows_the_changes_keep(world):
         upgrade(directory=directory, revision="heads")
     assert rows() == before
     assert_lists_follow_rule(world, [pre, withdrawn, team])
+
+
+# -- the answer of a change ---------------------------------------------------------------------------------
+class HttpWalk(CaseWalk):
+    """The routine over HTTP: each task completed by the organisation it is addressed to (the vårdcentral
+    for its own tasks, else the coordinating kommun). Every answer's next tasks must be what reading the case
+    again gives that user."""
+
+    def __init__(self, case_id: str, world):
+        super().__init__(case_id)
+        self.world = world
+
+    def do(self, name: str, data: dict, group: str | None = None):
+        self._complete(self.task(name, group), data)
+
+    def each(self, name: str, data_for):
+        for task in [t for t in self.tasks() if t.name == name]:
+            self._complete(task, data_for(task.candidate_group))
+
+    def _complete(self, task, data: dict) -> None:
+        client = self.world["vardcentral" if task.candidate_group == VARDCENTRAL["organisation"] else "kommun"]
+        answer = client.post(f"/api/v1/tasks/{task.id}/complete", json={"data": data})
+        assert answer.status_code == 200, answer.json
+        again = client.get(f"/api/v1/cases/{self.case_id}").json["open_tasks"]
+        assert answer.json["next_tasks"] == again, task.name
+
+
+def test_the_answer_of_every_change_lists_the_open_tasks_a_new_read_lists(world):
+    started = world.start("kommun")
+    assert started["open_tasks"] == world["kommun"].get(f"/api/v1/cases/{started['id']}").json["open_tasks"]
+    walk = HttpWalk(started["id"], world)
+    walk.to_plan(uppfoljningsdatum="2027-06-10")
+    with time_machine.travel(datetime(2027, 6, 10, 9, tzinfo=UTC), tick=False):
+        cases.fire_due_timers()
+    walk.follow_up("2027-06-10", mal_uppfyllda=True).close()
+    assert walk.case.status == "closed"
