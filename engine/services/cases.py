@@ -144,8 +144,9 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
     with transaction(row.case_id):
         case = _lock_case(row.case_id)
-        db.session.refresh(row)  # a statement of its own: on PostgreSQL it sees what committed while we waited
-        if row.state != "open":
+        stored = _stored_open_tasks(case.id)
+        if task_id not in stored:
+            db.session.refresh(row)
             raise Conflict(f"The task is already {row.state}")
         if row.assignee and principal is not None and row.assignee != principal.username:
             raise Conflict(f"The task is claimed by {row.assignee}")
@@ -161,7 +162,7 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
                 detail={"title": row.title})
         audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
                      detail={"task": row.name})
-        _store(case, cw, completed_task_id=task_id, completed_by=actor)
+        _store(case, cw, completed_task_id=task_id, completed_by=actor, stored_open=stored)
     return case
 
 
@@ -378,11 +379,12 @@ def open_tasks(case_id: str, principal=None) -> list[Task]:
 
 
 @functools.cache
-def _open_tasks(visible_only: bool):
+def _open_tasks(visible_only: bool, fresh: bool = False):
     conditions = [Task.case_id == sa.bindparam("case_id"), Task.state == "open"]
     if visible_only:
         conditions.append(open_task_seen())
-    return sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)
+    statement = sa.select(Task).where(*conditions).order_by(Task.created_at, Task.id)
+    return statement.execution_options(populate_existing=True) if fresh else statement
 
 
 def open_tasks_of_change(case: Case, principal=None) -> list[Task]:
@@ -465,6 +467,13 @@ def _lock_case(case_id: str) -> Case:
 
 
 
+def _stored_open_tasks(case_id: str) -> dict[str, Task]:
+    """The case's open task rows by id as stored now: read under the case's lock, they show what committed
+    while the lock was awaited."""
+    rows = db.session.scalars(_open_tasks(False, fresh=True), {"case_id": case_id})
+    return {row.id: row for row in rows}
+
+
 def _load(case: Case, definition: ProcessDefinition | None = None) -> CaseWorkflow:
     """The case's workflow; `definition` is the case's own when the caller has read it already."""
     spec, subprocess_specs = specs_of(definition or case.definition)
@@ -472,16 +481,16 @@ def _load(case: Case, definition: ProcessDefinition | None = None) -> CaseWorkfl
 
 
 def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None, completed_by: str | None = None,
-           state: str | None = None) -> None:
+           state: str | None = None, stored_open: dict[str, Task] | None = None) -> None:
     """Write the workflow back and bring the task list, status and timers in step with it: `completed_task_id`
-    was completed (by `completed_by`) in this change. `state` is the workflow's state when the caller has
-    already taken it."""
+    was completed (by `completed_by`) in this change. `state` is the workflow's state, `stored_open` the case's
+    open task rows (`_stored_open_tasks`), when the caller has already taken them."""
     with db.session.no_autoflush:
-        _store_unflushed(case, cw, completed_task_id, completed_by, state)
+        _store_unflushed(case, cw, completed_task_id, completed_by, state, stored_open)
 
 
 def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None, completed_by: str | None,
-                     state: str | None) -> None:
+                     state: str | None, stored_open: dict[str, Task] | None) -> None:
     moment = now()
     new_case = is_new(case)
     shared_before = None if new_case else access_inputs(case)
@@ -496,7 +505,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
     for name, value in values.items():  # written below, with the state, in one statement
         (setattr if new_case else set_committed_value)(case, name, value)
     ready = {t.id: t for t in cw.human_tasks()}
-    stored = {} if new_case else {t.id: t for t in open_tasks(case.id)}
+    stored = {} if new_case else stored_open if stored_open is not None else _stored_open_tasks(case.id)
     for task_id, row in stored.items():
         if task_id not in ready:
             done = task_id == completed_task_id
