@@ -80,9 +80,11 @@ def _sharing_rows():
             .where(CaseAccess.case_id == sa.bindparam("case_id")))
 
 
-def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
+def sync_case_access(case: Case, initiator_kind: str | None = None,
+                     ) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
     """Bring the case's `case_access` and `case_groups` rows in step with its data and status. Returns the
-    sharing as it now stands: organisation → (scope, coordinator), and the (group, organisation) pairs."""
+    sharing as it now stands: organisation → (scope, coordinator), and the (group, organisation) pairs.
+    `initiator_kind`: the initiating organisation's kind where the caller knows it (else it is read)."""
     data = case.data or {}
     coordinator = _org(data.get("samordningsansvarig"))
     kinds: dict[str, str] = {}
@@ -135,6 +137,7 @@ def sync_case_access(case: Case) -> tuple[dict[str, tuple[str, bool]], set[tuple
         elif initiator and acting == initiator:
             # The initiator's kind as the case already has it, else as registered.
             kind = next((g for g, org in stored if org == initiator and g in HUVUDMAN_KINDS), None) \
+                or initiator_kind \
                 or db.session.scalar(sa.select(Organisation.kind).where(Organisation.name == initiator))
             if kind:
                 groups.add((kind, initiator))

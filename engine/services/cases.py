@@ -104,14 +104,16 @@ def start_case(region: str, variables: dict | None = None, person_name: str | No
     with transaction():
         protected = protect(personal_number) if personal_number else (None, None)
         case = _start(region, "sip", dict(variables or {}), person_name, actor, parent=None,
-                      initiating_organisation=principal.organisation if principal else None, protected=protected)
+                      initiating_organisation=principal.organisation if principal else None,
+                      initiator_kind=principal.organisation_kind if principal else None, protected=protected)
         audit.record("start_case", principal, case_id=case.id, user=actor, subject_hash=protected[0],
                      detail={"region": region})
     return case
 
 
 def _start(region, key, variables, person_name, actor, parent: Case | None,
-           initiating_organisation: str | None = None, protected: tuple = (None, None)) -> Case:
+           initiating_organisation: str | None = None, initiator_kind: str | None = None,
+           protected: tuple = (None, None)) -> Case:
     definition = require_definition(region, key)
     spec, subprocess_specs = specs_of(definition)
     if parent is not None:
@@ -120,6 +122,7 @@ def _start(region, key, variables, person_name, actor, parent: Case | None,
     if parent is not None:  # a new SIP after this one: the same person, started by its coordinator
         coordinator = (parent.data or {}).get("samordningsansvarig") or {}
         initiating_organisation = coordinator.get("organisation") or parent.initiating_organisation
+        initiator_kind = None  # as registered
         protected = (parent.personal_number_hash, parent.personal_number_encrypted)
     case = Case(id=new_id(), status="active", region=region, definition=definition, person_name=person_name, state="",
                 parent_case_id=parent.id if parent else None, initiating_organisation=initiating_organisation,
@@ -127,7 +130,7 @@ def _start(region, key, variables, person_name, actor, parent: Case | None,
     history(case_id=case.id, kind="started", actor=actor,
             detail={"process": key, "version": definition.version, "region": region,
                     "parent_case_id": case.parent_case_id})
-    _store(case, cw)
+    _store(case, cw, initiator_kind=initiator_kind)
     return case
 
 
@@ -481,16 +484,18 @@ def _load(case: Case, definition: ProcessDefinition | None = None) -> CaseWorkfl
 
 
 def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None, completed_by: str | None = None,
-           state: str | None = None, stored_open: dict[str, Task] | None = None) -> None:
+           state: str | None = None, stored_open: dict[str, Task] | None = None,
+           initiator_kind: str | None = None) -> None:
     """Write the workflow back and bring the task list, status and timers in step with it: `completed_task_id`
     was completed (by `completed_by`) in this change. `state` is the workflow's state, `stored_open` the case's
-    open task rows (`_stored_open_tasks`), when the caller has already taken them."""
+    open task rows (`_stored_open_tasks`), when the caller has already taken them; `initiator_kind` the kind
+    of the organisation starting a new case, as its user signed in."""
     with db.session.no_autoflush:
-        _store_unflushed(case, cw, completed_task_id, completed_by, state, stored_open)
+        _store_unflushed(case, cw, completed_task_id, completed_by, state, stored_open, initiator_kind)
 
 
 def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None, completed_by: str | None,
-                     state: str | None, stored_open: dict[str, Task] | None) -> None:
+                     state: str | None, stored_open: dict[str, Task] | None, initiator_kind: str | None) -> None:
     moment = now()
     new_case = is_new(case)
     shared_before = None if new_case else access_inputs(case)
@@ -523,7 +528,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         )
         append(db.session(), Task, **columns)  # a new row, nothing to track: written at commit
         opened.append(Task(**columns))
-    sharing = sync_case_access(case) if access_inputs(case) != shared_before else None
+    sharing = sync_case_access(case, initiator_kind) if access_inputs(case) != shared_before else None
     seen = sync_task_viewers(case, stored.values(), opened, sharing)
     still_open = [row for task_id, row in stored.items() if task_id in ready]
     _remember_open_tasks(case.id, still_open + sorted(opened, key=lambda task: task.id), seen)
