@@ -8,6 +8,8 @@ stale row raises StaleDataError."""
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import MANYTOONE, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -47,19 +49,28 @@ def update_now(session: Session, obj, **values) -> None:
     """UPDATE a stored object's row now with `values` (attribute names), checked against its version column
     where it has one, which is then advanced."""
     mapper = sa.inspect(obj).mapper
-    table = mapper.local_table
-    key = [getattr(obj, column.key) for column in mapper.primary_key]
-    where = [column == value for column, value in zip(mapper.primary_key, key, strict=True)]
-    columns = {mapper.get_property(name).columns[0].key: value for name, value in values.items()}
     version = mapper.version_id_col
+    parameters = {f"key_{column.key}": getattr(obj, mapper.get_property_by_column(column).key)
+                  for column in mapper.primary_key}
     if version is not None:
         name = mapper.get_property_by_column(version).key
-        current = getattr(obj, name)
-        where.append(version == current)
-        columns[version.key] = values[name] = current + 1
-    result = session.connection(bind_arguments={"mapper": mapper}).execute(
-        table.update().where(*where).values(columns))
+        parameters["version_now"] = getattr(obj, name)
+        values[name] = parameters["version_now"] + 1
+    columns = tuple(mapper.get_property(name).columns[0] for name in values)
+    parameters.update({f"new_{column.key}": value for column, value in zip(columns, values.values(), strict=True)})
+    result = session.connection(bind_arguments={"mapper": mapper}).execute(_update(mapper, columns), parameters)
     if result.rowcount != 1:
-        raise StaleDataError(f"{table.name} {key} was changed or deleted meanwhile")
+        key = [parameters[f"key_{column.key}"] for column in mapper.primary_key]
+        raise StaleDataError(f"{mapper.local_table.name} {key} was changed or deleted meanwhile")
     for name, value in values.items():
         set_committed_value(obj, name, value)
+
+
+@functools.cache
+def _update(mapper, columns: tuple[sa.Column, ...]) -> sa.Update:
+    """The UPDATE of these columns by primary key (and version), built once."""
+    table = mapper.local_table
+    where = [column == sa.bindparam(f"key_{column.key}") for column in mapper.primary_key]
+    if mapper.version_id_col is not None:
+        where.append(mapper.version_id_col == sa.bindparam("version_now"))
+    return table.update().where(*where).values({column: sa.bindparam(f"new_{column.key}") for column in columns})
