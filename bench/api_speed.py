@@ -130,8 +130,9 @@ def start_and_complete_over_http(client: Client):
     return starts, completes
 
 
-def start_and_complete_in_process(app, token: str, n: int = 100):
-    """The same requests through Flask's test client in this process: the app without gunicorn and sockets."""
+def test_client_steps(app, token: str):
+    """Starting a case and completing its first task through Flask's test client in this process: the app's
+    whole request path without gunicorn and sockets. Returns (start() -> task id, finish(task id))."""
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
 
@@ -144,6 +145,12 @@ def start_and_complete_in_process(app, token: str, n: int = 100):
         response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})
         assert response.status_code == 200, response.json
 
+    return start, finish
+
+
+def start_and_complete_in_process(app, token: str, n: int = 100):
+    """The same requests through Flask's test client in this process: the app without gunicorn and sockets."""
+    start, finish = test_client_steps(app, token)
     for _ in range(10):
         finish(start())
     started = [timed(start) for _ in range(n)]
@@ -176,23 +183,21 @@ def start_and_complete_by_service(app, n: int = 100):
         return starts, [timed(cases.complete_task, t, ASSESSMENT, principal=me)[0] for t in task_ids]
 
 
-def in_spiffworkflow_alone(app):
+def spiffworkflow_alone_steps(app):
     """The same two steps in SpiffWorkflow alone: a workflow on the same specs with the same script engine,
     stored with SpiffWorkflow's own serializer, specs included (what an app without spec sharing and
-    compaction stores); completing a task restores the workflow from that, runs it and stores it again."""
+    compaction stores); completing a task restores the workflow from that, runs it and stores it again.
+    Returns (start() -> stored workflow, complete_first(stored workflow) -> stored workflow)."""
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
     from SpiffWorkflow.util.task import TaskState
 
-    from engine.people.personal_number import parse_personal_number
     from engine.runtime.serializer import SPEC_SERIALIZER
     from engine.scripting import SandboxedScriptEngine
     from engine.services.process_sets import require_definition, specs_of
 
     with app.app_context():
         spec, subprocess_specs = specs_of(require_definition(REGION))
-    person = parse_personal_number(PERSON["personal_number"])
     variables = {"huvudperson": {"namn": PERSON["name"]}}
-    assert person.number
 
     def start():
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SandboxedScriptEngine())
@@ -210,6 +215,11 @@ def in_spiffworkflow_alone(app):
         workflow.do_engine_steps()
         return SPEC_SERIALIZER.serialize_json(workflow)
 
+    return start, complete_first
+
+
+def in_spiffworkflow_alone(app):
+    start, complete_first = spiffworkflow_alone_steps(app)
     for _ in range(WARMUP):
         complete_first(start())
     starts, stored = [], []
@@ -243,19 +253,12 @@ def report_start_and_complete(layers: dict, client: Client):
 
 def profile_in_process(app, token: str, n: int = 100):
     """The same requests through the Flask test client, under cProfile: what the time goes to."""
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-
-    def start():
-        response = client.post("/api/v1/cases", json={"region": REGION, "person": PERSON, "variables": {}})
-        return next(t["id"] for t in response.json["open_tasks"] if t["name"] == "bedom_behov_av_sip")
-
+    start, finish = test_client_steps(app, token)
     for _ in range(10):
-        client.post(f"/api/v1/tasks/{start()}/complete", json={"data": ASSESSMENT})
+        finish(start())
     for label, prepare, step in (
         ("start a case", lambda: None, lambda _: start()),
-        ("complete a user task", start,
-         lambda task_id: client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})),
+        ("complete a user task", start, finish),
     ):
         inputs = [prepare() for _ in range(n)]
         profiler = cProfile.Profile()
