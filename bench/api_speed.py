@@ -235,6 +235,9 @@ def report_start_and_complete(layers: dict, client: Client):
     if client.connections_closed_by_server:
         print(f"  note: the server closed the connection after {client.connections_closed_by_server} responses "
               "(a worker that does not keep connections alive); each such request paid a loopback connect")
+    if client.idle_connections_closed:
+        print(f"  note: {client.idle_connections_closed} requests found their idle connection closed by the server "
+              "and were sent again on a new one")
     http_start, http_complete = layers["HTTP through gunicorn"]
     spiff_start, spiff_complete = layers["SpiffWorkflow alone"]
     for index, step in enumerate(("start a case (POST /api/v1/cases)",
