@@ -65,6 +65,7 @@ def sync_task_viewers(case: Case, stored_open: Iterable[Task], opened: list[Task
 
     Returns the organisations that see each task open after the change, by task id, where the change had the
     case's sharing at hand (None where it closed tasks and opened none under unchanged sharing)."""
+    stored_open = list(stored_open)
     still_open = [task for task in stored_open if task.state == "open"]
     with db.session.no_autoflush:
         if sharing is None:

@@ -469,7 +469,6 @@ def _lock_case(case_id: str) -> Case:
     return case
 
 
-
 def _stored_open_tasks(case_id: str) -> dict[str, Task]:
     """The case's open task rows by id as stored now: read under the case's lock, they show what committed
     while the lock was awaited."""
