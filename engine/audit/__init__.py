@@ -10,7 +10,6 @@ import io
 
 import sqlalchemy as sa
 from flask import has_request_context, request
-from sqlalchemy.orm import Session
 
 from ..database import db
 from ..store import AuditEvent, Case
@@ -46,13 +45,15 @@ def record(action: str, principal=None, case_id: str | None = None, task_id: str
 def record_now(action: str, principal=None, case_id: str | None = None, task_id: str | None = None,
                outcome: str = "ok", detail: dict | None = None, subject_hash: str | None = None,
                user: str | None = None, organisation: str | None = None, remote_addr: str | None = None) -> None:
-    """Store an audit row in a transaction of its own (a session of its own: the caller's objects stay
-    loaded). The caller must not hold uncommitted writes."""
-    event = AuditEvent(**_values(action, principal, case_id, task_id, outcome, detail, subject_hash, user,
-                                 organisation, remote_addr))
-    with Session(db.engine) as session:
-        session.add(event)
-        session.commit()
+    """Store an audit row in a transaction of its own, on a connection of its own (the caller's session and
+    objects are left as they are): one INSERT. The caller must not hold uncommitted writes."""
+    values = _values(action, principal, case_id, task_id, outcome, detail, subject_hash, user, organisation,
+                     remote_addr)
+    with db.engine.begin() as connection:
+        connection.execute(_INSERT, values)
+
+
+_INSERT = AuditEvent.__table__.insert()
 
 
 def case_events(case_id: str) -> list[AuditEvent]:
