@@ -47,9 +47,10 @@ class TaskFilter:
 
 
 def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int = 0,
-               principal=None) -> tuple[list[Task], int]:
+               principal=None) -> tuple[list[sa.Row], int]:
     """A page of tasks and the total; with a principal, only the tasks it may see (filtered in SQL, so the
-    total and the pages never count another's rows)."""
+    total and the pages never count another's rows). A task is a row of its columns, read only: the list
+    builds no ORM objects."""
     if principal is not None and flt.state == "open":
         rows, total = _open_tasks_seen_by(principal.organisation, flt, sort, limit, offset)
         _audit_list("list_tasks", principal, rows, total)
@@ -66,8 +67,8 @@ def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int 
     if flt.due_after is not None:
         conditions.append(Task.due_at >= flt.due_after)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(*conditions))
-    rows = db.session.scalars(
-        sa.select(Task).where(*conditions).order_by(*SORTS[sort]).limit(limit).offset(offset)
+    rows = db.session.execute(
+        sa.select(Task.__table__).where(*conditions).order_by(*SORTS[sort]).limit(limit).offset(offset)
     ).all()
     if principal is not None:
         _audit_list("list_tasks", principal, rows, total)
@@ -75,7 +76,7 @@ def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int 
 
 
 def _open_tasks_seen_by(organisation: str, flt: TaskFilter, sort: str, limit: int,
-                        offset: int) -> tuple[list[Task], int]:
+                        offset: int) -> tuple[list[sa.Row], int]:
     """An organisation's open tasks from its viewer rows, in one statement (every round trip counts in a
     request this frequent): the page is a range of an index read in order, only its own tasks are read, and
     the total is an index-only count."""
@@ -85,33 +86,34 @@ def _open_tasks_seen_by(organisation: str, flt: TaskFilter, sort: str, limit: in
         .where(*_viewer_conditions(COUNTED, organisation, flt)).scalar_subquery()
     rows = _page(_viewer_conditions(TaskViewer, organisation, flt), VIEWER_SORTS[sort], limit, offset, total)
     if rows:
-        return [task for task, _ in rows], rows[0][1]
+        return rows, rows[0][-1]
     return [], 0 if offset == 0 and limit > 0 else _viewer_count(_viewer_conditions(TaskViewer, organisation, flt))
 
 
-def _latest_due_first(organisation: str, flt: TaskFilter, limit: int, offset: int) -> tuple[list[Task], int]:
+def _latest_due_first(organisation: str, flt: TaskFilter, limit: int, offset: int) -> tuple[list[sa.Row], int]:
     """Latest due first keeps tasks without a due date last: the dated rows (descending), then the undated
     ones, each part a range of the same index."""
     conditions = _viewer_conditions(TaskViewer, organisation, flt)
     dated = [*conditions, TaskViewer.due_sort < NO_DUE_DATE]
-    rows = [task for task, in _page(dated, VIEWER_SORTS["-due"], limit, offset)]
+    rows = list(_page(dated, VIEWER_SORTS["-due"], limit, offset))
     if len(rows) < limit:
         dated_total = offset + len(rows) if rows or offset == 0 else _viewer_count(dated)
         undated = [*conditions, TaskViewer.due_sort == NO_DUE_DATE]
-        rows += [task for task, in _page(undated, BY_ID, limit - len(rows), max(0, offset - dated_total))]
+        rows += _page(undated, BY_ID, limit - len(rows), max(0, offset - dated_total))
     if len(rows) < limit and (rows or offset == 0):
         return rows, offset + len(rows)  # the last page: no count needed
     return rows, _viewer_count(conditions)
 
 
 def _page(conditions: list, order: tuple, limit: int, offset: int, *extra) -> list:
-    """The tasks of a page, in order, with `extra` columns: the page of viewer rows is taken first (limit and
-    offset on the index alone), then joined to its tasks, so rows skipped by the offset read no task."""
+    """The tasks of a page as rows of their columns, in order, with `extra` columns after them: the page of
+    viewer rows is taken first (limit and offset on the index alone), then joined to its tasks, so rows skipped
+    by the offset read no task."""
     if limit <= 0:
         return []
     page = sa.select(*(getattr(TaskViewer, name) for name in {name: None for name, _ in order})) \
         .where(*conditions).order_by(*_ordered(TaskViewer, order)).limit(limit).offset(offset).subquery("page")
-    return db.session.execute(sa.select(Task, *extra).join(page, page.c.task_id == Task.id)
+    return db.session.execute(sa.select(Task.__table__, *extra).join(page, page.c.task_id == Task.id)
                               .order_by(*_ordered(page.c, order))).all()
 
 
