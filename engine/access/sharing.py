@@ -45,10 +45,6 @@ def _org(entry) -> str | None:
     return entry.get("organisation") if isinstance(entry, dict) and entry.get("organisation") else None
 
 
-def _pending(model, case_id: str) -> list:
-    return [o for o in db.session.new if isinstance(o, model) and o.case_id == case_id]
-
-
 # What the sharing of a case follows: a store that changes none of these leaves its rows as they are.
 SHARING_VARIABLES = ("samordningsansvarig", "deltagare", "samtycke", "menprovning_resultat", "aterkallelse",
                      "samtycke_aterkallat")
@@ -100,7 +96,6 @@ def sync_case_access(case: Case, initiator_kind: str | None = None,
     new_case = is_new(case)  # nothing of it is stored yet
     with db.session.no_autoflush:
         existing, stored = ({}, {}) if new_case else stored_sharing(case.id)
-        existing.update({row.organisation: row for row in _pending(CaseAccess, case.id)})
         shared_now = case.status == "active" and consented(data) and not withdrawn(case)
         members: set[str] = {initiator} if initiator else set()
         if shared_now:
@@ -141,13 +136,9 @@ def sync_case_access(case: Case, initiator_kind: str | None = None,
                 or db.session.scalar(sa.select(Organisation.kind).where(Organisation.name == initiator))
             if kind:
                 groups.add((kind, initiator))
-        stored.update({(g.group, g.organisation): g for g in _pending(CaseGroup, case.id)})
         for key, row in stored.items():
             if key not in groups:
-                if row in db.session.new:
-                    db.session.expunge(row)
-                else:
-                    db.session.delete(row)
+                db.session.delete(row)
         for group, org in groups - set(stored):
             if new_case:
                 append(db.session(), CaseGroup, case_id=case.id, group=group, organisation=org)

@@ -95,7 +95,7 @@ def _latest_due_first(organisation: str, flt: TaskFilter, limit: int, offset: in
     ones, each part a range of the same index."""
     conditions = _viewer_conditions(TaskViewer, organisation, flt)
     dated = [*conditions, TaskViewer.due_sort < NO_DUE_DATE]
-    rows = list(_page(dated, VIEWER_SORTS["-due"], limit, offset))
+    rows = _page(dated, VIEWER_SORTS["-due"], limit, offset)
     if len(rows) < limit:
         dated_total = offset + len(rows) if rows or offset == 0 else _viewer_count(dated)
         undated = [*conditions, TaskViewer.due_sort == NO_DUE_DATE]
