@@ -1,8 +1,13 @@
-"""Configuration defaults; every key can be overridden by the mapping given to `create_app`
-or by an environment variable of the same name prefixed with ``SIP_``."""
+"""Configuration: defaults, overridden by the mapping given to `create_app` or by an environment variable
+of the same name prefixed with ``SIP_``. Settings of identity, access and privacy (docs/access.md) are read
+when used, with `setting`."""
+
+from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from flask import current_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,3 +40,11 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def setting(key: str, default=None):
+    """A setting from the app's configuration, else from the ``SIP_<KEY>`` environment variable."""
+    value = current_app.config.get(key)
+    if value in (None, ""):
+        value = os.environ.get(f"SIP_{key}")
+    return default if value in (None, "") else value

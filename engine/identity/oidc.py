@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import jwt
 
 from ..access.errors import Unauthenticated
-from ..settings import setting
+from ..config import setting
 
 _clients: dict[str, jwt.PyJWKClient] = {}
 

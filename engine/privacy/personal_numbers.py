@@ -15,7 +15,7 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ..settings import setting
+from ..config import setting
 
 log = logging.getLogger(__name__)
 
