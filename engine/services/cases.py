@@ -171,34 +171,27 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
 
 def claim_task(task_id: str, user: str | None = None, principal=None) -> Task:
     """Take a task (as `user`, or as the principal). With a principal, the task must be visible to it."""
-    if principal is not None:
-        user = principal.username
-        require_task(principal, task_id, "claim_task")
-    with transaction():
-        row = _open_task(task_id)
-        _lock_case(row.case_id)
-        db.session.refresh(row)
-        if row.assignee not in (None, user):
-            raise Conflict(f"The task is claimed by {row.assignee}")
-        row.assignee = user
-        sync_task_viewers_of(row)
-        audit.record("claim_task", principal, case_id=row.case_id, task_id=task_id, user=user)
-    return row
+    return _assign(task_id, user, principal, "claim_task", taking=True)
 
 
 def unclaim_task(task_id: str, user: str | None = None, principal=None) -> Task:
+    """Give a task back to its group; only its holder (or anyone, while nobody holds it) can."""
+    return _assign(task_id, user, principal, "unclaim_task", taking=False)
+
+
+def _assign(task_id: str, user: str | None, principal, action: str, taking: bool) -> Task:
     if principal is not None:
         user = principal.username
-        require_task(principal, task_id, "unclaim_task")
+        require_task(principal, task_id, action)
     with transaction():
         row = _open_task(task_id)
         _lock_case(row.case_id)
         db.session.refresh(row)
         if row.assignee not in (None, user):
             raise Conflict(f"The task is claimed by {row.assignee}")
-        row.assignee = None
+        row.assignee = user if taking else None
         sync_task_viewers_of(row)
-        audit.record("unclaim_task", principal, case_id=row.case_id, task_id=task_id, user=user)
+        audit.record(action, principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
 
