@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import swagger_ui_bundle
 from flask import Flask, abort, request, send_from_directory
 from flask_smorest import Api
 
 from .auth import register_authentication
 from .deployments import deployments_v1
-from .problems import register_problem_handlers
+from .problems import PROBLEM_JSON, register_problem_handlers
 from .resources import api_v1
+from .schemas import ProblemDocument
 
 API_SETTINGS = {
     "API_TITLE": "SIP — samordnad individuell plan",
@@ -23,10 +26,21 @@ API_SETTINGS = {
 
 
 class ProblemApi(Api):
-    """flask-smorest with errors left to the problem-document handlers."""
+    """flask-smorest with errors left to the problem-document handlers, and documented as they are sent."""
+
+    ERROR_SCHEMA = ProblemDocument
 
     def _register_error_handlers(self):
         pass
+
+    def _register_responses(self):
+        """Every error response (the default one, and each status a view names) is a problem document."""
+        for name, description in [("DEFAULT_ERROR", "Error (problem document)"),
+                                  *((status.name, status.phrase) for status in HTTPStatus if status >= 400)]:
+            self.spec.components.response(name, {
+                "description": description,
+                "content": {PROBLEM_JSON: {"schema": self.ERROR_SCHEMA}},
+            }, lazy=True)
 
 
 def register_api(app: Flask) -> None:

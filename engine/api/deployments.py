@@ -14,7 +14,7 @@ from ..services.errors import InvalidProcessSet, InvalidRequest
 from ..services.process_sets import BASE_REGION
 from .auth import current_principal, requires_process_owner
 from .presenters import utc
-from .problems import field_errors
+from .problems import field_errors, problem_response
 from .schemas import IDENTIFIER, PageQuery
 
 deployments_v1 = Blueprint("deployments", __name__, url_prefix="/api/v1",
@@ -209,10 +209,10 @@ class Deployments(MethodView):
     @deployments_v1.response(201, DeploymentResultOut, description="a new version was deployed")
     @deployments_v1.alt_response(200, schema=DeploymentResultOut,
                                  description="dry run, or content unchanged: nothing new deployed")
-    @deployments_v1.alt_response(403, description="not a process owner of the region (problem document)")
-    @deployments_v1.alt_response(413, description="a file or the request is too large (problem document)")
-    @deployments_v1.alt_response(422, description="the files fail validation: `problems` lists file, element, "
-                                                  "line and message (problem document)")
+    @problem_response(deployments_v1, 403, "not a process owner of the region")
+    @problem_response(deployments_v1, 413, "a file or the request is too large")
+    @problem_response(deployments_v1, 422, "the files fail validation: `problems` lists file, element, line and "
+                                           "message")
     def post(self):
         """Deploy BPMN, DMN and form files to a region: the base plus the region's overrides, checked first
         (safe XML, XSD, SpiffWorkflow's parse, forms, called decisions and processes, diagram interchange,
@@ -246,8 +246,9 @@ class Definitions(MethodView):
 @deployments_v1.route("/process-definitions/<string:key>/xml")
 class DefinitionDiagram(MethodView):
     @deployments_v1.arguments(DiagramQuery, location="query", error_status_code=400)
-    @deployments_v1.response(200, description="the BPMN file as deployed (application/xml)",
-                             content_type="application/xml")
+    @deployments_v1.response(200, {"type": "string", "description": "BPMN 2.0 XML"},
+                             description="the BPMN file as deployed", content_type="application/xml")
+    @problem_response(deployments_v1, 404, "no such process, or no such version of it in the region")
     def get(self, query, key):
         """The main BPMN of a deployed version, to open in a modeler; without `version` the latest the
         region runs (the base's where it has no variant)."""

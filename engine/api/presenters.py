@@ -51,7 +51,7 @@ def own_plan(plan: dict, organisation: str) -> dict:
 
 def plan_out(case: Case, scope: str = "full", organisation: str | None = None) -> dict:
     plan = plan_document(case)
-    return own_plan(plan, organisation) if scope == "own" else plan
+    return own_plan(plan, organisation) if scope == "own" else {**plan, "scope": "full"}
 
 
 def case_out(case: Case, principal=None, scope: str = "full") -> dict:

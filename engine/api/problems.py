@@ -11,6 +11,8 @@ from ..services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
+PROBLEM_JSON = "application/problem+json"
+
 TITLES = {
     400: "Felaktig begäran",
     401: "Inte inloggad",
@@ -37,8 +39,16 @@ def problem(status: int, detail: str, type_: str | None = None, title: str | Non
     body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify(body)
     response.status_code = status
-    response.mimetype = "application/problem+json"
+    response.mimetype = PROBLEM_JSON
     return response
+
+
+def problem_response(blueprint, status: int, description: str):
+    """Documents, in the OpenAPI document, an error a view answers with: a problem document."""
+    from .schemas import ProblemDocument
+
+    return blueprint.alt_response(status, schema=ProblemDocument, content_type=PROBLEM_JSON,
+                                  description=description)
 
 
 def field_errors(messages, prefix: str = "") -> list[dict]:

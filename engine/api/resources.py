@@ -19,8 +19,14 @@ from ..services.process_sets import latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
 from .presenters import audit_event_out, case_out, case_summary, plan_out, started_case_out, task_out
+from .problems import problem_response
 
 api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions")
+
+# Errors the views answer with, as the OpenAPI document describes them (each a problem document).
+NO_SUCH_CASE = "no such case, or not one your organisation may see"
+NO_SUCH_TASK = "no such task, or not one your organisation may see"
+CLAIMED_OR_CLOSED = "claimed by someone else, or no longer open"
 
 
 @api_v1.route("/health")
@@ -48,6 +54,8 @@ class Cases(MethodView):
     @api_v1.arguments(s.StartCaseIn, error_status_code=400)
     @api_v1.response(201, s.StartedCaseOut, headers={"Location": {"description": "the case (GET)",
                                                                  "schema": {"type": "string"}}})
+    @problem_response(api_v1, 404, "nothing is deployed for the region")
+    @problem_response(api_v1, 422, "the routine failed in its first steps (a script or a table)")
     def post(self, body):
         """Start a case of the region's SIP routine (the base routine where the region has no variant). Answers
         with the case and its first open tasks; the whole case (plan, history) is at its `Location`."""
@@ -66,6 +74,7 @@ class Cases(MethodView):
 @api_v1.route("/cases/<string:case_id>")
 class CaseResource(MethodView):
     @api_v1.response(200, s.CaseOut)
+    @problem_response(api_v1, 404, NO_SUCH_CASE)
     def get(self, case_id):
         """A case: status, process version, participants, open tasks, the plan so far, its history."""
         principal = current_principal()
@@ -75,7 +84,8 @@ class CaseResource(MethodView):
 
 @api_v1.route("/cases/<string:case_id>/plan")
 class PlanResource(MethodView):
-    @api_v1.response(200)
+    @api_v1.response(200, s.PlanOut)
+    @problem_response(api_v1, 404, NO_SUCH_CASE)
     def get(self, case_id):
         """The SIP as a document: the four legal questions answered, goals, interventions, participants."""
         principal = current_principal()
@@ -86,6 +96,8 @@ class PlanResource(MethodView):
 @api_v1.route("/cases/<string:case_id>/audit")
 class CaseAuditResource(MethodView):
     @api_v1.response(200, s.AuditListOut)
+    @problem_response(api_v1, 404, NO_SUCH_CASE)
+    @problem_response(api_v1, 403, "only the coordinator's organisation and administrators read it")
     def get(self, case_id):
         """The case's audit trail: who read or changed what, when, from where (the coordinator's organisation
         and administrators only)."""
@@ -100,6 +112,9 @@ class CaseAuditResource(MethodView):
 class MessageResource(MethodView):
     @api_v1.arguments(s.MessageIn, error_status_code=400)
     @api_v1.response(200, s.CaseOut)
+    @problem_response(api_v1, 404, "no such case, or no message of that name in the routine")
+    @problem_response(api_v1, 409, "no step of the case waits for the message now (`waiting_for` lists what does),"
+                      " or the idempotency key was used for another message")
     def post(self, body, case_id, name):
         """Deliver a named message: samtycke_aterkallat, mote_installt, uppfoljning_begard, …
         With an `Idempotency-Key` header, the same message sent twice is applied once."""
@@ -132,6 +147,7 @@ class Tasks(MethodView):
 @api_v1.route("/tasks/<string:task_id>")
 class TaskResource(MethodView):
     @api_v1.response(200, s.TaskDetailOut)
+    @problem_response(api_v1, 404, NO_SUCH_TASK)
     def get(self, task_id):
         """A task with its form (JSON Schema and UI schema) and its current data."""
         principal = current_principal()
@@ -151,6 +167,8 @@ class TaskResource(MethodView):
 class ClaimResource(MethodView):
     @api_v1.arguments(s.ClaimIn, error_status_code=400)
     @api_v1.response(200, s.TaskOut)
+    @problem_response(api_v1, 404, NO_SUCH_TASK)
+    @problem_response(api_v1, 409, CLAIMED_OR_CLOSED)
     def post(self, body, task_id):
         """Take a task: others see it is yours, and cannot take it."""
         return task_out(case_service.claim_task(task_id, principal=acting_as(body.get("user"))))
@@ -160,6 +178,8 @@ class ClaimResource(MethodView):
 class UnclaimResource(MethodView):
     @api_v1.arguments(s.ClaimIn, error_status_code=400)
     @api_v1.response(200, s.TaskOut)
+    @problem_response(api_v1, 404, NO_SUCH_TASK)
+    @problem_response(api_v1, 409, CLAIMED_OR_CLOSED)
     def post(self, body, task_id):
         """Give a task back to its group."""
         return task_out(case_service.unclaim_task(task_id, principal=acting_as(body.get("user"))))
@@ -169,6 +189,11 @@ class UnclaimResource(MethodView):
 class CompleteResource(MethodView):
     @api_v1.arguments(s.CompleteIn, error_status_code=400)
     @api_v1.response(200, s.CompletionOut)
+    @problem_response(api_v1, 404, NO_SUCH_TASK)
+    @problem_response(api_v1, 409, "the task is already completed or claimed by someone else, or the case "
+                      "changed since `case_revision`")
+    @problem_response(api_v1, 422, "the data fails the form's schema (`errors` names each field), or the "
+                      "routine failed in a step")
     def post(self, body, task_id):
         """Complete a task with data that passes its form's schema; answers with the case's next open tasks."""
         principal = acting_as(body.get("user"))
@@ -182,6 +207,8 @@ class CompleteResource(MethodView):
 class EvaluateResource(MethodView):
     @api_v1.arguments(s.EvaluateIn, error_status_code=400)
     @api_v1.response(200, s.EvaluateOut)
+    @problem_response(api_v1, 404, "no such decision table, or nothing deployed for the region")
+    @problem_response(api_v1, 422, "the table cannot be evaluated with these variables")
     def post(self, body, decision_id):
         """Try a decision table of the region's deployed routine with the given variables."""
         from ..runtime.decisions import evaluate

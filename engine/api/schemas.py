@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from ..people.personal_number import InvalidPersonalNumber, parse_personal_number
 
@@ -74,6 +74,57 @@ class EventOut(Schema):
     detail = fields.Dict()
 
 
+class InterventionOut(Schema):
+    """One intervention of the plan: who does what, how often, when and where."""
+
+    what = fields.String()
+    provided_by = fields.String(metadata={"description": "the organisation (huvudman) or other actor"})
+    kind_of_provider = fields.String(allow_none=True, metadata={"description": "kommun_sol, primarvard, …"})
+    how_often = fields.String()
+    when = fields.String()
+    where = fields.String()
+    who = fields.String(metadata={"description": "the unit or person responsible"})
+
+
+class ParticipantOut(Schema):
+    name = fields.String(allow_none=True)
+    profession = fields.String()
+    organisation = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True, metadata={"description": "the kind of huvudman: kommun_sol, primarvard, …"})
+    contact = fields.String()
+    no_action = fields.Boolean(metadata={"description": "the organisation takes part without an intervention"})
+    no_action_reason = fields.String()
+
+
+class PlanPersonOut(Schema):
+    name = fields.String(allow_none=True)
+
+
+class PlanOut(Schema):
+    """The SIP as a document. It answers the four questions of 2 kap. 7 § SoL and 16 kap. 4 § HSL: which
+    interventions are needed, who provides each, what others do, and who holds the overall responsibility."""
+
+    case_id = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    scope = fields.String(metadata={"enum": ["full", "own"], "description": (
+        "`own`: the case is no longer shared with your organisation; you see what it documented itself")})
+    ready = fields.Boolean(metadata={"description": "the plan is agreed and documented"})
+    person = fields.Nested(PlanPersonOut)
+    current_situation = fields.String()
+    main_goal = fields.String()
+    goals = fields.List(fields.Dict(), metadata={"description": "the goals as the routine's forms record them"})
+    interventions = fields.List(fields.Nested(InterventionOut))
+    providers = fields.List(fields.String())
+    others_actions = fields.List(fields.Nested(InterventionOut), metadata={
+        "description": "what the person, relatives and others than the huvudmän do"})
+    overall_responsibility = fields.String(allow_none=True)
+    coordinator = fields.Dict(allow_none=True, metadata={"description": "the samordningsansvarig, as recorded"})
+    participants = fields.List(fields.Nested(ParticipantOut))
+    meeting_date = fields.String(allow_none=True, metadata={"description": "the SIP meeting (YYYY-MM-DD)"})
+    follow_up_date = fields.String(allow_none=True, metadata={"description": "the next follow-up (YYYY-MM-DD)"})
+    latest_follow_up = fields.String(allow_none=True, metadata={"description": "the latest follow-up (YYYY-MM-DD)"})
+
+
 class CaseOut(Schema):
     id = fields.String()
     region = fields.String()
@@ -84,7 +135,7 @@ class CaseOut(Schema):
     coordinator = fields.Dict(allow_none=True)
     participants = fields.List(fields.Dict())
     open_tasks = fields.List(fields.Nested(TaskOut))
-    plan = fields.Dict()
+    plan = fields.Nested(PlanOut)
     history = fields.List(fields.Nested(EventOut))
     revision = fields.Integer()
     parent_case_id = fields.String(allow_none=True)
@@ -210,3 +261,25 @@ class AuditListOut(Schema):
 class HealthOut(Schema):
     status = fields.String()
     database = fields.String()
+
+
+class FieldErrorOut(Schema):
+    field = fields.String(metadata={"description": "the field, as a path: `person/personal_number`, `data/sip_behovs`"})
+    message = fields.String()
+
+
+class ProblemDocument(Schema):
+    """Every error of the API: an RFC 9457 problem document, sent as application/problem+json."""
+
+    class Meta:
+        unknown = INCLUDE  # extension members: `waiting_for`, `problems`, `files`, …
+
+    type = fields.String(required=True, metadata={
+        "description": "stable: /problems/not-found, /problems/conflict, /problems/validation-failed, …"})
+    title = fields.String(required=True, metadata={"description": "short, in Swedish"})
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True, metadata={"description": "what went wrong in this request"})
+    errors = fields.List(fields.Nested(FieldErrorOut), metadata={
+        "description": "for a request or form that fails validation: one entry per field and message"})
+    waiting_for = fields.List(fields.String(), metadata={
+        "description": "for a message no step waits for: the messages the case waits for now"})

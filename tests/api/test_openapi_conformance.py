@@ -1,0 +1,151 @@
+"""Every answer of the API is what the OpenAPI document it serves says: each success body and each problem
+document is validated against the schema documented for its path, method and status (every documented
+property present, no other, types and date-times as declared). A client generated from the document reads
+the API as it is."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import jsonschema
+import pytest
+
+from tests.api.conftest import PERSON
+from tests.routine.walk import CaseWalk
+
+ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Tolvan"}, "sip_behovs": True,
+              "samordningsansvarig": {"namn": "Eva Ek", "organisation": "Kristianstads kommun, hemtjänst Norr",
+                                      "huvudmannatyp": "kommun_sol"}}
+
+
+def as_json_schema(node, closed: bool = False):
+    """An OpenAPI 3.0 schema as JSON Schema: `nullable` becomes a null alternative; an object that admits no
+    other properties (`additionalProperties: false`) must have every property it documents."""
+    if isinstance(node, list):
+        return [as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: as_json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("additionalProperties") is False and "properties" in node and "required" not in node:
+        converted["required"] = sorted(node["properties"])
+    if node.get("nullable"):
+        return {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def aware_date_time(value) -> bool:
+    return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
+
+
+class Document:
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.components = as_json_schema(spec["components"])
+        self.checked: set[tuple[str, str, int]] = set()
+
+    def check(self, response, method: str, template: str):
+        operation = self.spec["paths"][template][method.lower()]
+        documented = operation["responses"].get(str(response.status_code)) or operation["responses"]["default"]
+        if "$ref" in documented:
+            documented = self.spec["components"]["responses"][documented["$ref"].rsplit("/", 1)[-1]]
+        assert response.mimetype in documented["content"], (method, template, response.status_code,
+                                                            response.mimetype, list(documented["content"]))
+        self.checked.add((method, template, response.status_code))
+        if not response.is_json:  # a file, such as a diagram
+            return response
+        schema = as_json_schema(documented["content"][response.mimetype]["schema"])
+        validator = jsonschema.Draft202012Validator({**schema, "components": self.components},
+                                                    format_checker=FORMATS)
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(response.json)]
+        assert not errors, (method, template, response.status_code, errors[:5])
+        return response
+
+
+@pytest.fixture
+def document(client):
+    return Document(client.get("/api/v1/openapi.json").json)
+
+
+def test_every_error_is_documented_as_a_problem_document(document):
+    for path, operations in document.spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")) or status == "default":
+                    if "$ref" in response:
+                        response = document.spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+                    assert list(response["content"]) == ["application/problem+json"], (method, path, status)
+    problem = document.spec["components"]["schemas"]["ProblemDocument"]
+    assert {"type", "title", "status", "detail"} <= set(problem["required"])
+
+
+def test_a_case_walked_over_http_answers_as_documented(app, client, document):
+    check = document.check
+    check(client.get("/api/v1/health"), "GET", "/api/v1/health")
+    started = check(client.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON,
+                                                       "variables": {}}), "POST", "/api/v1/cases").json
+    case_id, task_id = started["id"], started["open_tasks"][0]["id"]
+    check(client.get("/api/v1/cases"), "GET", "/api/v1/cases")
+    check(client.get(f"/api/v1/cases/{case_id}"), "GET", "/api/v1/cases/{case_id}")
+    check(client.get(f"/api/v1/cases/{case_id}/plan"), "GET", "/api/v1/cases/{case_id}/plan")
+    check(client.get(f"/api/v1/cases/{case_id}/audit"), "GET", "/api/v1/cases/{case_id}/audit")
+    listing = check(client.get("/api/v1/tasks?candidate_group=samordningsansvarig"), "GET", "/api/v1/tasks").json
+    assert listing["total"] == 1 and listing["items"][0]["case_id"] == case_id
+    check(client.get(f"/api/v1/tasks/{task_id}"), "GET", "/api/v1/tasks/{task_id}")
+    check(client.post(f"/api/v1/tasks/{task_id}/claim", json={}), "POST", "/api/v1/tasks/{task_id}/claim")
+    check(client.post(f"/api/v1/tasks/{task_id}/unclaim", json={}), "POST", "/api/v1/tasks/{task_id}/unclaim")
+    failed = check(client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"sip_behovs": "ja"}}),
+                   "POST", "/api/v1/tasks/{task_id}/complete")
+    assert failed.status_code == 422 and failed.json["errors"]
+    done = check(client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT}),
+                 "POST", "/api/v1/tasks/{task_id}/complete")
+    assert done.status_code == 200
+    again = check(client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT}),
+                  "POST", "/api/v1/tasks/{task_id}/complete")
+    assert again.status_code == 409
+
+    walked = CaseWalk.start().to_plan()
+    case = check(client.get(f"/api/v1/cases/{walked.case_id}"), "GET", "/api/v1/cases/{case_id}").json
+    assert case["plan"]["interventions"] and case["plan"]["scope"] == "full"
+    plan = check(client.get(f"/api/v1/cases/{walked.case_id}/plan"), "GET", "/api/v1/cases/{case_id}/plan").json
+    assert plan["participants"] and plan["follow_up_date"]
+    message = "/api/v1/cases/{case_id}/messages/{name}"
+    waiting = check(client.post(f"/api/v1/cases/{walked.case_id}/messages/mote_installt", json={}), "POST", message)
+    assert waiting.status_code == 409 and waiting.json["waiting_for"]
+    assert check(client.post(f"/api/v1/cases/{walked.case_id}/messages/hittepa", json={}),
+                 "POST", message).status_code == 404
+    assert check(client.post(f"/api/v1/cases/{walked.case_id}/messages/uppfoljning_begard", json={}),
+                 "POST", message).status_code == 200
+
+    evaluate = "/api/v1/decisions/{decision_id}/evaluate"
+    table = check(client.post("/api/v1/decisions/kallelse_krav/evaluate", json={"variables": {
+        "insatser_huvudman": ["kommun_sol", "primarvard"], "region": "kristianstad"}}), "POST", evaluate)
+    assert table.status_code in (200, 422)
+    assert check(client.post("/api/v1/decisions/hittepa/evaluate", json={"variables": {}}),
+                 "POST", evaluate).status_code == 404
+    assert check(client.get("/api/v1/cases/hittepa"), "GET", "/api/v1/cases/{case_id}").status_code == 404
+    assert check(client.get("/api/v1/tasks/hittepa"), "GET", "/api/v1/tasks/{task_id}").status_code == 404
+    bad = check(client.post("/api/v1/cases", json={"region": "kristianstad", "variables": {},
+                                                   "person": {"personal_number": "19121212-1213", "name": "X"}}),
+                "POST", "/api/v1/cases")
+    assert bad.status_code == 400 and bad.json["errors"][0]["field"] == "person/personal_number"
+    check(client.get("/api/v1/process-definitions"), "GET", "/api/v1/process-definitions")
+    check(client.get("/api/v1/deployments"), "GET", "/api/v1/deployments")
+    anonymous = app.test_client().get("/api/v1/tasks")
+    assert check(anonymous, "GET", "/api/v1/tasks").status_code == 401
+    diagram = "/api/v1/process-definitions/{key}/xml"
+    assert check(client.get("/api/v1/process-definitions/sip/xml"), "GET", diagram).mimetype == "application/xml"
+    assert check(client.get("/api/v1/process-definitions/hittepa/xml"), "GET", diagram).status_code == 404
+    upload = {"region": "kristianstad", "files": (io.BytesIO(b"<definitions/>"), "sip.bpmn")}
+    assert check(client.post("/api/v1/deployments", data=upload, content_type="multipart/form-data"),
+                 "POST", "/api/v1/deployments").status_code == 403  # staff, not a process owner
+
+    every_operation = {(method.upper(), path) for path, operations in document.spec["paths"].items()
+                       for method in operations if method != "parameters"}
+    assert every_operation == {(method, path) for method, path, _ in document.checked}
