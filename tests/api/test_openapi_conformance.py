@@ -122,6 +122,8 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
                  "POST", message).status_code == 404
     assert check(client.post(f"/api/v1/cases/{walked.case_id}/messages/uppfoljning_begard", json={}),
                  "POST", message).status_code == 200
+    dated = check(client.get("/api/v1/tasks?state=completed&sort=due"), "GET", "/api/v1/tasks").json["items"]
+    assert any(task["due_at"] for task in dated) and all(task["completed_at"] for task in dated)
 
     evaluate = "/api/v1/decisions/{decision_id}/evaluate"
     table = check(client.post("/api/v1/decisions/kallelse_krav/evaluate", json={"variables": {
