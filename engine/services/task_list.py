@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -80,41 +81,86 @@ def _open_tasks_seen_by(organisation: str, flt: TaskFilter, sort: str, limit: in
     """An organisation's open tasks from its viewer rows, in one statement (every round trip counts in a
     request this frequent): the page is a range of an index read in order, only its own tasks are read, and
     the total is an index-only count."""
+    params = _viewer_params(organisation, flt)
     if sort == "-due":
-        return _latest_due_first(organisation, flt, limit, offset)
-    total = sa.select(sa.func.count()).select_from(COUNTED) \
-        .where(*_viewer_conditions(COUNTED, organisation, flt)).scalar_subquery()
-    rows = _page(_viewer_conditions(TaskViewer, organisation, flt), VIEWER_SORTS[sort], limit, offset, total)
+        return _latest_due_first(params, limit, offset)
+    rows = _run(("page with total", sort, *params), params, limit, offset)
     if rows:
         return rows, rows[0][-1]
-    return [], 0 if offset == 0 and limit > 0 else _viewer_count(_viewer_conditions(TaskViewer, organisation, flt))
+    return [], 0 if offset == 0 and limit > 0 else _run(("count", None, *params), params)
 
 
-def _latest_due_first(organisation: str, flt: TaskFilter, limit: int, offset: int) -> tuple[list[sa.Row], int]:
+def _latest_due_first(params: dict, limit: int, offset: int) -> tuple[list[sa.Row], int]:
     """Latest due first keeps tasks without a due date last: the dated rows (descending), then the undated
     ones, each part a range of the same index."""
-    conditions = _viewer_conditions(TaskViewer, organisation, flt)
-    dated = [*conditions, TaskViewer.due_sort < NO_DUE_DATE]
-    rows = _page(dated, VIEWER_SORTS["-due"], limit, offset)
+    rows = _run(("dated page", "-due", *params), params, limit, offset)
     if len(rows) < limit:
-        dated_total = offset + len(rows) if rows or offset == 0 else _viewer_count(dated)
-        undated = [*conditions, TaskViewer.due_sort == NO_DUE_DATE]
-        rows += _page(undated, BY_ID, limit - len(rows), max(0, offset - dated_total))
+        dated_total = offset + len(rows) if rows or offset == 0 else _run(("dated count", None, *params), params)
+        rows += _run(("undated page", None, *params), params, limit - len(rows), max(0, offset - dated_total))
     if len(rows) < limit and (rows or offset == 0):
         return rows, offset + len(rows)  # the last page: no count needed
-    return rows, _viewer_count(conditions)
+    return rows, _run(("count", None, *params), params)
 
 
-def _page(conditions: list, order: tuple, limit: int, offset: int, *extra) -> list:
+def _viewer_params(organisation: str, flt: TaskFilter) -> dict:
+    """The values of the list's filters over viewer rows; which of them are given decides the statement.
+    Due dates compare on the sort key, which is the due date itself for every task that has one, so the index
+    serves them too."""
+    params = {"organisation": organisation}
+    for name in FILTERED_COLUMNS:
+        if getattr(flt, name) is not None:
+            params[name] = getattr(flt, name)
+    if flt.due_before is not None:
+        params["due_before"] = min(_utc(flt.due_before), NO_DUE_DATE)
+    if flt.due_after is not None:
+        params["due_after"] = _utc(flt.due_after)
+    return params
+
+
+FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region")
+
+
+def _run(key: tuple, params: dict, limit: int | None = None, offset: int | None = None):
+    """Runs the statement of `key` (what it reads, its order, the names of the filters given) with the
+    values of this request: rows of a page, or a count."""
+    statement = _statement(key)
+    if limit is None:
+        return db.session.scalar(statement, params)
+    if limit <= 0:
+        return []
+    return db.session.execute(statement, {**params, "limit": limit, "offset": offset}).all()
+
+
+@functools.cache
+def _statement(key: tuple):
+    """The statement of a kind of list read, built once: a request only binds its values (building the page's
+    subquery anew took as long as running it)."""
+    part, sort, *given = key
+    conditions = _viewer_conditions(TaskViewer, given)
+    if part == "count":
+        return _count(conditions)
+    if part == "dated count":
+        return _count([*conditions, TaskViewer.due_sort < NO_DUE_DATE])
+    if part == "page with total":
+        total = _count(_viewer_conditions(COUNTED, given), COUNTED).scalar_subquery()
+        return _page(conditions, VIEWER_SORTS[sort], total)
+    if part == "dated page":
+        return _page([*conditions, TaskViewer.due_sort < NO_DUE_DATE], VIEWER_SORTS["-due"])
+    return _page([*conditions, TaskViewer.due_sort == NO_DUE_DATE], BY_ID)  # the undated page
+
+
+def _page(conditions: list, order: tuple, *extra):
     """The tasks of a page as rows of their columns, in order, with `extra` columns after them: the page of
     viewer rows is taken first (limit and offset on the index alone), then joined to its tasks, so rows skipped
     by the offset read no task."""
-    if limit <= 0:
-        return []
     page = sa.select(*(getattr(TaskViewer, name) for name in {name: None for name, _ in order})) \
-        .where(*conditions).order_by(*_ordered(TaskViewer, order)).limit(limit).offset(offset).subquery("page")
-    return db.session.execute(sa.select(Task.__table__, *extra).join(page, page.c.task_id == Task.id)
-                              .order_by(*_ordered(page.c, order))).all()
+        .where(*conditions).order_by(*_ordered(TaskViewer, order)) \
+        .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
+    return sa.select(Task.__table__, *extra).join(page, page.c.task_id == Task.id).order_by(*_ordered(page.c, order))
+
+
+def _count(conditions: list, viewers=TaskViewer):
+    return sa.select(sa.func.count()).select_from(viewers).where(*conditions)
 
 
 def _ordered(columns, order: tuple) -> list:
@@ -122,24 +168,18 @@ def _ordered(columns, order: tuple) -> list:
             for name, descending in order]
 
 
-def _viewer_conditions(v, organisation: str, flt: TaskFilter) -> list:
-    """The filters of the list over the organisation's viewer rows (`v`: TaskViewer or an alias of it). Due
-    dates compare on the sort key, which is the due date itself for every task that has one, so the index
-    serves them too."""
-    conditions = [v.organisation == organisation]
-    for column, value in ((v.candidate_group, flt.candidate_group), (v.assignee, flt.assignee),
-                          (v.case_id, flt.case_id), (v.region, flt.region)):
-        if value is not None:
-            conditions.append(column == value)
-    if flt.due_before is not None:
-        conditions.append(v.due_sort < min(_utc(flt.due_before), NO_DUE_DATE))
-    if flt.due_after is not None:
-        conditions += [v.due_sort >= _utc(flt.due_after), v.due_sort < NO_DUE_DATE]
+def _viewer_conditions(v, given) -> list:
+    """The list's filters over the organisation's viewer rows (`v`: TaskViewer or an alias of it), for the
+    filters `given` (names of `_viewer_params`), each compared with a bound value of that name."""
+    conditions = [v.organisation == sa.bindparam("organisation")]
+    for name in FILTERED_COLUMNS:
+        if name in given:
+            conditions.append(getattr(v, name) == sa.bindparam(name))
+    if "due_before" in given:
+        conditions.append(v.due_sort < sa.bindparam("due_before"))
+    if "due_after" in given:
+        conditions += [v.due_sort >= sa.bindparam("due_after"), v.due_sort < NO_DUE_DATE]
     return conditions
-
-
-def _viewer_count(conditions: list) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(TaskViewer).where(*conditions))
 
 
 def _utc(moment: datetime) -> datetime:
