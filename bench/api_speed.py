@@ -1,11 +1,11 @@
 """The task-list API through HTTP against a real gunicorn (issue 4: the task-list API).
 
 (a) start a SIP case and (b) complete its first user task (`bedom_behov_av_sip`): sequential requests from
-one client, median and p95, beside the same step in SpiffWorkflow alone (same specs, same script engine,
-SpiffWorkflow's BpmnWorkflowSerializer with the specs included) and the ratio HTTP / SpiffWorkflow alone; the
-two are sampled alternately, so both see the machine as it was at the same moments. Targets: median < 5 ms,
-p95 < 15 ms, ratio <= 2. When a target is missed, the same requests are profiled in-process (Flask test client)
-and the top costs printed.
+one client, median and p95, beside the same steps through Flask's test client, as service calls, and in
+SpiffWorkflow alone (same specs, same script engine, SpiffWorkflow's BpmnWorkflowSerializer with the specs
+included), and the ratio of each to SpiffWorkflow alone. The layers take turns sample by sample, so all see the
+machine as it was at the same moments. Targets: median < 5 ms, p95 < 15 ms, ratio <= 2. When a target is
+missed, the same requests are profiled in-process (Flask test client) and the top costs printed.
 (c) `GET /api/v1/tasks?candidate_group=...&limit=50` with 100,000 open cases in the database: p95 for a
 typical organisation and for one large group, and the query plans. Target p95 < 10 ms, an index read.
 (d) throughput of task completions with N concurrent clients (PostgreSQL only).
@@ -84,11 +84,7 @@ def main():
         with app.app_context():
             token = sign_in(USER, USER_ORG)
         client = Client(base, token)
-        over_http, alone = over_http_beside_spiffworkflow_alone(client, app)
-        layers = {"HTTP through gunicorn": over_http,
-                  "in-process Flask test client": start_and_complete_in_process(app, token),
-                  "service call (no HTTP)": start_and_complete_by_service(app),
-                  "SpiffWorkflow alone": alone}
+        layers = layers_side_by_side(client, app, token)
         report_start_and_complete(layers, client)
         (http_start, http_complete) = layers["HTTP through gunicorn"]
         if median(http_start) >= 5 or median(http_complete) >= 5 or p95(http_start) >= 15 \
@@ -118,28 +114,38 @@ def complete(client: Client, task_id: str) -> float:
     return ms
 
 
-def over_http_beside_spiffworkflow_alone(client: Client, app):
-    """Each step over HTTP and, right after it, the same step in SpiffWorkflow alone, sample by sample: the
-    machine's speed drifts within minutes, and the ratio should compare samples of the same moments."""
-    spiff_start, spiff_complete = spiffworkflow_alone_steps(app)
+def layers_side_by_side(client: Client, app, token: str) -> dict[str, tuple[list[float], list[float]]]:
+    """Each step through every layer, one after the other, sample by sample: over HTTP, then through Flask's
+    test client in this process, then as a service call, then in SpiffWorkflow alone. The machine's speed drifts
+    within minutes, and each layer runs with the caches the others left, as a server's requests do; a ratio
+    then compares samples of the same moments. Returns (starts, completions) in ms by layer."""
+    steps = {
+        "HTTP through gunicorn": (lambda: start_case(client), lambda task: complete(client, task)),
+        "in-process Flask test client": timed_steps(*test_client_steps(app, token)),
+        "service call (no HTTP)": timed_steps(*service_steps(app)),
+        "SpiffWorkflow alone": timed_steps(*spiffworkflow_alone_steps(app)),
+    }
     # Every worker restores the specs of the deployed routine once: warm them all up first.
     for _ in range(WARMUP):
-        complete(client, start_case(client)[1])
-        spiff_complete(spiff_start())
-    http_starts, task_ids, spiff_starts, stored = [], [], [], []
+        for start, finish in steps.values():
+            finish(start()[1])
+    starts = {layer: [] for layer in steps}
+    completions = {layer: [] for layer in steps}
     for _ in range(SAMPLES):
-        ms, task_id = start_case(client)
-        http_starts.append(ms)
-        task_ids.append(task_id)
-        ms, serialized = timed(spiff_start)
-        spiff_starts.append(ms)
-        stored.append(serialized)
-    http_completes, spiff_completes = [], []
-    for task_id, serialized in zip(task_ids, stored, strict=True):
-        http_completes.append(complete(client, task_id))
-        spiff_completes.append(timed(spiff_complete, serialized)[0])
-    print(f"SpiffWorkflow alone stores a started case in {len(stored[0]):,} bytes (specs included)")
-    return (http_starts, http_completes), (spiff_starts, spiff_completes)
+        started = {}
+        for layer, (start, _) in steps.items():
+            ms, started[layer] = start()
+            starts[layer].append(ms)
+        for layer, (_, finish) in steps.items():
+            completions[layer].append(finish(started[layer]))
+    print(f"SpiffWorkflow alone stores a started case in {len(started['SpiffWorkflow alone']):,} bytes "
+          "(specs included)")
+    return {layer: (starts[layer], completions[layer]) for layer in steps}
+
+
+def timed_steps(start, finish):
+    """(start, finish) as the HTTP layer's: start() -> (ms, what finish needs), finish(that) -> ms."""
+    return (lambda: timed(start), lambda result: timed(finish, result)[0])
 
 
 def test_client_steps(app, token: str):
@@ -160,39 +166,28 @@ def test_client_steps(app, token: str):
     return start, finish
 
 
-def start_and_complete_in_process(app, token: str, n: int = 100):
-    """The same requests through Flask's test client in this process: the app without gunicorn and sockets."""
-    start, finish = test_client_steps(app, token)
-    for _ in range(10):
-        finish(start())
-    started = [timed(start) for _ in range(n)]
-    return [ms for ms, _ in started], [timed(finish, task_id)[0] for _, task_id in started]
-
-
-def start_and_complete_by_service(app, n: int = 100):
+def service_steps(app):
     """The same two steps as service calls (engine.services.cases), no HTTP, no API schemas: signed in as the
-    same user, so with the same access checks and audit rows."""
+    same user, so with the same access checks and audit rows; each call in an app context of its own, as each
+    request has. Returns (start() -> task id, finish(task id))."""
     from engine.people.personal_number import parse_personal_number
     from engine.services import cases
 
-    variables = {"huvudperson": {"namn": PERSON["name"]}}
     number = parse_personal_number(PERSON["personal_number"]).number
     with app.app_context():
         me = principal(USER)
 
-        def start():
-            case = cases.start_case(REGION, dict(variables), person_name=PERSON["name"], principal=me,
-                                    personal_number=number)
+    def start():
+        with app.app_context():
+            case = cases.start_case(REGION, {"huvudperson": {"namn": PERSON["name"]}}, person_name=PERSON["name"],
+                                    principal=me, personal_number=number)
             return next(t.id for t in cases.open_tasks(case.id) if t.name == "bedom_behov_av_sip")
 
-        for _ in range(10):
-            cases.complete_task(start(), ASSESSMENT, principal=me)
-        starts, task_ids = [], []
-        for _ in range(n):
-            ms, task_id = timed(start)
-            starts.append(ms)
-            task_ids.append(task_id)
-        return starts, [timed(cases.complete_task, t, ASSESSMENT, principal=me)[0] for t in task_ids]
+    def finish(task_id):
+        with app.app_context():
+            cases.complete_task(task_id, ASSESSMENT, principal=me)
+
+    return start, finish
 
 
 def spiffworkflow_alone_steps(app):
