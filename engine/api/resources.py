@@ -133,13 +133,16 @@ class Tasks(MethodView):
     @api_v1.response(200, s.TaskListOut)
     def get(self, query):
         """The task list, from the indexed table of tasks."""
+        principal = current_principal()
+        assignee = query.get("assignee")
+        if assignee == "me" and principal is not None:
+            assignee = principal.username
         flt = task_list.TaskFilter(
-            candidate_group=query.get("candidate_group"), assignee=query.get("assignee"),
+            candidate_group=query.get("candidate_group"), assignee=assignee,
             case_id=query.get("case_id"), region=query.get("region"), due_before=query.get("due_before"),
             due_after=query.get("due_after"), state=query["state"],
         )
-        rows, total = task_list.list_tasks(flt, query["sort"], query["limit"], query["offset"],
-                                           principal=current_principal())
+        rows, total = task_list.list_tasks(flt, query["sort"], query["limit"], query["offset"], principal=principal)
         # The most frequent request: its page is sent as built, not dumped field by field through TaskListOut,
         # which documents it.
         return jsonify({"items": [task_json(t) for t in rows], "total": total,

@@ -193,14 +193,20 @@ class CaseListOut(Schema):
 
 
 class TaskQuery(PageQuery):
-    candidate_group = fields.String(validate=validate.Length(max=200))
-    assignee = fields.String(validate=validate.Length(max=200))
+    candidate_group = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "whom the task is for: a role (`samordningsansvarig`, `deltagande_huvudman`), a kind of "
+                       "huvudman (`kommun_sol`, `primarvard`, …) or a participating organisation's name"})
+    assignee = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "who has claimed the task: a user name, or `me` for the signed-in user"})
     case_id = fields.String(validate=validate.Length(max=36))
     region = fields.String(validate=IDENTIFIER)
-    due_before = fields.AwareDateTime(default_timezone=None)
-    due_after = fields.AwareDateTime(default_timezone=None)
+    due_before = fields.AwareDateTime(default_timezone=None, metadata={
+        "description": "due before this moment (ISO 8601 with a time zone); tasks without a due date are left out"})
+    due_after = fields.AwareDateTime(default_timezone=None, metadata={
+        "description": "due at or after this moment; tasks without a due date are left out"})
     state = fields.String(load_default="open", validate=validate.OneOf(("open", "completed", "cancelled")))
-    sort = fields.String(load_default="due", validate=validate.OneOf(("due", "-due", "created", "-created")))
+    sort = fields.String(load_default="due", validate=validate.OneOf(("due", "-due", "created", "-created")),
+                         metadata={"description": "by due date (undated last) or creation; `-` for latest first"})
 
 
 class TaskListOut(Schema):

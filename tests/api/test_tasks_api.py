@@ -88,6 +88,8 @@ def test_claiming_keeps_others_out(client, other_client, start):
     assert client.post(f"/api/v1/tasks/{task_id}/claim", json={"user": "eva"}).json["assignee"] == "eva"
     assert other_client.post(f"/api/v1/tasks/{task_id}/claim", json={}).status_code == 409
     assert client.get("/api/v1/tasks?assignee=eva").json["total"] == 1
+    assert [t["id"] for t in client.get("/api/v1/tasks?assignee=me").json["items"]] == [task_id]
+    assert other_client.get("/api/v1/tasks?assignee=me").json["total"] == 0
     blocked = other_client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT})
     assert blocked.status_code == 409
     assert other_client.post(f"/api/v1/tasks/{task_id}/unclaim", json={}).status_code == 409
