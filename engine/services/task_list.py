@@ -34,6 +34,8 @@ BY_ID = (("task_id", False),)
 
 # The viewer rows counted for the total, beside those read for the page in the same statement.
 COUNTED = aliased(TaskViewer, name="counted")
+# The filters that compare a viewer row's column with the value given.
+FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region")
 
 
 @dataclass
@@ -115,9 +117,6 @@ def _viewer_params(organisation: str, flt: TaskFilter) -> dict:
     if flt.due_after is not None:
         params["due_after"] = _utc(flt.due_after)
     return params
-
-
-FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region")
 
 
 def _run(key: tuple, params: dict, limit: int | None = None, offset: int | None = None):
