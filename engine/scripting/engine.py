@@ -8,7 +8,7 @@ environment (`SandboxedEnvironment`), because SpiffWorkflow also evaluates some 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
@@ -21,6 +21,8 @@ from .helpers import HELPERS
 from .limits import DEFAULT_LIMITS, SandboxLimits
 from .policy import GUARD_PREFIX, compile_sandboxed
 
+# The one helper that reads the case's data: bound for each script and expression (see `_exists_in`).
+EXISTS = "finns"
 _JSON_SCALARS = (str, int, float, bool, type(None))
 _MAX_DATA_DEPTH = 100
 
@@ -52,7 +54,20 @@ class SandboxedEnvironment(TaskDataEnvironment):
         namespace.update(context)
         namespace.update(GUARD_FUNCTIONS)
         namespace["__builtins__"] = SAFE_BUILTINS
+        namespace[EXISTS] = self._exists_in(context, external_context)
         return self._run(compiled, namespace)
+
+    def _exists_in(self, data: dict, external_context) -> Callable[[str], bool]:
+        """`finns(namn)`: whether the case's data has a variable of that name, one set earlier in the same
+        script included; the helpers and the sandbox's own names are not variables."""
+        others = {*self.globals, *GUARD_FUNCTIONS, "__builtins__"}
+        if external_context:
+            others.update(external_context)
+
+        def finns(namn) -> bool:
+            return isinstance(namn, str) and namn in data and namn not in others
+
+        return finns
 
     def execute(self, script, context, external_context=None):
         compiled = self._compile(script, "exec")
@@ -63,6 +78,7 @@ class SandboxedEnvironment(TaskDataEnvironment):
         context.update(external_context)
         context.update(GUARD_FUNCTIONS)
         context["__builtins__"] = SAFE_BUILTINS
+        context[EXISTS] = self._exists_in(context, external_context)
         try:
             self._run(compiled, context)
         finally:

@@ -59,7 +59,15 @@ def dagar_mellan(fran, till) -> int:
     return (to_date(till) - to_date(fran)).days
 
 
+def finns(namn) -> bool:
+    """True when the case's data has a variable named `namn`, even one holding None: `finns("samtycke")`.
+    Each script and expression gets a `finns` that reads its own data; this one stands for it in the list of
+    helpers (so that no variable can take the name) and, outside a script, knows of no variable."""
+    return False
+
+
 HELPERS = {
+    "finns": finns,
     "idag": idag,
     "datum": datum,
     "arbetsdagar_efter": arbetsdagar_efter,

@@ -72,6 +72,10 @@ def test_idag_follows_the_swedish_clock():
         ("len([d for d in deltagare if d['kommer']]) >= 2", {"deltagare": DELTAGARE}, "ja"),
         ("samtycke.lower().strip() == 'ja'", {"samtycke": " JA "}, "ja"),
         ("dagar_mellan(inkommen, idag()) > 3", {"inkommen": "2000-01-01"}, "ja"),
+        # A variant's form may leave a field out: the diagram asks whether it is there.
+        ("finns('tolk') and tolk", {"tolk": True}, "ja"),
+        ("finns('tolk') and tolk", {}, "nej"),
+        ("finns('tolk')", {"tolk": None}, "ja"),
     ],
 )
 def test_gateway_conditions(condition, data, expected):
@@ -179,3 +183,12 @@ def test_compiled_code_is_cached():
         run_script("x = 1")
     info = compile_sandboxed.cache_info()
     assert (info.misses, info.hits) == (1, 2)
+
+
+def test_a_script_asks_whether_a_variable_exists():
+    data = run_script("fore = finns('z')\nz = 3\nefter = finns('z')\nhjalpare = finns('idag')\n"
+                      "tolk = tolk if finns('tolk') else False", {"a": 1})
+    assert (data["fore"], data["efter"], data["hjalpare"], data["tolk"]) == (False, True, False, False)
+    assert "finns" not in data  # the helper is not stored with the case
+    with pytest.raises(WorkflowTaskException, match="finns"):
+        run_script("x = 1", {"finns": "ja"})  # no variable can take a helper's name
