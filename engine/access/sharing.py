@@ -4,7 +4,8 @@ so that lists can be filtered in SQL.
 
 The rules (docs/access.md):
 - The initiating organisation (the starting user's) always sees the case. Before consent — or a menprövning
-  that lets the SIP go ahead — it is the only one, and it acts as coordinator.
+  that lets the SIP go ahead — it is the only one, and it acts as coordinator. The diagrams say when that
+  moment has come, in the variable `sip_delas`.
 - Once shared, the coordinator's organisation and every participant's see the case (`full`).
 - After consent is withdrawn, when the case ends, or when an organisation leaves the plan, participants keep
   only what they documented themselves (`own`); nobody is added any more. The coordinator and the initiator
@@ -30,7 +31,16 @@ COORDINATOR_GROUP = "samordningsansvarig"
 PARTICIPANTS_GROUP = "deltagande_huvudman"
 
 
+# The diagrams say whether a case is to be shared: the base routine sets it when consent is given or a
+# menprövning lets the SIP go ahead, and clears it when consent is withdrawn.
+SHARING_FLAG = "sip_delas"
+
+
 def consented(data: dict) -> bool:
+    """Whether the case's data lets it be shared: `sip_delas` where the diagram has set it, else (a variant
+    written before the flag) the consent variables of the base routine."""
+    if SHARING_FLAG in data:
+        return data[SHARING_FLAG] is True
     answer = data.get("samtycke")
     return answer == "givet" or (answer == "kan_inte_samtycka" and data.get("menprovning_resultat") == "sip_genomfors")
 
@@ -46,8 +56,8 @@ def _org(entry) -> str | None:
 
 
 # What the sharing of a case follows: a store that changes none of these leaves its rows as they are.
-SHARING_VARIABLES = ("samordningsansvarig", "deltagare", "samtycke", "menprovning_resultat", "aterkallelse",
-                     "samtycke_aterkallat")
+SHARING_VARIABLES = ("samordningsansvarig", "deltagare", SHARING_FLAG, "samtycke", "menprovning_resultat",
+                     "aterkallelse", "samtycke_aterkallat")
 
 
 def access_inputs(case: Case) -> tuple:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.access.sharing import consented
 from engine.database import db
 from engine.services import cases
 from tests.access.conftest import ORGS
@@ -77,6 +78,7 @@ def test_before_consent_only_the_initiator_sees_the_case(world):
     done = vc.post(f"/api/v1/tasks/{task.id}/complete", json={"data": {
         "samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True}})
     assert done.status_code == 200, done.json
+    assert cases.get_case(case_id).data["sip_delas"] is True  # the diagram says so
     # consent given: now the coordinator sees the case and takes over the coordinator's tasks
     kommun = world["kommun"]
     assert listed(kommun, case_id)
@@ -85,6 +87,15 @@ def test_before_consent_only_the_initiator_sees_the_case(world):
     assert vc.get("/api/v1/tasks", query_string={"case_id": case_id}).json["total"] == 0
     for who in OUTSIDERS:
         assert_invisible(world, who, case_id)
+
+
+def test_the_diagrams_decide_when_a_case_is_shared():
+    # `sip_delas`, set by the diagrams, decides: a variant may word its consent as it likes
+    assert consented({"sip_delas": True, "samtycke": "muntligt_ja"})
+    assert not consented({"sip_delas": False, "samtycke": "givet"})
+    # a variant that never sets it is read by the base routine's consent variables
+    assert consented({"samtycke": "givet"}) and not consented({"samtycke": "avbojer"})
+    assert consented({"samtycke": "kan_inte_samtycka", "menprovning_resultat": "sip_genomfors"})
 
 
 def test_menprovning_allowing_the_sip_shares_it_like_consent(world):
@@ -152,6 +163,7 @@ def test_shared_case_participant_sees_the_case_and_only_its_own_tasks(world):
 # -- after consent is withdrawn ---------------------------------------------------------------------------
 def test_after_withdrawal_participants_keep_only_what_they_documented(world):
     case_id = world.withdrawn()
+    assert cases.get_case(case_id).data["sip_delas"] is False
     vc, kommun = world["vardcentral"], world["kommun"]
     assert listed(vc, case_id)
     plan = vc.get(f"/api/v1/cases/{case_id}/plan").json

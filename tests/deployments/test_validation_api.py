@@ -180,7 +180,7 @@ def in_dmn_cell(code: str) -> dict[str, str]:
 
 PLACES = {
     "script_task": (in_script_task, INITIATION, "registrera_nekad_sip", 36),
-    "gateway_condition": (in_gateway_condition, INITIATION, "flode_sip_behovs_registrera_nekad_sip", 74),
+    "gateway_condition": (in_gateway_condition, INITIATION, "flode_sip_behovs_registrera_nekad_sip", 76),
     "dmn_cell": (in_dmn_cell, "dmn/mobilt_vardteam.dmn", "UnaryTests_1m0k6pe", 19),
 }
 
