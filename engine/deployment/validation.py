@@ -42,6 +42,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, VALIDATOR
 
 from ..runtime.parser import ParsedProcess, ProcessParser, ProcessSetError, parse_xml, problem_from_validation
+from ..scripting import HELPERS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -326,7 +327,13 @@ def check_json_schema(path: str, schema: object) -> list[dict]:
     if not isinstance(schema, dict):
         return [problem("forms", path, "A form's JSON Schema must be a JSON object")]
     message = _schema_error(schema)
-    return [problem("forms", path, message)] if message else []
+    if message:
+        return [problem("forms", path, message)]
+    fields = schema.get("properties")
+    taken = sorted(set(fields) & set(HELPERS)) if isinstance(fields, dict) else []
+    # A submitted field becomes a variable of the case, and a variable named like a helper stops every script.
+    return [problem("forms", path, f"The field '{name}' has the name of a helper for diagrams; rename it")
+            for name in taken]
 
 
 _SCHEMA_ERRORS: OrderedDict[str, str | None] = OrderedDict()

@@ -3,6 +3,7 @@ the element and the line, nothing is stored, and the server keeps serving."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -120,6 +121,15 @@ def test_invalid_json_schema(refused):
     found = only(refused({"bedom_behov_av_sip.schema.json": text}), "forms")
     assert found["file"] == "forms/bedom_behov_av_sip.schema.json"
     assert "JSON Schema" in found["message"] and "objekt" in found["message"]
+
+
+def test_form_field_named_like_a_helper(refused):
+    # the field would become a case variable that stops every script of the case
+    schema = json.loads(base_text("forms/bedom_behov_av_sip.schema.json"))
+    schema["properties"]["datum"] = {"type": "string", "format": "date"}
+    found = only(refused({"bedom_behov_av_sip.schema.json": json.dumps(schema)}), "forms")
+    assert found["file"] == "forms/bedom_behov_av_sip.schema.json"
+    assert "'datum'" in found["message"] and "helper" in found["message"]
 
 
 def test_form_that_is_not_json(refused):
