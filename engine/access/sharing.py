@@ -34,6 +34,9 @@ PARTICIPANTS_GROUP = "deltagande_huvudman"
 # The diagrams say whether a case is to be shared: the base routine sets it when consent is given or a
 # menprövning lets the SIP go ahead, and clears it when consent is withdrawn.
 SHARING_FLAG = "sip_delas"
+# The variables that open a case to other organisations. Only the routine's own steps set them: a case
+# started with one of them would be shared before anyone asked the person.
+CONSENT_VARIABLES = (SHARING_FLAG, "samtycke", "menprovning_resultat")
 
 
 def consented(data: dict) -> bool:

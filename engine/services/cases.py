@@ -23,7 +23,7 @@ from ..access import (
     sync_task_viewers_of,
 )
 from ..access.rules import open_task_seen, viewer
-from ..access.sharing import access_inputs
+from ..access.sharing import CONSENT_VARIABLES, access_inputs
 from ..database import db
 from ..forms import apply_defaults, validate_submission
 from ..privacy import protect
@@ -32,7 +32,7 @@ from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, Task
 from ..store.appended import append
 from ..store.direct_writes import insert_now, is_new, update_now
 from ..store.models import new_id
-from .errors import Conflict, InvalidData, NotFound, ProcessFailed, ServiceError
+from .errors import Conflict, InvalidData, InvalidRequest, NotFound, ProcessFailed, ServiceError
 from .process_sets import latest_definition, require_definition, specs_of
 
 
@@ -101,6 +101,11 @@ def start_case(region: str, variables: dict | None = None, person_name: str | No
     A personal number (normalised) is kept only as a keyed hash and encrypted, never in the process data."""
     if principal is not None:
         actor = principal.username
+        given = sorted(set(variables or {}) & set(CONSENT_VARIABLES))
+        if given:
+            raise InvalidRequest("Consent is recorded by the routine's own steps, not given at the start",
+                                 errors=[{"field": f"variables/{name}", "message": "set by the routine when "
+                                          "consent is asked; it cannot be given at the start"} for name in given])
     with transaction():
         protected = protect(personal_number) if personal_number else (None, None)
         case = _start(region, "sip", dict(variables or {}), person_name, actor, parent=None,

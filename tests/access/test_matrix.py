@@ -98,6 +98,18 @@ def test_the_diagrams_decide_when_a_case_is_shared():
     assert consented({"samtycke": "kan_inte_samtycka", "menprovning_resultat": "sip_genomfors"})
 
 
+def test_a_case_cannot_be_started_as_already_consented(world):
+    vc = world["vardcentral"]
+    for variables in ({"sip_delas": True}, {"samtycke": "givet", "samordningsansvarig": KOMMUN},
+                      {"menprovning_resultat": "sip_genomfors"}):
+        response = vc.post("/api/v1/cases", json={"region": "kristianstad", "variables": variables, "person": {
+            "personal_number": "19121212-1212", "name": "Tolvan Tolvansson"}})
+        assert response.status_code == 400, response.json
+        assert [e["field"] for e in response.json["errors"]] == [
+            f"variables/{name}" for name in sorted(variables) if name != "samordningsansvarig"]
+    assert vc.get("/api/v1/cases").json["total"] == 0  # nothing was stored
+
+
 def test_menprovning_allowing_the_sip_shares_it_like_consent(world):
     case_id = world.pre_consent()
     vc = world["vardcentral"]
