@@ -25,7 +25,7 @@ from ..access import (
 from ..access.rules import open_task_seen, viewer
 from ..access.sharing import CONSENT_VARIABLES, access_inputs
 from ..database import db
-from ..forms import apply_defaults, validate_submission
+from ..forms import FieldError, apply_defaults, validate_submission
 from ..privacy import protect
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, Task
@@ -232,6 +232,9 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
     errors = validate_submission(schema, data)
+    declared = schema.get("properties") or {}
+    errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
+               for name in sorted(set(data) & set(CONSENT_VARIABLES)) if name not in declared]
     if errors:
         raise InvalidData(
             f"{len(errors)} field(s) do not match the form {row.form_schema}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from lxml import etree
 
@@ -229,3 +230,20 @@ def test_a_deployment_is_audited_with_the_version_it_stored(app, upload):
     assert len(rows) == before + 1
     assert rows[-1].outcome == "ok" and rows[-1].user == "agare_kristianstad"
     assert rows[-1].detail["version"] == response.json["version"]
+
+
+def test_a_form_open_to_any_field_still_cannot_give_consent(client, upload, start):
+    # a region's form that admits fields it does not declare: none of them may be one that shares the case
+    schema = json.loads(base_text("forms/bedom_behov_av_sip.schema.json"))
+    schema["additionalProperties"] = True
+    assert upload({"bedom_behov_av_sip.schema.json": json.dumps(schema)}).status_code == 201
+    case = start("kristianstad")
+    task_id = case["open_tasks"][0]["id"]
+    data = {"initierad_av": "kommun", "huvudperson": {"namn": "Tolvan"}, "sip_behovs": True,
+            "samordningsansvarig": {"namn": "Eva", "organisation": "Kommunen i kristianstad",
+                                    "huvudmannatyp": "kommun_sol"}}
+    refused = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {**data, "sip_delas": True}})
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json["errors"]] == ["sip_delas"]
+    done = client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {**data, "anteckning": "fri text"}})
+    assert done.status_code == 200, done.json
