@@ -37,6 +37,7 @@ from bench.common import (  # noqa: E402
     describe_database,
     fresh_app,
     gunicorn,
+    index_read,
     insert_clones,
     machine,
     median,
@@ -395,25 +396,6 @@ def task_list_speed(app, base: str) -> dict[str, str]:
         "the page's task rows (tasks, by id)": ("tasks", ("pk_tasks", "sqlite_autoindex_tasks_1")),
     }
 
-    def reads_of(plan: list[str], table: str) -> str | None:
-        """The index through which a plan reads `table` (a table or alias), '(full scan)', or None."""
-        import re
-
-        for number, line in enumerate(plan):
-            found = re.search(r"(?:SEARCH|SCAN) (\w+)(?: USING (?:COVERING )?INDEX (\w+))?", line)
-            if found and found.group(1) == table:
-                return found.group(2) or "(full scan)"
-            found = re.search(r"(Index Only Scan|Index Scan|Bitmap Heap Scan|Seq Scan)(?: using (\w+))? on (\w+)"
-                              r"(?: (\w+))?", line)
-            if found and (found.group(4) or found.group(3)) == table:
-                if found.group(1) == "Seq Scan":
-                    return "(full scan)"
-                if found.group(1) == "Bitmap Heap Scan":
-                    below = next((x for x in plan[number + 1:] if "Bitmap Index Scan on" in x), "")
-                    return below.split("Bitmap Index Scan on", 1)[-1].split()[0] if below else "(bitmap)"
-                return found.group(2)
-        return None
-
     with app.app_context():
         ms, stored = timed(insert_clones, clones(template, OPEN_CASES, vary))
         tokens = {LARGE_ORG[0]: sign_in("large", LARGE_ORG)}
@@ -465,7 +447,7 @@ def task_list_speed(app, base: str) -> dict[str, str]:
                 plan = query_plan(statement, parameters)
                 print(f"    {' '.join(statement.split())[:110]}...")
                 for part, (table, wanted) in reads.items():
-                    read = reads_of(plan, table)
+                    read = index_read(plan, table)
                     if read is not None:
                         # SQLite scans the page of 50 viewer rows it has materialised: not a table.
                         tables = [line for line in plan if line.strip() != "SCAN page"]

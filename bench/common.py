@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -368,6 +369,25 @@ def query_plan(statement: str, parameters) -> list[str]:
             return [r[0] for r in rows]
         rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
         return [r[-1] for r in rows]
+
+
+def index_read(plan: list[str], table: str) -> str | None:
+    """The index through which a plan (SQLite's or PostgreSQL's, as `query_plan` gives it) reads `table` (a
+    table or alias): its name, '(full scan)', or None where the plan does not read it."""
+    for number, line in enumerate(plan):
+        found = re.search(r"(?:SEARCH|SCAN) (\w+)(?: USING (?:COVERING )?INDEX (\w+))?", line)
+        if found and found.group(1) == table:
+            return found.group(2) or "(full scan)"
+        found = re.search(r"(Index Only Scan|Index Scan|Bitmap Heap Scan|Seq Scan)(?: using (\w+))? on (\w+)"
+                          r"(?: (\w+))?", line)
+        if found and (found.group(4) or found.group(3)) == table:
+            if found.group(1) == "Seq Scan":
+                return "(full scan)"
+            if found.group(1) == "Bitmap Heap Scan":
+                below = next((x for x in plan[number + 1:] if "Bitmap Index Scan on" in x), "")
+                return below.split("Bitmap Index Scan on", 1)[-1].split()[0] if below else "(bitmap)"
+            return found.group(2)
+    return None
 
 
 def plan_reads_index(plan: list[str], index: str) -> bool:
