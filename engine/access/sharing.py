@@ -39,6 +39,11 @@ SHARING_FLAG = "sip_delas"
 CONSENT_VARIABLES = (SHARING_FLAG, "samtycke", "menprovning_resultat")
 
 
+def consent_given_unasked(names, asked=()) -> list[str]:
+    """The consent variables among `names` (what a request would set) that were not `asked` for by a form."""
+    return sorted(name for name in set(names) & set(CONSENT_VARIABLES) if name not in asked)
+
+
 def consented(data: dict) -> bool:
     """Whether the case's data lets it be shared: `sip_delas` where the diagram has set it, else (a variant
     written before the flag) the consent variables of the base routine."""

@@ -8,6 +8,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..services.errors import ServiceError
+from .schemas import ProblemDocument
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ def problem(status: int, detail: str, type_: str | None = None, title: str | Non
 
 def problem_response(blueprint, status: int, description: str):
     """Documents, in the OpenAPI document, an error a view answers with: a problem document."""
-    from .schemas import ProblemDocument
-
     return blueprint.alt_response(status, schema=ProblemDocument, content_type=PROBLEM_JSON,
                                   description=description)
 

@@ -17,12 +17,12 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import ScriptLimitError, ScriptPolicyError, ScriptSandboxError
 from .guards import GUARD_FUNCTIONS, SAFE_BUILTINS, Guard
-from .helpers import HELPERS
+from .helpers import HELPERS, finns
 from .limits import DEFAULT_LIMITS, SandboxLimits
 from .policy import GUARD_PREFIX, compile_sandboxed
 
 # The one helper that reads the case's data: bound for each script and expression (see `_exists_in`).
-EXISTS = "finns"
+EXISTS = finns.__name__
 _JSON_SCALARS = (str, int, float, bool, type(None))
 _MAX_DATA_DEPTH = 100
 

@@ -23,7 +23,7 @@ from ..access import (
     sync_task_viewers_of,
 )
 from ..access.rules import open_task_seen, viewer
-from ..access.sharing import CONSENT_VARIABLES, access_inputs
+from ..access.sharing import access_inputs, consent_given_unasked
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
 from ..privacy import protect
@@ -101,7 +101,7 @@ def start_case(region: str, variables: dict | None = None, person_name: str | No
     A personal number (normalised) is kept only as a keyed hash and encrypted, never in the process data."""
     if principal is not None:
         actor = principal.username
-        given = sorted(set(variables or {}) & set(CONSENT_VARIABLES))
+        given = consent_given_unasked(variables or {})
         if given:
             raise InvalidRequest("Consent is recorded by the routine's own steps, not given at the start",
                                  errors=[{"field": f"variables/{name}", "message": "set by the routine when "
@@ -232,9 +232,8 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
     errors = validate_submission(schema, data)
-    declared = schema.get("properties") or {}
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
-               for name in sorted(set(data) & set(CONSENT_VARIABLES)) if name not in declared]
+               for name in consent_given_unasked(data, schema.get("properties") or {})]
     if errors:
         raise InvalidData(
             f"{len(errors)} field(s) do not match the form {row.form_schema}",
