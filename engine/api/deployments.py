@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ..deployment.files import FileProblem, set_path
@@ -13,6 +12,7 @@ from ..services import deployments as service
 from ..services.errors import InvalidProcessSet, InvalidRequest
 from ..services.process_sets import BASE_REGION
 from .auth import current_principal, requires_process_owner
+from .blueprint import Blueprint
 from .presenters import utc
 from .problems import field_errors, problem_response
 from .schemas import IDENTIFIER, PageQuery

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from .. import audit
 from ..access import require_audit_reader
@@ -18,6 +17,7 @@ from ..services.errors import InvalidProcessSet, InvalidRequest, NotFound
 from ..services.process_sets import latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
+from .blueprint import Blueprint
 from .presenters import audit_event_out, case_out, case_summary, plan_out, started_case_out, task_json, task_out
 from .problems import problem_response
 

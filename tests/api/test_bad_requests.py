@@ -53,6 +53,19 @@ def test_malformed_queries_are_400(client):
                 assert response.json["errors"]
 
 
+def test_misspelt_filters_are_400_not_a_wider_list(client, start):
+    start()
+    assert client.get("/api/v1/tasks").json["total"] > 0
+    for path, query, name in [("/api/v1/tasks", "candidate_grup=primarvard", "candidate_grup"),
+                              ("/api/v1/tasks", "sort=due&case=x", "case"),
+                              ("/api/v1/cases", "stat=closed", "stat"),
+                              ("/api/v1/deployments", "regoin=base", "regoin")]:
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, (path, query)
+        assert response.mimetype == "application/problem+json"
+        assert response.json["errors"] == [{"field": name, "message": "Unknown field."}]
+
+
 def test_wrong_types_are_400_naming_the_field(client, ids):
     response = client.post(f"/api/v1/tasks/{ids['task']}/complete", json={"data": ["not", "an", "object"]})
     assert response.status_code == 400
