@@ -13,7 +13,7 @@ from engine.database import db
 
 # audit_events is append-only (database triggers refuse DELETE): tests look at rows by case id or by id.
 TABLES = ["task_viewers", "case_access", "case_groups", "api_tokens", "users", "organisations",
-          "message_receipts", "case_events", "tasks", "cases", "process_files", "process_definitions"]
+          "message_receipts", "start_receipts", "case_events", "tasks", "cases", "process_files", "process_definitions"]
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask.views import MethodView
@@ -11,6 +13,7 @@ from ..access import require_audit_reader
 from ..access.rules import case_access
 from ..database import db
 from ..people.personal_number import parse_personal_number
+from ..privacy import keyed_hash
 from ..services import cases as case_service
 from ..services import task_list
 from ..services.errors import InvalidProcessSet, InvalidRequest, NotFound
@@ -27,6 +30,30 @@ api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases
 NO_SUCH_CASE = "no such case, or not one your organisation may see"
 NO_SUCH_TASK = "no such task, or not one your organisation may see"
 CLAIMED_OR_CLOSED = "claimed by someone else, or no longer open"
+
+
+IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "description": "a key of the client's choosing (a UUID, say): the request is applied once, and a "
+                                  "retry with the same key answers as the first did"}
+IDEMPOTENCY_REPLAYED = {"Idempotency-Replayed": {"description": "with an `Idempotency-Key`: `true` when this answers a "
+                                                                "retry and nothing was applied now",
+                                                 "schema": {"type": "string", "enum": ["true", "false"]}}}
+
+
+def idempotency_key() -> str | None:
+    """The request's `Idempotency-Key` header: a retry with the same key is applied once."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= 200:
+        raise InvalidRequest("The Idempotency-Key header must be 1–200 characters",
+                             errors=[{"field": "Idempotency-Key", "message": "must be 1–200 characters"}])
+    return key
+
+
+def request_fingerprint(body: dict) -> str:
+    """What tells a retry from another request under the same key: a keyed hash (the body holds a personal
+    number)."""
+    return keyed_hash(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str))
 
 
 @api_v1.route("/health")
@@ -52,9 +79,15 @@ class Cases(MethodView):
                 "limit": query["limit"], "offset": query["offset"]}
 
     @api_v1.arguments(s.StartCaseIn, error_status_code=400)
+    @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
     @api_v1.response(201, s.StartedCaseOut, headers={"Location": {"description": "the case (GET)",
-                                                                 "schema": {"type": "string"}}})
+                                                                 "schema": {"type": "string"}},
+                                                    **IDEMPOTENCY_REPLAYED})
+    @api_v1.alt_response(200, schema=s.StartedCaseOut, description="a retry with the same `Idempotency-Key`: the "
+                         "case that the first request started, as it stands now; nothing new is started",
+                         headers=IDEMPOTENCY_REPLAYED)
     @problem_response(api_v1, 404, "nothing is deployed for the region")
+    @problem_response(api_v1, 409, "the `Idempotency-Key` was used for another request")
     @problem_response(api_v1, 422, "the routine failed in its first steps (a script or a table)")
     def post(self, body):
         """Start a case of the region's SIP routine (the base routine where the region has no variant). Answers
@@ -66,9 +99,17 @@ class Cases(MethodView):
             variables["huvudperson"] = {k: v for k, v in huvudperson.items() if k != "personnummer"}
         variables.setdefault("huvudperson", {"namn": body["person"]["name"]})
         principal = current_principal()
-        case = case_service.start_case(body["region"], variables, person_name=body["person"]["name"],
-                                       principal=principal, personal_number=person.number)
-        return started_case_out(case, principal), 201, {"Location": f"{api_v1.url_prefix}/cases/{case.id}"}
+        details = dict(person_name=body["person"]["name"], principal=principal, personal_number=person.number)
+        key = idempotency_key()
+        if key is None:
+            case, started = case_service.start_case(body["region"], variables, **details), True
+        else:
+            case, started = case_service.start_case_once(key, request_fingerprint(body), body["region"], variables,
+                                                         **details)
+        headers = {"Location": f"{api_v1.url_prefix}/cases/{case.id}"}
+        if key is not None:
+            headers["Idempotency-Replayed"] = "false" if started else "true"
+        return started_case_out(case, principal), 201 if started else 200, headers
 
 
 @api_v1.route("/cases/<string:case_id>")
@@ -111,16 +152,15 @@ class CaseAuditResource(MethodView):
 @api_v1.route("/cases/<string:case_id>/messages/<string:name>")
 class MessageResource(MethodView):
     @api_v1.arguments(s.MessageIn, error_status_code=400)
-    @api_v1.response(200, s.CaseOut)
+    @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
+    @api_v1.response(200, s.CaseOut, headers=IDEMPOTENCY_REPLAYED)
     @problem_response(api_v1, 404, "no such case, or no message of that name in the routine")
     @problem_response(api_v1, 409, "no step of the case waits for the message now (`waiting_for` lists what does),"
                       " or the idempotency key was used for another message")
     def post(self, body, case_id, name):
         """Deliver a named message: samtycke_aterkallat, mote_installt, uppfoljning_begard, …
         With an `Idempotency-Key` header, the same message sent twice is applied once."""
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not 0 < len(key) <= 200:
-            raise InvalidRequest("The Idempotency-Key header must be 1–200 characters")
+        key = idempotency_key()
         principal = acting_as(body.get("user"))
         case, applied = case_service.send_message(case_id, name, body["payload"], actor=body.get("user"),
                                                   idempotency_key=key, principal=principal)

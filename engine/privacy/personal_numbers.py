@@ -36,8 +36,14 @@ def _key(name: str, development: str) -> str:
 
 def number_hash(number: str) -> str:
     """The keyed hash of a normalised number (YYYYMMDDNNNC)."""
+    return keyed_hash(number)
+
+
+def keyed_hash(text: str) -> str:
+    """HMAC-SHA256 under the hash key, of a number or of anything holding one (a plain hash of a number could
+    be reversed by trying every number)."""
     key = _key("PERSONAL_NUMBER_KEY", DEVELOPMENT_HASH_KEY).encode()
-    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def _aesgcm() -> AESGCM:

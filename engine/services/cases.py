@@ -28,7 +28,7 @@ from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
 from ..privacy import protect
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
-from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, Task
+from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartReceipt, Task
 from ..store.appended import append
 from ..store.direct_writes import insert_now, is_new, update_now
 from ..store.models import new_id
@@ -95,10 +95,12 @@ def _record_incident(case_id: str, message: str) -> None:
 
 # -- starting -----------------------------------------------------------------------------------------
 def start_case(region: str, variables: dict | None = None, person_name: str | None = None,
-               actor: str | None = None, principal=None, personal_number: str | None = None) -> Case:
+               actor: str | None = None, principal=None, personal_number: str | None = None,
+               receipt: dict | None = None) -> Case:
     """Start a case of the region's latest SIP routine (the base routine where the region has none).
     With a principal, the case is the principal's organisation's (the initiating one) until consent.
-    A personal number (normalised) is kept only as a keyed hash and encrypted, never in the process data."""
+    A personal number (normalised) is kept only as a keyed hash and encrypted, never in the process data.
+    `receipt` (username, idempotency_key, fingerprint) is stored with the case: see `start_case_once`."""
     if principal is not None:
         actor = principal.username
         given = consent_given_unasked(variables or {})
@@ -113,7 +115,40 @@ def start_case(region: str, variables: dict | None = None, person_name: str | No
                       initiator_kind=principal.organisation_kind if principal else None, protected=protected)
         audit.record("start_case", principal, case_id=case.id, user=actor, subject_hash=protected[0],
                      detail={"region": region})
+        if receipt is not None:
+            append(db.session(), StartReceipt, case_id=case.id, **receipt)
     return case
+
+
+def start_case_once(idempotency_key: str, fingerprint: str, region: str, variables: dict | None = None,
+                    principal=None, actor: str | None = None, **details) -> tuple[Case, bool]:
+    """`start_case`, applied once per user and idempotency key, so that a client may retry a start whose answer
+    it never got. The same key again answers with the case it started (False: not started now); the same key
+    for another request (`fingerprint` differs) is a conflict. Returns the case and whether it started now."""
+    username = principal.username if principal is not None else actor or "system"
+    earlier = _started_with(username, idempotency_key, fingerprint, principal)
+    if earlier is not None:
+        return earlier, False
+    receipt = {"username": username, "idempotency_key": idempotency_key, "fingerprint": fingerprint}
+    try:
+        return start_case(region, variables, principal=principal, actor=actor, receipt=receipt, **details), True
+    except Conflict:  # a request with the same key committed first
+        earlier = _started_with(username, idempotency_key, fingerprint, principal)
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _started_with(username: str, key: str, fingerprint: str, principal) -> Case | None:
+    receipt = db.session.scalars(sa.select(StartReceipt).where(
+        StartReceipt.username == username, StartReceipt.idempotency_key == key)).first()
+    if receipt is None:
+        return None
+    if receipt.fingerprint != fingerprint:
+        raise Conflict("The idempotency key was used to start another case; use a new key for a new start")
+    require_case(principal, receipt.case_id, "start_case")
+    audit.record_now("start_case", principal, case_id=receipt.case_id, user=username, outcome="replayed")
+    return get_case(receipt.case_id)
 
 
 def _start(region, key, variables, person_name, actor, parent: Case | None,

@@ -2,7 +2,7 @@
 
 from .audit import AuditEvent
 from .identity import NO_DUE_DATE, ApiToken, CaseAccess, CaseGroup, Organisation, TaskViewer, User
-from .models import Case, CaseEvent, MessageReceipt, ProcessDefinition, ProcessFile, Task
+from .models import Case, CaseEvent, MessageReceipt, ProcessDefinition, ProcessFile, StartReceipt, Task
 
 __all__ = ["NO_DUE_DATE", "ApiToken", "AuditEvent", "Case", "CaseAccess", "CaseEvent", "CaseGroup", "MessageReceipt",
-           "Organisation", "ProcessDefinition", "ProcessFile", "Task", "TaskViewer", "User"]
+           "Organisation", "ProcessDefinition", "ProcessFile", "StartReceipt", "Task", "TaskViewer", "User"]

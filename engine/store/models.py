@@ -148,3 +148,18 @@ class MessageReceipt(db.Model):
     idempotency_key: Mapped[str] = mapped_column(sa.String(200))
     message: Mapped[str] = mapped_column(sa.String(200))
     received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class StartReceipt(db.Model):
+    """A case started with an idempotency key: the same user's same key again answers with that case instead
+    of starting another. `fingerprint` is a keyed hash of the request, to tell a retry from another start."""
+
+    __tablename__ = "start_receipts"
+    __table_args__ = (sa.UniqueConstraint("username", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(200))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"))
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -136,3 +136,36 @@ def test_the_same_message_twice_with_one_idempotency_key_is_applied_once(app, cl
     other = client.post(f"/api/v1/cases/{walk.case_id}/messages/samtycke_aterkallat", json={},
                         headers={"Idempotency-Key": "req-1"})
     assert other.status_code == 409
+
+
+def test_a_start_retried_with_its_idempotency_key_starts_one_case(app, client, other_client):
+    from engine import audit
+
+    body = {"region": "kristianstad", "person": PERSON, "variables": {}}
+    first = client.post("/api/v1/cases", json=body, headers={"Idempotency-Key": "start-1"})
+    again = client.post("/api/v1/cases", json=body, headers={"Idempotency-Key": "start-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.headers["Idempotency-Replayed"], again.headers["Idempotency-Replayed"]) == ("false", "true")
+    assert again.json == first.json
+    assert client.get("/api/v1/cases").json["total"] == 1
+    assert [(e.action, e.outcome) for e in audit.case_events(first.json["id"])] == [
+        ("start_case", "ok"), ("start_case", "replayed")]
+
+    # A key names one request of one user: another user's same key is a start of its own.
+    theirs = other_client.post("/api/v1/cases", json=body, headers={"Idempotency-Key": "start-1"})
+    assert theirs.status_code == 201 and theirs.json["id"] != first.json["id"]
+
+
+def test_an_idempotency_key_used_for_another_start_is_409_and_stores_nothing(client):
+    body = {"region": "kristianstad", "person": PERSON, "variables": {}}
+    assert client.post("/api/v1/cases", json=body, headers={"Idempotency-Key": "start-2"}).status_code == 201
+    other_person = {**body, "person": {"personal_number": "701063-2391", "name": "Sam Ordning"}}
+    response = client.post("/api/v1/cases", json=other_person, headers={"Idempotency-Key": "start-2"})
+    assert response.status_code == 409
+    assert response.mimetype == "application/problem+json"
+    assert client.get("/api/v1/cases").json["total"] == 1
+
+    response = client.post("/api/v1/cases", json=body, headers={"Idempotency-Key": "k" * 201})
+    assert response.status_code == 400
+    assert response.json["errors"] == [{"field": "Idempotency-Key", "message": "must be 1–200 characters"}]
+    assert client.get("/api/v1/cases").json["total"] == 1

@@ -7,39 +7,46 @@ import urllib.request
 
 from engine.database import db
 from engine.identity import find_user, principal_of
-from engine.services import cases
-from tests.api.conftest import user_token
+from engine.services import cases, task_list
+from tests.api.conftest import PERSON, user_token
 from tests.routine.walk import KOMMUN, CaseWalk
 
 ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Anna"}, "sip_behovs": True,
               "samordningsansvarig": KOMMUN}
 
 
-def post(url: str, body: dict, token: str) -> int:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+def post(url: str, body: dict, token: str, **headers) -> tuple[int, dict]:
+    """The status and the JSON answer of a POST."""
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {token}", **headers})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
+            return response.status, json.load(response)
     except urllib.error.HTTPError as err:
-        return err.code
+        return err.code, json.load(err)
 
 
-def race(base: str, task_id: str, tokens: list[str]) -> list[int]:
-    contenders = len(tokens)
-    barrier = threading.Barrier(contenders)
-    statuses = []
+def simultaneously(calls) -> list:
+    """Each call's result, the calls made at the same moment from threads of their own."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
 
     def contender(n):
         barrier.wait()
-        statuses.append(post(f"{base}/api/v1/tasks/{task_id}/complete", {"data": ASSESSMENT}, tokens[n]))
+        results[n] = calls[n]()
 
-    threads = [threading.Thread(target=contender, args=(n,)) for n in range(contenders)]
+    threads = [threading.Thread(target=contender, args=(n,)) for n in range(len(calls))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return sorted(statuses)
+    return results
+
+
+def race(base: str, task_id: str, tokens: list[str]) -> list[int]:
+    url = f"{base}/api/v1/tasks/{task_id}/complete"
+    answers = simultaneously([lambda token=token: post(url, {"data": ASSESSMENT}, token) for token in tokens])
+    return sorted(status for status, _ in answers)
 
 
 def test_exactly_one_of_simultaneous_completions_succeeds(app, gunicorn_server):
@@ -58,3 +65,16 @@ def test_exactly_one_of_simultaneous_completions_succeeds(app, gunicorn_server):
         assert walk.names() == ["inhamta_samtycke"]
     status = urllib.request.urlopen(f"{gunicorn_server}/api/v1/health", timeout=5).status
     assert status == 200
+
+
+def test_simultaneous_retries_of_a_start_start_one_case(app, gunicorn_server):
+    token = user_token("staff0")
+    body = {"region": "base", "person": PERSON, "variables": {}}
+    for attempt in range(3):
+        headers = {"Idempotency-Key": f"start-{attempt}"}
+        answers = simultaneously([lambda h=headers: post(f"{gunicorn_server}/api/v1/cases", body, token, **h)
+                                  for _ in range(4)])
+        assert sorted(status for status, _ in answers) == [200, 200, 200, 201], answers
+        assert len({answer["id"] for _, answer in answers}) == 1
+    db.session.expire_all()
+    assert task_list.list_cases()[1] == 3
