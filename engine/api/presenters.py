@@ -29,6 +29,12 @@ def task_out(task: Task) -> dict:
     }
 
 
+def draft_out(task: Task) -> dict | None:
+    if task.draft_saved_at is None:
+        return None
+    return {"data": task.draft or {}, "saved_at": utc(task.draft_saved_at), "saved_by": task.draft_saved_by}
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else utc(moment).isoformat()
 

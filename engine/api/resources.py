@@ -21,7 +21,16 @@ from ..services.process_sets import latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
 from .blueprint import Blueprint
-from .presenters import audit_event_out, case_out, case_summary, plan_out, started_case_out, task_json, task_out
+from .presenters import (
+    audit_event_out,
+    case_out,
+    case_summary,
+    draft_out,
+    plan_out,
+    started_case_out,
+    task_json,
+    task_out,
+)
 from .problems import problem_response
 
 api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions")
@@ -205,7 +214,30 @@ class TaskResource(MethodView):
             "form": {"schema": forms.get(task.form_schema), "ui_schema": forms.get(task.form_ui_schema)},
             # A case no longer shared with the organisation shows none of its data.
             "data": case_service.task_data(task) if shared else {},
+            "draft": draft_out(task) if shared else None,
         }
+
+
+@api_v1.route("/tasks/<string:task_id>/draft")
+class DraftResource(MethodView):
+    @api_v1.arguments(s.DraftIn, error_status_code=400)
+    @api_v1.response(200, s.DraftOut)
+    @problem_response(api_v1, 404, NO_SUCH_TASK)
+    @problem_response(api_v1, 409, CLAIMED_OR_CLOSED)
+    @problem_response(api_v1, 422, "the draft fails the form's schema (`errors` names each field); fields the form "
+                      "requires may be left out")
+    def put(self, body, task_id):
+        """Save what has been filled in so far, to finish later (by anyone who may complete the task). It
+        changes nothing of the case; completing the task takes the data sent then, and discards the draft."""
+        task = case_service.save_draft(task_id, body["data"], principal=acting_as(body.get("user")))
+        return draft_out(task)
+
+    @api_v1.response(204)
+    @problem_response(api_v1, 404, NO_SUCH_TASK)
+    @problem_response(api_v1, 409, CLAIMED_OR_CLOSED)
+    def delete(self, task_id):
+        """Throw the task's draft away."""
+        case_service.discard_draft(task_id, principal=current_principal())
 
 
 @api_v1.route("/tasks/<string:task_id>/claim")

@@ -59,10 +59,18 @@ class FormOut(Schema):
     ui_schema = fields.Dict(allow_none=True)
 
 
+class DraftOut(Schema):
+    data = fields.Dict(metadata={"description": "the form's fields as last saved; fields it requires may be missing"})
+    saved_at = fields.DateTime()
+    saved_by = fields.String(allow_none=True)
+
+
 class TaskDetailOut(TaskOut):
     instructions = fields.String(allow_none=True)
     form = fields.Nested(FormOut)
     data = fields.Dict()
+    draft = fields.Nested(DraftOut, allow_none=True, metadata={
+        "description": "what someone has filled in so far and saved to finish later; fill the form from it"})
 
 
 class EventOut(Schema):
@@ -225,6 +233,11 @@ class CompleteIn(Schema):
     data = fields.Dict(keys=fields.String(), required=True)
     user = fields.String(validate=validate.Length(min=1, max=200))
     case_revision = fields.Integer(metadata={"description": "fail with 409 if the case changed since this revision"})
+
+
+class DraftIn(Schema):
+    data = fields.Dict(keys=fields.String(), required=True)
+    user = fields.String(validate=validate.Length(min=1, max=200))
 
 
 class CompletionOut(Schema):

@@ -56,12 +56,15 @@ def _validator(schema: dict) -> Draft202012Validator:
     return found[1]
 
 
-def validate_submission(schema: dict, data: object) -> list[FieldError]:
-    """Check submitted task data against the task's form schema; one error per failing field."""
+def validate_submission(schema: dict, data: object, partial: bool = False) -> list[FieldError]:
+    """Check submitted task data against the task's form schema; one error per failing field. A `partial`
+    submission (a draft) may leave out fields the form requires."""
     validator = _validator(schema)
     errors = []
     for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = "/".join(str(p) for p in err.absolute_path)
+        if err.validator in ("required", "minItems", "dependentRequired") and partial:
+            continue
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else ""
             path = f"{path}/{missing}".strip("/")

@@ -224,15 +224,55 @@ def _assign(task_id: str, user: str | None, principal, action: str, taking: bool
         user = principal.username
         require_task(principal, task_id, action)
     with transaction():
-        row = _open_task(task_id)
-        _lock_case(row.case_id)
-        db.session.refresh(row)
-        if row.assignee not in (None, user):
-            raise Conflict(f"The task is claimed by {row.assignee}")
+        row, _ = _task_held_by(task_id, user)
         row.assignee = user if taking else None
         sync_task_viewers_of(row)
         audit.record(action, principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
+
+
+def save_draft(task_id: str, data: dict, user: str | None = None, principal=None) -> Task:
+    """Keep what someone has filled in so far of a task's form, to finish later. The draft is checked against
+    the form except for the fields the form requires, and changes nothing of the case. A task claimed by
+    someone else takes no draft from another user; completing or cancelling the task discards its draft."""
+    if principal is not None:
+        user = principal.username
+        require_task(principal, task_id, "save_draft")
+    if not isinstance(data, dict):
+        raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
+    with transaction():
+        row, case = _task_held_by(task_id, user)
+        schema = forms_of(case.definition).get(row.form_schema) if row.form_schema else None
+        errors = validate_submission(schema, data, partial=True) if schema is not None else []
+        if errors:
+            raise InvalidData(f"{len(errors)} field(s) of the draft do not match the form {row.form_schema}",
+                              [{"field": e.field, "message": e.message} for e in errors])
+        row.draft, row.draft_saved_at, row.draft_saved_by = data, now(), user
+        audit.record("save_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
+    return row
+
+
+def discard_draft(task_id: str, user: str | None = None, principal=None) -> None:
+    """Throw away a task's draft (there need not be one)."""
+    if principal is not None:
+        user = principal.username
+        require_task(principal, task_id, "discard_draft")
+    with transaction():
+        row, _ = _task_held_by(task_id, user)
+        row.draft = row.draft_saved_at = row.draft_saved_by = None
+        audit.record("discard_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
+
+
+def _task_held_by(task_id: str, user: str | None) -> tuple[Task, Case]:
+    """The open task and its case, under the case's lock, for `user` to change: read again under the lock, it
+    must still be open and not claimed by someone else."""
+    row = _open_task(task_id)
+    case = _lock_case(row.case_id)
+    db.session.refresh(row)
+    _open_task(task_id, read=row)
+    if row.assignee not in (None, user):
+        raise Conflict(f"The task is claimed by {row.assignee}")
+    return row, case
 
 
 def _open_task(task_id: str, case_id: str | None = None, read: Task | None = None) -> Task:
@@ -549,6 +589,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         if task_id not in ready:
             done = task_id == completed_task_id
             update_now(db.session(), row, state="completed" if done else "cancelled", completed_at=moment,
+                       draft=None, draft_saved_at=None, draft_saved_by=None,
                        **({"completed_by": completed_by} if done else {}))
     opened = []
     for task_id, task in ready.items():

@@ -120,6 +120,10 @@ class Task(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     completed_by: Mapped[str | None] = mapped_column(sa.String(200))
     person_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # What someone has filled in so far of the task's form, to finish later; gone when the task closes.
+    draft: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    draft_saved_by: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class CaseEvent(db.Model):

@@ -54,6 +54,8 @@ def assert_invisible(world, who, case_id):
         assert_reveals_nothing(client.post(f"/api/v1/tasks/{task.id}/claim", json={}), case_id)
         assert_reveals_nothing(client.post(f"/api/v1/tasks/{task.id}/complete", json={"data": ACK}), case_id)
         assert_reveals_nothing(client.post(f"/api/v1/tasks/{task.id}/unclaim", json={}), case_id)
+        assert_reveals_nothing(client.put(f"/api/v1/tasks/{task.id}/draft", json={"data": {}}), case_id)
+        assert_reveals_nothing(client.delete(f"/api/v1/tasks/{task.id}/draft"), case_id)
     for state in ("completed", "cancelled"):
         assert client.get("/api/v1/tasks", query_string={"case_id": case_id, "state": state}).json["total"] == 0
 

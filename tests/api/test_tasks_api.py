@@ -113,3 +113,42 @@ def test_completed_tasks_are_listed_by_state(client, start):
     assert [t["id"] for t in done["items"]] == [task_id]
     assert done["items"][0]["completed_at"] is not None
     assert datetime.fromisoformat(done["items"][0]["completed_at"]) > datetime.now(UTC) - timedelta(minutes=5)
+
+
+def test_a_draft_keeps_a_half_filled_form_until_the_task_is_completed(client, other_client, start):
+    case = start()
+    task_id = case["open_tasks"][0]["id"]
+    url = f"/api/v1/tasks/{task_id}/draft"
+    assert client.get(f"/api/v1/tasks/{task_id}").json["draft"] is None
+
+    half = {"initierad_av": "kommun", "huvudperson": {}}  # the form requires more, and the person's name
+    saved = client.put(url, json={"data": half})
+    assert saved.status_code == 200
+    assert saved.json["data"] == half and saved.json["saved_by"] == "eva"
+    # A colleague of the same organisation picks it up where eva left it; the case itself is unchanged.
+    shown = other_client.get(f"/api/v1/tasks/{task_id}").json
+    assert shown["draft"] == saved.json
+    assert "initierad_av" not in shown["data"]
+    assert client.get(f"/api/v1/cases/{case['id']}").json["revision"] == case["revision"]
+
+    wrong = client.put(url, json={"data": {**half, "sip_behovs": "kanske"}})
+    assert wrong.status_code == 422
+    assert [e["field"] for e in wrong.json["errors"]] == ["sip_behovs"]
+    assert client.get(f"/api/v1/tasks/{task_id}").json["draft"]["data"] == half  # nothing half stored
+
+    assert client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": ASSESSMENT}).status_code == 200
+    assert client.get(f"/api/v1/tasks/{task_id}").json["draft"] is None
+    assert client.put(url, json={"data": half}).status_code == 409
+
+
+def test_a_draft_of_a_claimed_task_is_its_holders_and_can_be_discarded(client, other_client, start):
+    task_id = start()["open_tasks"][0]["id"]
+    url = f"/api/v1/tasks/{task_id}/draft"
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", json={}).status_code == 200
+    assert client.put(url, json={"data": {"sip_behovs": True}}).status_code == 200
+    assert other_client.put(url, json={"data": {"sip_behovs": False}}).status_code == 409
+    assert other_client.delete(url).status_code == 409
+    assert client.get(f"/api/v1/tasks/{task_id}").json["draft"]["data"] == {"sip_behovs": True}
+    assert client.delete(url).status_code == 204
+    assert client.get(f"/api/v1/tasks/{task_id}").json["draft"] is None
+    assert client.put("/api/v1/tasks/hittepa/draft", json={"data": {}}).status_code == 404
