@@ -7,7 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -18,10 +17,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from ..calendar import SWEDISH_TIME
 from ..scripting import SandboxedScriptEngine
 from .serializer import state_from_json, state_to_json
-
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 # How a diagram tells how a case ended: the variable `arendestatus` set on the path to its end event.
 STATUS_BY_OUTCOME = {"avslutad": "closed", "installd": "cancelled", "avbojd": "declined"}
@@ -72,9 +70,9 @@ def parse_due(value) -> datetime | None:
         text = str(value)
         moment = datetime.fromisoformat(text)
         if len(text) <= 10:
-            moment = datetime.combine(moment.date(), time(23, 59, 59), LOCAL_TIME)
+            moment = datetime.combine(moment.date(), time(23, 59, 59), SWEDISH_TIME)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_TIME)
+        moment = moment.replace(tzinfo=SWEDISH_TIME)
     return moment.astimezone(UTC)
 
 

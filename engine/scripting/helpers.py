@@ -8,11 +8,9 @@ date part is used) or `date`/`datetime` values.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from ..calendar import add_months, add_working_days, is_working_day, to_date
+from ..calendar import SWEDISH_TIME, add_months, add_working_days, is_working_day, to_date
 
-SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
 MAX_DAYS = 100 * 366
 
 
