@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask import Response, jsonify, render_template, request
 from flask.views import MethodView
 
 from .. import audit
 from ..access import require_audit_reader
 from ..access.rules import case_access
+from ..calendar import SWEDISH_TIME
 from ..database import db
 from ..people.personal_number import parse_personal_number
 from ..privacy import keyed_hash
@@ -33,7 +35,8 @@ from .presenters import (
 )
 from .problems import problem_response
 
-api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions")
+api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions",
+                   template_folder="templates")
 
 # Errors the views answer with, as the OpenAPI document describes them (each a problem document).
 NO_SUCH_CASE = "no such case, or not one your organisation may see"
@@ -136,11 +139,22 @@ class CaseResource(MethodView):
 class PlanResource(MethodView):
     @api_v1.response(200, s.PlanOut)
     @problem_response(api_v1, 404, NO_SUCH_CASE)
+    @api_v1.doc(responses={"200": {"description": "the plan", "content": {  # its JSON, and beside it the page
+        "application/json": {"schema": {"$ref": "#/components/schemas/PlanOut"}},
+        "text/html": {"schema": {"type": "string", "description": "the plan as a page to print (Swedish)"}}}}})
     def get(self, case_id):
-        """The SIP as a document: the four legal questions answered, goals, interventions, participants."""
+        """The SIP as a document: the four legal questions answered, goals, interventions, participants.
+        With `Accept: text/html`, as a page in Swedish to print for the person and where staff keep it."""
         principal = current_principal()
         case, scope = case_service.read_case(case_id, principal, action="read_plan")
-        return plan_out(case, scope, principal.organisation if principal else None)
+        plan = plan_out(case, scope, principal.organisation if principal else None)
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+            page = render_template("plan.html", plan=plan, printed_at=datetime.now(SWEDISH_TIME).date().isoformat())
+            return Response(page, mimetype="text/html", headers={
+                # Everything on the page is the plan's own text: no scripts, nothing fetched.
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                "Cache-Control": "no-store"})
+        return plan
 
 
 @api_v1.route("/cases/<string:case_id>/audit")

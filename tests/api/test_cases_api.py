@@ -90,6 +90,25 @@ def test_plan_document_answers_the_four_questions(app, client):
     assert plan["follow_up_date"] == "2027-06-10"
 
 
+def test_the_plan_prints_as_a_page_in_swedish(app, client):
+    walk = CaseWalk.start().to_plan(nuvarande_situation="Jag bor <b>ensam</b> & vill klara mig <script>x</script>")
+    url = f"/api/v1/cases/{walk.case_id}/plan"
+    page = client.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})  # as a browser asks
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    text = page.get_data(as_text=True)
+    for expected in ("Samordnad individuell plan", "Anna Andersson", "Vem har det övergripande ansvaret?",
+                     "Hemtjänst morgon och kväll", "Dagligen", "Dottern Maria", "Larm installerat",
+                     "Biståndshandläggare", "Region Skåne, vårdcentral Näsby deltar utan egen insats",
+                     "Planen följs upp senast 2027-06-10"):
+        assert expected in text, expected
+    assert "Planen är inte färdig" not in text
+    # What staff wrote is shown as text, never as markup.
+    assert "Jag bor &lt;b&gt;ensam&lt;/b&gt; &amp; vill klara mig &lt;script&gt;x&lt;/script&gt;" in text
+    assert "<script>" not in text
+    assert client.get(url).is_json and client.get(url, headers={"Accept": "application/json"}).is_json
+
+
 def test_plan_before_the_meeting_still_names_the_responsible_huvudman(client, start):
     case = start()
     task = case["open_tasks"][0]

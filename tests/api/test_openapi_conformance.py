@@ -89,6 +89,18 @@ def test_every_error_is_documented_as_a_problem_document(document):
     assert {"type", "title", "status", "detail"} <= set(problem["required"])
 
 
+def test_every_response_is_described(document):
+    """OpenAPI requires a description of each response; generators and the interactive page rely on it."""
+    for path, operations in document.spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for status, response in operation["responses"].items():
+                if "$ref" in response:
+                    response = document.spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+                assert response.get("description"), (method, path, status)
+
+
 def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     check = document.check
     check(client.get("/api/v1/health"), "GET", "/api/v1/health")
@@ -125,6 +137,9 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     assert case["plan"]["interventions"] and case["plan"]["scope"] == "full"
     plan = check(client.get(f"/api/v1/cases/{walked.case_id}/plan"), "GET", "/api/v1/cases/{case_id}/plan").json
     assert plan["participants"] and plan["follow_up_date"]
+    printable = check(client.get(f"/api/v1/cases/{walked.case_id}/plan", headers={"Accept": "text/html"}),
+                      "GET", "/api/v1/cases/{case_id}/plan")
+    assert printable.mimetype == "text/html"
     message = "/api/v1/cases/{case_id}/messages/{name}"
     waiting = check(client.post(f"/api/v1/cases/{walked.case_id}/messages/mote_installt", json={}), "POST", message)
     assert waiting.status_code == 409 and waiting.json["waiting_for"]
