@@ -5,11 +5,12 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import swagger_ui_bundle
-from flask import Flask, abort, request, send_from_directory
+from flask import Flask, send_from_directory
 from flask_smorest import Api
 
 from .auth import register_authentication
 from .deployments import deployments_v1
+from .guards import register_guards
 from .problems import PROBLEM_JSON, register_problem_handlers
 from .resources import api_v1
 from .schemas import ProblemDocument
@@ -51,12 +52,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(api_v1)
     api.register_blueprint(deployments_v1)
     register_problem_handlers(app)
-
-    @app.before_request
-    def refuse_oversized_bodies():
-        limit = app.config["MAX_CONTENT_LENGTH"]
-        if request.content_length is not None and request.content_length > limit:
-            abort(413, f"The body is larger than {limit} bytes")
+    register_guards(app)
 
     register_authentication(app, api)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from ..services.errors import ServiceError
@@ -89,6 +90,13 @@ def register_problem_handlers(app: Flask) -> None:
         if status == 400 and "JSON" in (detail or ""):
             detail = "The body is not valid JSON"
         return problem(status, detail)
+
+    @app.errorhandler(DataError)
+    def unstorable(err: DataError):
+        # A value the checks let through and the database refuses (PostgreSQL: a NUL character in text, a
+        # number out of range): the change was rolled back; the request, not the server, is at fault.
+        log.warning("a value of the request could not be stored: %s", err.orig)
+        return problem(400, "A value of the request cannot be stored")
 
     @app.errorhandler(RecursionError)
     def too_deep(err: RecursionError):

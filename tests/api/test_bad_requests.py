@@ -13,6 +13,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/tasks"),
     ("POST", "/api/v1/tasks/{task}/complete"),
     ("POST", "/api/v1/tasks/{task}/claim"),
+    ("PUT", "/api/v1/tasks/{task}/draft"),
     ("POST", "/api/v1/cases/{case}/messages/samtycke_aterkallat"),
     ("POST", "/api/v1/decisions/mobilt_vardteam/evaluate"),
 ]
@@ -109,3 +110,27 @@ def test_openapi_document_and_interactive_page(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and b"swagger-ui" in page.data
     assert client.get("/api/v1/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_nul_characters_are_refused_naming_where_and_nothing_is_stored(client, ids):
+    """PostgreSQL cannot store a NUL in text; no field needs one. Wherever it comes, the answer is a 400."""
+    body = {"region": "kristianstad", "person": {**PERSON, "name": "Tolvan\u0000"}, "variables": {}}
+    cases_before = client.get("/api/v1/cases").json["total"]
+    for response, field in [
+        (client.post("/api/v1/cases", json=body), "person/name"),
+        (client.post("/api/v1/cases", json={**body, "person": PERSON, "variables": {"x": ["a", {"b\u0000": 1}]}}),
+         "variables/x/1/b"),
+        (client.post("/api/v1/cases", json={**body, "person": PERSON}, headers={"Idempotency-Key": "a\x00b"}),
+         "header/Idempotency-Key"),
+        (client.get("/api/v1/tasks", query_string={"candidate_group": "a\x00b"}), "query/candidate_group"),
+        (client.get("/api/v1/tasks/a%00b"), "(path)"),
+        (client.put(f"/api/v1/tasks/{ids['task']}/draft", json={"data": {"sip_behovs": "\u0000"}}), "data/sip_behovs"),
+        (client.post(f"/api/v1/cases/{ids['case']}/messages/mote_installt", json={}, headers={
+            "Idempotency-Key": "\x00"}), "header/Idempotency-Key"),
+    ]:
+        assert response.status_code == 400, (field, response.get_data(as_text=True)[:300])
+        assert response.json["errors"] == [{"field": field, "message": "contains a NUL character"}]
+    assert client.get("/api/v1/cases").json["total"] == cases_before
+    # The text \\u0000 (a backslash, then u0000) is no NUL character.
+    literal = client.post("/api/v1/cases", json={**body, "person": {**PERSON, "name": "Tolvan \\u0000"}})
+    assert literal.status_code == 201
