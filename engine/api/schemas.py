@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from ..people.personal_number import InvalidPersonalNumber, parse_personal_number
 
 IDENTIFIER = validate.Regexp(r"^[a-z0-9_]{1,64}$", error="lower-case letters, digits and _ only (1–64)")
 STATUSES = ("active", "cancelled", "declined", "closed")
+
+
+def moment_in_range(value: datetime) -> None:
+    """A moment the task list can compare with due dates: between the years 1900 and 2200, in UTC."""
+    try:
+        utc_value = value.astimezone(UTC)
+    except OverflowError:
+        utc_value = None
+    if utc_value is None or not 1900 <= utc_value.year < 2200:
+        raise ValidationError("must be between the years 1900 and 2200")
 
 
 def personal_number(value: str) -> None:
@@ -208,9 +220,9 @@ class TaskQuery(PageQuery):
         "description": "who has claimed the task: a user name, or `me` for the signed-in user"})
     case_id = fields.String(validate=validate.Length(max=36))
     region = fields.String(validate=IDENTIFIER)
-    due_before = fields.AwareDateTime(default_timezone=None, metadata={
+    due_before = fields.AwareDateTime(default_timezone=None, validate=moment_in_range, metadata={
         "description": "due before this moment (ISO 8601 with a time zone); tasks without a due date are left out"})
-    due_after = fields.AwareDateTime(default_timezone=None, metadata={
+    due_after = fields.AwareDateTime(default_timezone=None, validate=moment_in_range, metadata={
         "description": "due at or after this moment; tasks without a due date are left out"})
     state = fields.String(load_default="open", validate=validate.OneOf(("open", "completed", "cancelled")))
     sort = fields.String(load_default="due", validate=validate.OneOf(("due", "-due", "created", "-created")),

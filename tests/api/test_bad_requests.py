@@ -25,7 +25,8 @@ JUNK = [
     json.dumps({"user": None, "payload": {"a": [1] * 1000}}).encode(),
 ]
 QUERIES = ["limit=-1", "limit=abc", "offset=99999999999999999999", "due_before=yesterday", "sort=random",
-           "state=%00", "candidate_group=" + "x" * 500, "region=ÅÄÖ"]
+           "state=%00", "candidate_group=" + "x" * 500, "region=ÅÄÖ", "due_after=0001-01-01T00:00:00%2B14:00",
+           "due_before=9999-12-31T23:59:59-14:00", "due_before=1850-01-01T00:00:00Z"]
 
 
 @pytest.fixture
@@ -52,6 +53,11 @@ def test_malformed_queries_are_400(client):
             assert response.status_code in (200, 400), (path, query)
             if response.status_code == 400:
                 assert response.json["errors"]
+    for moment in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1850-01-01T00:00:00Z"):
+        response = client.get("/api/v1/tasks", query_string={"due_after": moment})
+        assert response.status_code == 400, moment
+        assert response.json["errors"] == [{"field": "due_after",
+                                            "message": "must be between the years 1900 and 2200"}]
 
 
 def test_misspelt_filters_are_400_not_a_wider_list(client, start):
