@@ -36,6 +36,10 @@ BY_ID = (("task_id", False),)
 COUNTED = aliased(TaskViewer, name="counted")
 # The filters that compare a viewer row's column with the value given.
 FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region")
+# What a row of the list shows of a task (engine.api.presenters.task_out): not its form, instructions or draft.
+LISTED = tuple(Task.__table__.c[name] for name in (
+    "id", "case_id", "region", "name", "title", "process", "candidate_group", "assignee", "due_at", "state",
+    "created_at", "completed_at", "person_name"))
 
 
 @dataclass
@@ -71,7 +75,7 @@ def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int 
         conditions.append(Task.due_at >= flt.due_after)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(*conditions))
     rows = db.session.execute(
-        sa.select(Task.__table__).where(*conditions).order_by(*SORTS[sort]).limit(limit).offset(offset)
+        sa.select(*LISTED).where(*conditions).order_by(*SORTS[sort]).limit(limit).offset(offset)
     ).all()
     if principal is not None:
         _audit_list("list_tasks", principal, rows, total)
@@ -155,7 +159,7 @@ def _page(conditions: list, order: tuple, *extra):
     page = sa.select(*(getattr(TaskViewer, name) for name in {name: None for name, _ in order})) \
         .where(*conditions).order_by(*_ordered(TaskViewer, order)) \
         .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
-    return sa.select(Task.__table__, *extra).join(page, page.c.task_id == Task.id).order_by(*_ordered(page.c, order))
+    return sa.select(*LISTED, *extra).join(page, page.c.task_id == Task.id).order_by(*_ordered(page.c, order))
 
 
 def _count(conditions: list, viewers=TaskViewer):
