@@ -588,9 +588,10 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
     for task_id, row in stored.items():
         if task_id not in ready:
             done = task_id == completed_task_id
-            update_now(db.session(), row, state="completed" if done else "cancelled", completed_at=moment,
-                       draft=None, draft_saved_at=None, draft_saved_by=None,
-                       **({"completed_by": completed_by} if done else {}))
+            closed = {"completed_by": completed_by} if done else {}
+            if row.draft_saved_at is not None:  # a closed task keeps no draft
+                closed.update(draft=None, draft_saved_at=None, draft_saved_by=None)
+            update_now(db.session(), row, state="completed" if done else "cancelled", completed_at=moment, **closed)
     opened = []
     for task_id, task in ready.items():
         if task_id in stored:
