@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timers
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
@@ -20,6 +21,11 @@ from SpiffWorkflow.util.task import TaskState
 from ..calendar import SWEDISH_TIME
 from ..scripting import SandboxedScriptEngine
 from .serializer import state_from_json, state_to_json
+
+# A timer's date or date-time without a UTC offset ("2027-06-10") is Swedish time, in summer as in winter and
+# whatever the server's time zone. SpiffWorkflow reads such a value at its module's LOCALTZ, a fixed offset taken
+# from the server's clock when the module was imported.
+spiff_timers.LOCALTZ = SWEDISH_TIME
 
 # How a diagram tells how a case ended: the variable `arendestatus` set on the path to its end event.
 STATUS_BY_OUTCOME = {"avslutad": "closed", "installd": "cancelled", "avbojd": "declined"}

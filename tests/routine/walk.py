@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from engine.calendar import SWEDISH_TIME
 from engine.services import cases
 
 KOMMUN = {"namn": "Eva Ek", "organisation": "Kristianstads kommun, hemtjänst Norr", "huvudmannatyp": "kommun_sol",
@@ -122,3 +125,9 @@ class CaseWalk:
         self.do("dokumentera_avslut", {"avslutsdatum": "2027-06-20", "den_enskilde_informerad": True})
         self.each("kvittera_avslut", lambda group: {"kvitterad_av": group})
         return self
+
+
+def in_sweden(moment: datetime) -> str:
+    """A stored moment (naive ones are UTC) as Swedish time: "2027-06-10T00:00:00+02:00"."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(SWEDISH_TIME).isoformat()

@@ -6,7 +6,7 @@ import time_machine
 
 from engine.database import db
 from engine.services import cases
-from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk
+from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk, in_sweden
 
 TODAY = datetime(2026, 11, 27, 9, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def test_documentation_in_time_gets_no_reminder(app):
 def test_a_case_started_today_reaches_its_yearly_follow_up_and_a_withdrawal(app):
     with at("2026-11-27T09:00"):
         walk = CaseWalk.start().to_plan(motesdatum="2026-12-10", uppfoljningsdatum="2027-12-10")
-    with at("2027-12-09T23:00"):
+    with at("2027-12-09T22:59"):  # 23:59 in Sweden
         assert "fired timers of 0 case(s)" in run_worker(app)
     with at("2027-12-10T06:00"):
         assert "fired timers of 1 case(s)" in run_worker(app)
@@ -61,7 +61,7 @@ def test_a_case_started_today_reaches_its_yearly_follow_up_and_a_withdrawal(app)
     assert walk.names() == ["genomfor_uppfoljning"]
     with at("2027-12-11T10:00"):
         walk.follow_up("2027-12-11")
-    assert walk.case.next_timer_at.date().isoformat() == "2028-12-11"
+    assert in_sweden(walk.case.next_timer_at) == "2028-12-11T00:00:00+01:00"
     with at("2028-03-01T10:00"):
         cases.send_message(walk.case_id, "samtycke_aterkallat", {"datum": "2028-03-01"})
         walk.close()
@@ -69,6 +69,21 @@ def test_a_case_started_today_reaches_its_yearly_follow_up_and_a_withdrawal(app)
     assert walk.case.next_timer_at is None
     with at("2028-12-12T10:00"):
         assert "fired timers of 0 case(s)" in run_worker(app)
+
+
+def test_a_follow_up_date_is_due_at_midnight_swedish_time_in_summer_and_winter(app):
+    """Whatever the server's time zone: a date in a timer is the start of that day in Sweden."""
+    with at("2026-11-27T09:00"):
+        summer = CaseWalk.start().to_plan(motesdatum="2026-12-10", uppfoljningsdatum="2027-06-10")
+        winter = CaseWalk.start().to_plan(motesdatum="2026-12-10", uppfoljningsdatum="2027-12-10")
+    assert in_sweden(summer.case.next_timer_at) == "2027-06-10T00:00:00+02:00"
+    assert in_sweden(winter.case.next_timer_at) == "2027-12-10T00:00:00+01:00"
+    with at("2027-06-09T21:59"):
+        assert "fired timers of 0 case(s)" in run_worker(app)
+    with at("2027-06-09T22:01"):
+        assert "fired timers of 1 case(s)" in run_worker(app)
+    db.session.expire_all()
+    assert summer.names() == ["genomfor_uppfoljning"]
 
 
 def test_the_sweep_reads_only_due_cases(app):
