@@ -48,11 +48,24 @@ class Document:
         self.components = as_json_schema(spec["components"])
         self.checked: set[tuple[str, str, int]] = set()
 
+    def responses(self):
+        """(method, path, status, response) of every documented response, references resolved."""
+        for path, operations in self.spec["paths"].items():
+            for method, operation in operations.items():
+                if method == "parameters":
+                    continue
+                for status, response in operation["responses"].items():
+                    yield method, path, status, self.resolved(response)
+
+    def resolved(self, response: dict) -> dict:
+        if "$ref" in response:
+            return self.spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+        return response
+
     def check(self, response, method: str, template: str):
         operation = self.spec["paths"][template][method.lower()]
-        documented = operation["responses"].get(str(response.status_code)) or operation["responses"]["default"]
-        if "$ref" in documented:
-            documented = self.spec["components"]["responses"][documented["$ref"].rsplit("/", 1)[-1]]
+        documented = self.resolved(operation["responses"].get(str(response.status_code))
+                                   or operation["responses"]["default"])
         if "content" not in documented:  # documented without a body, such as 204
             assert response.data == b"", (method, template, response.status_code)
             self.checked.add((method, template, response.status_code))
@@ -76,29 +89,17 @@ def document(client):
 
 
 def test_every_error_is_documented_as_a_problem_document(document):
-    for path, operations in document.spec["paths"].items():
-        for method, operation in operations.items():
-            if method == "parameters":
-                continue
-            for status, response in operation["responses"].items():
-                if status.startswith(("4", "5")) or status == "default":
-                    if "$ref" in response:
-                        response = document.spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-                    assert list(response["content"]) == ["application/problem+json"], (method, path, status)
+    for method, path, status, response in document.responses():
+        if status.startswith(("4", "5")) or status == "default":
+            assert list(response["content"]) == ["application/problem+json"], (method, path, status)
     problem = document.spec["components"]["schemas"]["ProblemDocument"]
     assert {"type", "title", "status", "detail"} <= set(problem["required"])
 
 
 def test_every_response_is_described(document):
     """OpenAPI requires a description of each response; generators and the interactive page rely on it."""
-    for path, operations in document.spec["paths"].items():
-        for method, operation in operations.items():
-            if method == "parameters":
-                continue
-            for status, response in operation["responses"].items():
-                if "$ref" in response:
-                    response = document.spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-                assert response.get("description"), (method, path, status)
+    for method, path, status, response in document.responses():
+        assert response.get("description"), (method, path, status)
 
 
 def test_a_case_walked_over_http_answers_as_documented(app, client, document):
