@@ -185,12 +185,18 @@ def test_after_withdrawal_participants_keep_only_what_they_documented(world):
     assert plan["main_goal"] == "" and plan["goals"] == []
     assert [p["organisation"] for p in plan["participants"]] == [VARDCENTRAL["organisation"]]
     assert plan["participants"][0]["no_action"] is True  # what the vårdcentral documented itself
+    page = vc.get(f"/api/v1/cases/{case_id}/plan", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Utdrag: planen delas inte längre med er organisation" in page
+    assert "Hemtjänst morgon och kväll" not in page and "Dottern Maria" not in page  # not the others' part
+    assert "Huvudmål" not in page and "Eva Ek, Biståndshandläggare" in page  # who coordinates, to ask
     case = vc.get(f"/api/v1/cases/{case_id}").json
     assert case["open_tasks"] == []
     assert all(e["task_id"] for e in case["history"])  # only events of its own tasks
     assert vc.post(f"/api/v1/cases/{case_id}/messages/uppfoljning_begard", json={}).status_code == 403
     # the coordinator still has the whole case and documents the closure
     assert kommun.get(f"/api/v1/cases/{case_id}/plan").json["main_goal"]
+    whole = kommun.get(f"/api/v1/cases/{case_id}/plan", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Hemtjänst morgon och kväll" in whole and "Dottern Maria" in whole and "Utdrag" not in whole
     task = [t for t in open_tasks(case_id) if t.name == "dokumentera_avslut"][0]
     assert_reveals_nothing(vc.get(f"/api/v1/tasks/{task.id}"), case_id)
     assert kommun.post(f"/api/v1/tasks/{task.id}/complete", json={"data": {
