@@ -226,9 +226,10 @@ class TaskResource(MethodView):
             **task_out(task),
             "instructions": task.instructions,
             "form": {"schema": forms.get(task.form_schema), "ui_schema": forms.get(task.form_ui_schema)},
-            # A case no longer shared with the organisation shows none of its data.
+            # A case no longer shared with the organisation shows none of its data; a draft is what those who
+            # may complete the task typed themselves.
             "data": case_service.task_data(task) if shared else {},
-            "draft": draft_out(task) if shared else None,
+            "draft": draft_out(task),
         }
 
 
