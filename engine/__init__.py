@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import default_config, from_environment, normalise_database_url
 from .database import db, migrate, tune_sqlite
@@ -33,4 +34,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_api(app)
     register_commands(app)
+    behind_proxies(app)
     return app
+
+
+def behind_proxies(app: Flask) -> None:
+    """Behind `TRUSTED_PROXIES` reverse proxies, the client's address and scheme are those they forward."""
+    value = app.config["TRUSTED_PROXIES"]
+    try:
+        proxies = int(value)
+    except (TypeError, ValueError):
+        proxies = -1
+    if not 0 <= proxies <= 10:
+        raise ValueError(f"TRUSTED_PROXIES must be a whole number from 0 to 10, not {value!r}")
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

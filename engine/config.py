@@ -19,6 +19,9 @@ def default_config(instance_path: str) -> dict:
         # The national base routine: diagrams, tables and forms.
         "PROCESSES_DIR": str(PROJECT_ROOT / "processes"),
         "FORMS_DIR": str(PROJECT_ROOT / "forms"),
+        # How many reverse proxies in front of the app to believe about the client's address (X-Forwarded-For),
+        # which the audit trail records. 0: none; the header is then ignored, as any client can send it.
+        "TRUSTED_PROXIES": 0,
     }
 
 
@@ -27,7 +30,7 @@ def from_environment() -> dict:
     settings = {}
     if url := os.environ.get("SIP_DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = url
-    for key in ("PROCESSES_DIR", "FORMS_DIR"):
+    for key in ("PROCESSES_DIR", "FORMS_DIR", "TRUSTED_PROXIES"):
         if value := os.environ.get(f"SIP_{key}"):
             settings[key] = value
     return settings

@@ -150,3 +150,24 @@ def test_demo_command_prints_users_with_working_tokens(app):
     client = app.test_client()
     response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {users[0]['token']}"})
     assert response.status_code == 200
+
+
+def test_the_audited_address_is_the_client_behind_trusted_proxies_only(app, migrated):
+    from engine import create_app
+    from tests.api.conftest import signed_in, user_token
+
+    token = user_token("eva")
+    body = {"region": "kristianstad", "person": PERSON, "variables": {}}
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    # By default the header is anybody's claim: the address is the connection's.
+    direct = signed_in(app, token).post("/api/v1/cases", json=body, headers=forwarded).json["id"]
+    assert [e.remote_addr for e in audit_rows(direct)] == ["127.0.0.1"]
+    # Behind one proxy (which appends the address it saw), the last forwarded address is the client.
+    proxied_app = create_app({"SQLALCHEMY_DATABASE_URI": migrated, "TRUSTED_PROXIES": "1"})
+    proxied = signed_in(proxied_app, token).post("/api/v1/cases", json=body, headers={
+        "X-Forwarded-For": "198.51.100.1, 203.0.113.7"}).json["id"]
+    assert [e.remote_addr for e in audit_rows(proxied)] == ["203.0.113.7"]
+    with proxied_app.app_context():
+        db.engine.dispose()
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
+        create_app({"SQLALCHEMY_DATABASE_URI": migrated, "TRUSTED_PROXIES": "yes"})
