@@ -26,6 +26,7 @@ def task_out(task: Task) -> dict:
         "person_name": task.person_name, "region": task.region, "process": task.process,
         "candidate_group": task.candidate_group, "assignee": task.assignee, "state": task.state,
         "due_at": utc(task.due_at), "created_at": utc(task.created_at), "completed_at": utc(task.completed_at),
+        "draft_saved_at": utc(task.draft_saved_at), "draft_saved_by": task.draft_saved_by,
     }
 
 
@@ -43,7 +44,7 @@ def task_json(task) -> dict:
     """A task as `TaskOut` dumps it, built straight as JSON values: the task list's rows skip the schema's
     per-field work (tests/api/test_openapi_conformance.py holds the two the same)."""
     return {**task_out(task), "due_at": _iso(task.due_at), "created_at": _iso(task.created_at),
-            "completed_at": _iso(task.completed_at)}
+            "completed_at": _iso(task.completed_at), "draft_saved_at": _iso(task.draft_saved_at)}
 
 
 def case_summary(case: Case) -> dict:

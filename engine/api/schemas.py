@@ -64,6 +64,9 @@ class TaskOut(Schema):
     due_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+    draft_saved_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when someone last saved a draft of the task's form (`PUT /tasks/{id}/draft`); null: none"})
+    draft_saved_by = fields.String(allow_none=True)
 
 
 class FormOut(Schema):

@@ -36,10 +36,11 @@ BY_ID = (("task_id", False),)
 COUNTED = aliased(TaskViewer, name="counted")
 # The filters that compare a viewer row's column with the value given.
 FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region")
-# What a row of the list shows of a task (engine.api.presenters.task_out): not its form, instructions or draft.
+# What a row of the list shows of a task (engine.api.presenters.task_out): not its form, instructions or the
+# draft itself.
 LISTED = tuple(Task.__table__.c[name] for name in (
     "id", "case_id", "region", "name", "title", "process", "candidate_group", "assignee", "due_at", "state",
-    "created_at", "completed_at", "person_name"))
+    "created_at", "completed_at", "person_name", "draft_saved_at", "draft_saved_by"))
 
 
 @dataclass

@@ -128,6 +128,8 @@ def test_a_draft_keeps_a_half_filled_form_until_the_task_is_completed(client, ot
     # A colleague of the same organisation picks it up where eva left it; the case itself is unchanged.
     shown = other_client.get(f"/api/v1/tasks/{task_id}").json
     assert shown["draft"] == saved.json
+    listed = other_client.get("/api/v1/tasks", query_string={"case_id": case["id"]}).json["items"]
+    assert [(t["draft_saved_at"], t["draft_saved_by"]) for t in listed] == [(saved.json["saved_at"], "eva")]
     assert "initierad_av" not in shown["data"]
     assert client.get(f"/api/v1/cases/{case['id']}").json["revision"] == case["revision"]
 
