@@ -220,11 +220,13 @@ class TaskResource(MethodView):
         """A task with its form (JSON Schema and UI schema) and its current data."""
         principal = current_principal()
         task = task_list.get_task(task_id, principal)
-        forms = case_service.forms_of(case_service.get_case(task.case_id).definition)
+        case = case_service.get_case(task.case_id)
+        forms = case_service.forms_of(case.definition)
         shared = principal is None or getattr(case_access(principal, task.case_id), "scope", None) == "full"
         return {
             **task_out(task),
             "instructions": task.instructions,
+            "case_revision": case.revision,
             "form": {"schema": forms.get(task.form_schema), "ui_schema": forms.get(task.form_ui_schema)},
             # A case no longer shared with the organisation shows none of its data; a draft is what those who
             # may complete the task typed themselves.

@@ -82,6 +82,9 @@ class DraftOut(Schema):
 
 class TaskDetailOut(TaskOut):
     instructions = fields.String(allow_none=True)
+    case_revision = fields.Integer(metadata={
+        "description": "the case's revision as this data shows it: send it with the completion to be refused (409) "
+                       "rather than complete against a case that changed meanwhile"})
     form = fields.Nested(FormOut)
     data = fields.Dict()
     draft = fields.Nested(DraftOut, allow_none=True, metadata={

@@ -82,6 +82,20 @@ def test_stale_case_revision_is_a_conflict(client, start):
     assert "revision" in response.json["detail"]
 
 
+def test_a_task_read_before_another_change_of_its_case_is_refused_with_its_revision(app, client):
+    walk = CaseWalk.start().initiate().consent().prepare()
+    mine = walk.task("kvittera_kallelse", KOMMUN["organisation"]).id
+    shown = client.get(f"/api/v1/tasks/{mine}").json
+    ack = {"kommer": True, "namn": "Eva Ek", "kartlaggning": "Nuläge"}
+    walk.do("kvittera_kallelse", ack, VARDCENTRAL["organisation"])  # the vårdcentral answers meanwhile
+    stale = client.post(f"/api/v1/tasks/{mine}/complete", json={"data": ack, "case_revision": shown["case_revision"]})
+    assert stale.status_code == 409
+    fresh = client.get(f"/api/v1/tasks/{mine}").json["case_revision"]
+    assert fresh == shown["case_revision"] + 1
+    assert client.post(f"/api/v1/tasks/{mine}/complete",
+                       json={"data": ack, "case_revision": fresh}).status_code == 200
+
+
 def test_claiming_keeps_others_out(client, other_client, start):
     case = start()
     task_id = case["open_tasks"][0]["id"]
