@@ -282,19 +282,26 @@ class UnclaimResource(MethodView):
 @api_v1.route("/tasks/<string:task_id>/complete")
 class CompleteResource(MethodView):
     @api_v1.arguments(s.CompleteIn, error_status_code=400)
-    @api_v1.response(200, s.CompletionOut)
+    @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
+    @api_v1.response(200, s.CompletionOut, headers=IDEMPOTENCY_REPLAYED)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
     @problem_response(api_v1, 409, "the task is already completed or claimed by someone else, or the case "
                       "changed since `case_revision`")
     @problem_response(api_v1, 422, "the data fails the form's schema (`errors` names each field), or the "
                       "routine failed in a step")
     def post(self, body, task_id):
-        """Complete a task with data that passes its form's schema; answers with the case's next open tasks."""
+        """Complete a task with data that passes its form's schema; answers with the case's next open tasks.
+        With an `Idempotency-Key` header, a retry of the completion answers again instead of 409."""
         principal = acting_as(body.get("user"))
-        case = case_service.complete_task(task_id, body["data"], case_revision=body.get("case_revision"),
-                                          principal=principal)
-        return {"case": case_summary(case),
-                "next_tasks": [task_out(t) for t in case_service.open_tasks_of_change(case, principal)]}
+        key = idempotency_key()
+        details = dict(case_revision=body.get("case_revision"), principal=principal)
+        if key is None:
+            case, completed = case_service.complete_task(task_id, body["data"], **details), True
+        else:
+            case, completed = case_service.complete_task_once(task_id, key, body["data"], **details)
+        answer = {"case": case_summary(case),
+                  "next_tasks": [task_out(t) for t in case_service.open_tasks_of_change(case, principal)]}
+        return answer, 200, ({} if key is None else {"Idempotency-Replayed": "false" if completed else "true"})
 
 
 @api_v1.route("/decisions/<string:decision_id>/evaluate")

@@ -176,10 +176,10 @@ def _start(region, key, variables, person_name, actor, parent: Case | None,
 
 # -- tasks --------------------------------------------------------------------------------------------
 def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: str | None = None,
-                  case_revision: int | None = None, principal=None) -> Case:
+                  case_revision: int | None = None, principal=None, idempotency_key: str | None = None) -> Case:
     """Complete a human task with the data of its form. With `case_revision`, the case must not have
     changed since the caller read it. With a principal, the task must be visible to it and not claimed by
-    someone else."""
+    someone else. `idempotency_key` is kept with the completion: see `complete_task_once`."""
     if principal is not None:
         actor = principal.username
     row = _open_task(task_id, case_id, read=require_task(principal, task_id, "complete_task"))
@@ -206,7 +206,29 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
         audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
                      detail={"task": row.name})
         _store(case, cw, completed_task_id=task_id, completed_by=actor, stored_open=stored)
+        if idempotency_key is not None:
+            update_now(db.session(), stored[task_id], completion_key=idempotency_key)
     return case
+
+
+def complete_task_once(task_id: str, idempotency_key: str, data: dict, principal=None, actor: str | None = None,
+                       **details) -> tuple[Case, bool]:
+    """`complete_task`, applied once per idempotency key, so that a client may retry a completion whose answer
+    it never got: the same user's retry of the completion it made with the key answers with the case as it
+    stands (False: not completed now), where another request would be refused as already completed."""
+    try:
+        case = complete_task(task_id, data, principal=principal, actor=actor, idempotency_key=idempotency_key,
+                             **details)
+        return case, True
+    except Conflict:
+        row = db.session.get(Task, task_id, populate_existing=True)
+        username = principal.username if principal is not None else actor
+        if row is None or (row.state, row.completed_by, row.completion_key) != ("completed", username,
+                                                                               idempotency_key):
+            raise
+        audit.record_now("complete_task", principal, case_id=row.case_id, task_id=task_id, user=username,
+                         outcome="replayed", detail={"task": row.name})
+        return get_case(row.case_id), False
 
 
 def claim_task(task_id: str, user: str | None = None, principal=None) -> Task:

@@ -119,6 +119,8 @@ class Task(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     completed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    # The Idempotency-Key the completion was sent with: its retry is answered, not refused.
+    completion_key: Mapped[str | None] = mapped_column(sa.String(200))
     person_name: Mapped[str | None] = mapped_column(sa.String(200))
     # What someone has filled in so far of the task's form, to finish later; gone when the task closes.
     draft: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)

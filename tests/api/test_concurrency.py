@@ -78,3 +78,20 @@ def test_simultaneous_retries_of_a_start_start_one_case(app, gunicorn_server):
         assert len({answer["id"] for _, answer in answers}) == 1
     db.session.expire_all()
     assert task_list.list_cases()[1] == 3
+
+
+def test_simultaneous_retries_of_a_completion_complete_it_once(app, gunicorn_server):
+    token = user_token("staff0")
+    initiator = principal_of(find_user("staff0"), None, "token")
+    for attempt in range(3):
+        case = cases.start_case("base", {"huvudperson": {"namn": "Anna Andersson"}}, person_name="Anna Andersson",
+                                principal=initiator)
+        walk = CaseWalk(case.id)
+        url = f"{gunicorn_server}/api/v1/tasks/{walk.task('bedom_behov_av_sip').id}/complete"
+        headers = {"Idempotency-Key": f"done-{attempt}"}
+        answers = simultaneously([lambda u=url, h=headers: post(u, {"data": ASSESSMENT}, token, **h)
+                                  for _ in range(4)])
+        assert [status for status, _ in answers] == [200] * 4, answers
+        db.session.expire_all()
+        assert [e.kind for e in cases.case_history(case.id)].count("task_completed") == 1
+        assert walk.names() == ["inhamta_samtycke"]

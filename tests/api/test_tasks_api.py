@@ -96,6 +96,25 @@ def test_a_task_read_before_another_change_of_its_case_is_refused_with_its_revis
                        json={"data": ack, "case_revision": fresh}).status_code == 200
 
 
+def test_a_completion_retried_with_its_idempotency_key_is_answered_not_refused(app, client, other_client, start):
+    from engine import audit
+
+    case = start()
+    url = f"/api/v1/tasks/{case['open_tasks'][0]['id']}/complete"
+    first = client.post(url, json={"data": ASSESSMENT}, headers={"Idempotency-Key": "done-1"})
+    again = client.post(url, json={"data": ASSESSMENT}, headers={"Idempotency-Key": "done-1"})
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert (first.headers["Idempotency-Replayed"], again.headers["Idempotency-Replayed"]) == ("false", "true")
+    assert again.json == first.json
+    events = client.get(f"/api/v1/cases/{case['id']}").json["history"]
+    assert [e["kind"] for e in events].count("task_completed") == 1
+    assert [e.outcome for e in audit.case_events(case["id"]) if e.action == "complete_task"] == ["ok", "replayed"]
+    # Without the key, with another key, or by someone else: the task is already completed.
+    assert client.post(url, json={"data": ASSESSMENT}).status_code == 409
+    assert client.post(url, json={"data": ASSESSMENT}, headers={"Idempotency-Key": "done-2"}).status_code == 409
+    assert other_client.post(url, json={"data": ASSESSMENT}, headers={"Idempotency-Key": "done-1"}).status_code == 409
+
+
 def test_claiming_keeps_others_out(client, other_client, start):
     case = start()
     task_id = case["open_tasks"][0]["id"]
