@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -15,14 +14,14 @@ from ..access.rules import case_access
 from ..calendar import SWEDISH_TIME
 from ..database import db
 from ..people.personal_number import parse_personal_number
-from ..privacy import keyed_hash
 from ..services import cases as case_service
 from ..services import task_list
-from ..services.errors import InvalidProcessSet, InvalidRequest, NotFound
+from ..services.errors import InvalidProcessSet, NotFound
 from ..services.process_sets import latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
 from .blueprint import Blueprint
+from .idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_REPLAYED, idempotency_key, replay_headers, request_fingerprint
 from .presenters import (
     audit_event_out,
     case_out,
@@ -42,30 +41,6 @@ api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases
 NO_SUCH_CASE = "no such case, or not one your organisation may see"
 NO_SUCH_TASK = "no such task, or not one your organisation may see"
 CLAIMED_OR_CLOSED = "claimed by someone else, or no longer open"
-
-
-IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": False,
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-                   "description": "a key of the client's choosing (a UUID, say): the request is applied once, and a "
-                                  "retry with the same key answers as the first did"}
-IDEMPOTENCY_REPLAYED = {"Idempotency-Replayed": {"description": "with an `Idempotency-Key`: `true` when this answers a "
-                                                                "retry and nothing was applied now",
-                                                 "schema": {"type": "string", "enum": ["true", "false"]}}}
-
-
-def idempotency_key() -> str | None:
-    """The request's `Idempotency-Key` header: a retry with the same key is applied once."""
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not 0 < len(key) <= 200:
-        raise InvalidRequest("The Idempotency-Key header must be 1–200 characters",
-                             errors=[{"field": "Idempotency-Key", "message": "must be 1–200 characters"}])
-    return key
-
-
-def request_fingerprint(body: dict) -> str:
-    """What tells a retry from another request under the same key: a keyed hash (the body holds a personal
-    number)."""
-    return keyed_hash(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str))
 
 
 @api_v1.route("/health")
@@ -118,9 +93,7 @@ class Cases(MethodView):
         else:
             case, started = case_service.start_case_once(key, request_fingerprint(body), body["region"], variables,
                                                          **details)
-        headers = {"Location": f"{api_v1.url_prefix}/cases/{case.id}"}
-        if key is not None:
-            headers["Idempotency-Replayed"] = "false" if started else "true"
+        headers = {"Location": f"{api_v1.url_prefix}/cases/{case.id}", **replay_headers(key, started)}
         return started_case_out(case, principal), 201 if started else 200, headers
 
 
@@ -187,7 +160,7 @@ class MessageResource(MethodView):
         principal = acting_as(body.get("user"))
         case, applied = case_service.send_message(case_id, name, body["payload"], actor=body.get("user"),
                                                   idempotency_key=key, principal=principal)
-        return case_out(case, principal), 200, {"Idempotency-Replayed": "false" if applied else "true"}
+        return case_out(case, principal), 200, replay_headers(key, applied)
 
 
 @api_v1.route("/tasks")
@@ -301,7 +274,7 @@ class CompleteResource(MethodView):
             case, completed = case_service.complete_task_once(task_id, key, body["data"], **details)
         answer = {"case": case_summary(case),
                   "next_tasks": [task_out(t) for t in case_service.open_tasks_of_change(case, principal)]}
-        return answer, 200, ({} if key is None else {"Idempotency-Replayed": "false" if completed else "true"})
+        return answer, 200, replay_headers(key, completed)
 
 
 @api_v1.route("/decisions/<string:decision_id>/evaluate")
