@@ -247,15 +247,13 @@ class ClaimIn(Schema):
         "description": "optional: the signed-in user acts; if given, it must be the signed-in user's name"})
 
 
-class CompleteIn(Schema):
-    data = fields.Dict(keys=fields.String(), required=True)
-    user = fields.String(validate=validate.Length(min=1, max=200))
-    case_revision = fields.Integer(metadata={"description": "fail with 409 if the case changed since this revision"})
-
-
 class DraftIn(Schema):
     data = fields.Dict(keys=fields.String(), required=True)
     user = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class CompleteIn(DraftIn):
+    case_revision = fields.Integer(metadata={"description": "fail with 409 if the case changed since this revision"})
 
 
 class CompletionOut(Schema):

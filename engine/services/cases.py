@@ -205,9 +205,8 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
                 detail={"title": row.title})
         audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
                      detail={"task": row.name})
-        _store(case, cw, completed_task_id=task_id, completed_by=actor, stored_open=stored)
-        if idempotency_key is not None:
-            update_now(db.session(), stored[task_id], completion_key=idempotency_key)
+        _store(case, cw, completed_task_id=task_id, completed_by=actor, stored_open=stored,
+               completion_key=idempotency_key)
     return case
 
 
@@ -264,11 +263,7 @@ def save_draft(task_id: str, data: dict, user: str | None = None, principal=None
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
     with transaction():
         row, case = _task_held_by(task_id, user)
-        schema = forms_of(case.definition).get(row.form_schema) if row.form_schema else None
-        errors = validate_submission(schema, data, partial=True) if schema is not None else []
-        if errors:
-            raise InvalidData(f"{len(errors)} field(s) of the draft do not match the form {row.form_schema}",
-                              [{"field": e.field, "message": e.message} for e in errors])
+        _check_form(row, case, data, partial=True)
         row.draft, row.draft_saved_at, row.draft_saved_by = data, now(), user
         audit.record("save_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
@@ -323,12 +318,19 @@ def forms_of(definition: ProcessDefinition) -> dict:
 
 def _validate_form(row: Task, case: Case, data: dict) -> dict:
     """The submitted data checked against the task's form, with the form's defaults filled in."""
+    schema = _check_form(row, case, data)
+    return data if schema is None else apply_defaults(schema, data)
+
+
+def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dict | None:
+    """Check data against the task's form (InvalidData naming each failing field); a `partial` draft may leave
+    out the fields the form requires. Returns the form's schema, None for a task without a form."""
     if not row.form_schema:
-        return data
+        return None
     schema = forms_of(case.definition).get(row.form_schema)
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
-    errors = validate_submission(schema, data)
+    errors = validate_submission(schema, data, partial=partial)
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
                for name in consent_given_unasked(data, schema.get("properties") or {})]
     if errors:
@@ -336,7 +338,7 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
             f"{len(errors)} field(s) do not match the form {row.form_schema}",
             [{"field": e.field, "message": e.message} for e in errors],
         )
-    return apply_defaults(schema, data)
+    return schema
 
 
 # -- messages and timers ------------------------------------------------------------------------------
@@ -581,17 +583,20 @@ def _load(case: Case, definition: ProcessDefinition | None = None) -> CaseWorkfl
 
 def _store(case: Case, cw: CaseWorkflow, completed_task_id: str | None = None, completed_by: str | None = None,
            state: str | None = None, stored_open: dict[str, Task] | None = None,
-           initiator_kind: str | None = None) -> None:
+           initiator_kind: str | None = None, completion_key: str | None = None) -> None:
     """Write the workflow back and bring the task list, status and timers in step with it: `completed_task_id`
-    was completed (by `completed_by`) in this change. `state` is the workflow's state, `stored_open` the case's
-    open task rows (`_stored_open_tasks`), when the caller has already taken them; `initiator_kind` the kind
-    of the organisation starting a new case, as its user signed in."""
+    was completed (by `completed_by`, with the request's `completion_key`) in this change. `state` is the
+    workflow's state, `stored_open` the case's open task rows (`_stored_open_tasks`), when the caller has
+    already taken them; `initiator_kind` the kind of the organisation starting a new case, as its user signed
+    in."""
     with db.session.no_autoflush:
-        _store_unflushed(case, cw, completed_task_id, completed_by, state, stored_open, initiator_kind)
+        _store_unflushed(case, cw, completed_task_id, completed_by, state, stored_open, initiator_kind,
+                         completion_key)
 
 
 def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None, completed_by: str | None,
-                     state: str | None, stored_open: dict[str, Task] | None, initiator_kind: str | None) -> None:
+                     state: str | None, stored_open: dict[str, Task] | None, initiator_kind: str | None,
+                     completion_key: str | None) -> None:
     moment = now()
     new_case = is_new(case)
     shared_before = None if new_case else access_inputs(case)
@@ -611,6 +616,8 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
         if task_id not in ready:
             done = task_id == completed_task_id
             closed = {"completed_by": completed_by} if done else {}
+            if done and completion_key is not None:  # in the same UPDATE: a retry with the key is answered
+                closed["completion_key"] = completion_key
             if row.draft_saved_at is not None:  # a closed task keeps no draft
                 closed.update(draft=None, draft_saved_at=None, draft_saved_by=None)
             update_now(db.session(), row, state="completed" if done else "cancelled", completed_at=moment, **closed)
