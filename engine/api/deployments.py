@@ -197,6 +197,7 @@ def read_uploads(storages) -> dict[str, str]:
 
 @deployments_v1.route("/deployments")
 class Deployments(MethodView):
+    @deployments_v1.doc(operationId="listDeployments")
     @deployments_v1.arguments(DeploymentQuery, location="query", error_status_code=400)
     @deployments_v1.response(200, DeploymentListOut)
     def get(self, query):
@@ -205,7 +206,7 @@ class Deployments(MethodView):
         return {"items": [deployment_out(r) for r in rows], "total": total,
                 "limit": query["limit"], "offset": query["offset"]}
 
-    @deployments_v1.doc(requestBody=UPLOAD_BODY)
+    @deployments_v1.doc(operationId="deployProcessSet", requestBody=UPLOAD_BODY)
     @deployments_v1.response(201, DeploymentResultOut, description="a new version was deployed")
     @deployments_v1.alt_response(200, schema=DeploymentResultOut,
                                  description="dry run, or content unchanged: nothing new deployed")
@@ -232,6 +233,7 @@ class Deployments(MethodView):
 
 @deployments_v1.route("/process-definitions")
 class Definitions(MethodView):
+    @deployments_v1.doc(operationId="listProcessDefinitions")
     @deployments_v1.arguments(DefinitionQuery, location="query", error_status_code=400)
     @deployments_v1.response(200, DefinitionListOut)
     def get(self, query):
@@ -245,6 +247,7 @@ class Definitions(MethodView):
 
 @deployments_v1.route("/process-definitions/<string:key>/xml")
 class DefinitionDiagram(MethodView):
+    @deployments_v1.doc(operationId="getProcessDiagram")
     @deployments_v1.arguments(DiagramQuery, location="query", error_status_code=400)
     @deployments_v1.response(200, {"type": "string", "description": "BPMN 2.0 XML"},
                              description="the BPMN file as deployed", content_type="application/xml")

@@ -22,6 +22,7 @@ from . import schemas as s
 from .auth import acting_as, current_principal
 from .blueprint import Blueprint
 from .idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_REPLAYED, idempotency_key, replay_headers, request_fingerprint
+from .links import operation
 from .presenters import (
     audit_event_out,
     case_out,
@@ -45,6 +46,7 @@ CLAIMED_OR_CLOSED = "claimed by someone else, or no longer open"
 
 @api_v1.route("/health")
 class Health(MethodView):
+    @api_v1.doc(operationId="getHealth")
     @api_v1.response(200, s.HealthOut)
     def get(self):
         """The app and its database answer."""
@@ -54,6 +56,7 @@ class Health(MethodView):
 
 @api_v1.route("/cases")
 class Cases(MethodView):
+    @api_v1.doc(**operation("listCases", 200, case="$response.body#/items/0/id"))
     @api_v1.arguments(s.CaseQuery, location="query", error_status_code=400)
     @api_v1.response(200, s.CaseListOut)
     def get(self, query):
@@ -65,6 +68,7 @@ class Cases(MethodView):
         return {"items": [case_summary(c) for c in rows], "total": total,
                 "limit": query["limit"], "offset": query["offset"]}
 
+    @api_v1.doc(**operation("startCase", 201, 200, case="$response.body#/id", task="$response.body#/open_tasks/0/id"))
     @api_v1.arguments(s.StartCaseIn, error_status_code=400)
     @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
     @api_v1.response(201, s.StartedCaseOut, headers={"Location": {"description": "the case (GET)",
@@ -99,6 +103,7 @@ class Cases(MethodView):
 
 @api_v1.route("/cases/<string:case_id>")
 class CaseResource(MethodView):
+    @api_v1.doc(**operation("getCase", 200, case="$request.path.case_id", task="$response.body#/open_tasks/0/id"))
     @api_v1.response(200, s.CaseOut)
     @problem_response(api_v1, 404, NO_SUCH_CASE)
     def get(self, case_id):
@@ -110,6 +115,7 @@ class CaseResource(MethodView):
 
 @api_v1.route("/cases/<string:case_id>/plan")
 class PlanResource(MethodView):
+    @api_v1.doc(operationId="getCasePlan")
     @api_v1.response(200, s.PlanOut)
     @problem_response(api_v1, 404, NO_SUCH_CASE)
     @api_v1.doc(responses={"200": {"description": "the plan", "content": {  # its JSON, and beside it the page
@@ -132,6 +138,7 @@ class PlanResource(MethodView):
 
 @api_v1.route("/cases/<string:case_id>/audit")
 class CaseAuditResource(MethodView):
+    @api_v1.doc(operationId="getCaseAudit")
     @api_v1.response(200, s.AuditListOut)
     @problem_response(api_v1, 404, NO_SUCH_CASE)
     @problem_response(api_v1, 403, "only the coordinator's organisation and administrators read it")
@@ -147,6 +154,8 @@ class CaseAuditResource(MethodView):
 
 @api_v1.route("/cases/<string:case_id>/messages/<string:name>")
 class MessageResource(MethodView):
+    @api_v1.doc(**operation("sendMessage", 200, case="$request.path.case_id",
+                            task="$response.body#/open_tasks/0/id"))
     @api_v1.arguments(s.MessageIn, error_status_code=400)
     @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
     @api_v1.response(200, s.CaseOut, headers=IDEMPOTENCY_REPLAYED)
@@ -165,6 +174,8 @@ class MessageResource(MethodView):
 
 @api_v1.route("/tasks")
 class Tasks(MethodView):
+    @api_v1.doc(**operation("listTasks", 200, case="$response.body#/items/0/case_id",
+                            task="$response.body#/items/0/id"))
     @api_v1.arguments(s.TaskQuery, location="query", error_status_code=400)
     @api_v1.response(200, s.TaskListOut)
     def get(self, query):
@@ -187,6 +198,7 @@ class Tasks(MethodView):
 
 @api_v1.route("/tasks/<string:task_id>")
 class TaskResource(MethodView):
+    @api_v1.doc(**operation("getTask", 200, case="$response.body#/case_id", task="$request.path.task_id"))
     @api_v1.response(200, s.TaskDetailOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
     def get(self, task_id):
@@ -210,6 +222,7 @@ class TaskResource(MethodView):
 
 @api_v1.route("/tasks/<string:task_id>/draft")
 class DraftResource(MethodView):
+    @api_v1.doc(operationId="saveDraft")
     @api_v1.arguments(s.DraftIn, error_status_code=400)
     @api_v1.response(200, s.DraftOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
@@ -222,6 +235,7 @@ class DraftResource(MethodView):
         task = case_service.save_draft(task_id, body["data"], principal=acting_as(body.get("user")))
         return draft_out(task)
 
+    @api_v1.doc(operationId="discardDraft")
     @api_v1.response(204)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
     @problem_response(api_v1, 409, CLAIMED_OR_CLOSED)
@@ -232,6 +246,7 @@ class DraftResource(MethodView):
 
 @api_v1.route("/tasks/<string:task_id>/claim")
 class ClaimResource(MethodView):
+    @api_v1.doc(**operation("claimTask", 200, case="$response.body#/case_id", task="$response.body#/id"))
     @api_v1.arguments(s.ClaimIn, error_status_code=400)
     @api_v1.response(200, s.TaskOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
@@ -243,6 +258,7 @@ class ClaimResource(MethodView):
 
 @api_v1.route("/tasks/<string:task_id>/unclaim")
 class UnclaimResource(MethodView):
+    @api_v1.doc(**operation("unclaimTask", 200, case="$response.body#/case_id", task="$response.body#/id"))
     @api_v1.arguments(s.ClaimIn, error_status_code=400)
     @api_v1.response(200, s.TaskOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
@@ -254,6 +270,8 @@ class UnclaimResource(MethodView):
 
 @api_v1.route("/tasks/<string:task_id>/complete")
 class CompleteResource(MethodView):
+    @api_v1.doc(**operation("completeTask", 200, case="$response.body#/case/id",
+                            task="$response.body#/next_tasks/0/id"))
     @api_v1.arguments(s.CompleteIn, error_status_code=400)
     @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
     @api_v1.response(200, s.CompletionOut, headers=IDEMPOTENCY_REPLAYED)
@@ -279,6 +297,7 @@ class CompleteResource(MethodView):
 
 @api_v1.route("/decisions/<string:decision_id>/evaluate")
 class EvaluateResource(MethodView):
+    @api_v1.doc(operationId="evaluateDecision")
     @api_v1.arguments(s.EvaluateIn, error_status_code=400)
     @api_v1.response(200, s.EvaluateOut)
     @problem_response(api_v1, 404, "no such decision table, or nothing deployed for the region")
