@@ -32,12 +32,16 @@ def personal_number(value: str) -> None:
 
 class PersonIn(Schema):
     personal_number = fields.String(required=True, validate=personal_number, metadata={
-        "description": "personnummer or samordningsnummer, YYYYMMDD-NNNN or YYMMDD-NNNN"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+        "description": "personnummer or samordningsnummer, YYYYMMDD-NNNN or YYMMDD-NNNN",
+        "example": "19121212-1212"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                         metadata={"example": "Tolvan Tolvansson"})
 
 
 class StartCaseIn(Schema):
-    region = fields.String(required=True, validate=IDENTIFIER)
+    region = fields.String(required=True, validate=IDENTIFIER, metadata={
+        "description": "the region whose routine the case runs (the base routine where it has no variant)",
+        "example": "kristianstad"})
     person = fields.Nested(PersonIn, required=True)
     variables = fields.Dict(keys=fields.String(), load_default=dict)
 
