@@ -3,6 +3,9 @@ the regions' variants; ``processes validate`` and ``processes deploy`` check and
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -155,15 +158,32 @@ def register_commands(app: Flask) -> None:
     @click.option("--interval", default=30.0, show_default=True, help="Seconds between sweeps.")
     @click.option("--batch", default=100, show_default=True, help="Most cases fired per sweep.")
     def worker_command(once, interval, batch):
-        """Fire due timers: follow-up dates, deadlines and other BPMN timer events."""
-        import time
-
+        """Fire due timers: follow-up dates, deadlines and other BPMN timer events. SIGTERM or SIGINT stops
+        the worker after the sweep it is in (`docker stop`, a deployment's restart)."""
         from .services.cases import fire_due_timers
 
-        while True:
-            fired = fire_due_timers(limit=batch)
-            click.echo(f"fired timers of {len(fired)} case(s)")
-            if once:
-                return
-            if len(fired) < batch:
-                time.sleep(interval)
+        if once:
+            click.echo(f"fired timers of {len(fire_due_timers(limit=batch))} case(s)")
+            return
+        with stopped_by_signals() as stopping:
+            while not stopping.is_set():
+                fired = fire_due_timers(limit=batch)
+                click.echo(f"fired timers of {len(fired)} case(s)")
+                if len(fired) < batch:
+                    stopping.wait(interval)
+        click.echo("stopped")
+
+
+@contextmanager
+def stopped_by_signals():
+    """An event that SIGTERM and SIGINT set, instead of ending the process wherever it is; the signals' earlier
+    handlers come back on the way out. As a container's first process, a command that does not handle SIGTERM
+    does not see it at all, and is killed only when `docker stop` gives up waiting."""
+    stopping = threading.Event()
+    numbers = (signal.SIGTERM, signal.SIGINT)
+    earlier = {number: signal.signal(number, lambda *_: stopping.set()) for number in numbers}
+    try:
+        yield stopping
+    finally:
+        for number, handler in earlier.items():
+            signal.signal(number, handler)
