@@ -68,9 +68,9 @@ class Cases(MethodView):
         return {"items": [case_summary(c) for c in rows], "total": total,
                 "limit": query["limit"], "offset": query["offset"]}
 
-    @api_v1.doc(**operation("startCase", 201, 200, case="$response.body#/id", task="$response.body#/open_tasks/0/id"))
+    @api_v1.doc(parameters=[IDEMPOTENCY_KEY], **operation("startCase", 201, 200, case="$response.body#/id",
+                                                          task="$response.body#/open_tasks/0/id"))
     @api_v1.arguments(s.StartCaseIn, error_status_code=400)
-    @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
     @api_v1.response(201, s.StartedCaseOut, headers={"Location": {"description": "the case (GET)",
                                                                  "schema": {"type": "string"}},
                                                     **IDEMPOTENCY_REPLAYED})
@@ -115,10 +115,10 @@ class CaseResource(MethodView):
 
 @api_v1.route("/cases/<string:case_id>/plan")
 class PlanResource(MethodView):
-    @api_v1.doc(operationId="getCasePlan")
     @api_v1.response(200, s.PlanOut)
     @problem_response(api_v1, 404, NO_SUCH_CASE)
-    @api_v1.doc(responses={"200": {"description": "the plan", "content": {  # its JSON, and beside it the page
+    @api_v1.doc(operationId="getCasePlan", responses={"200": {"description": "the plan", "content": {
+        # its JSON, and beside it the page
         "application/json": {"schema": {"$ref": "#/components/schemas/PlanOut"}},
         "text/html": {"schema": {"type": "string", "description": "the plan as a page to print (Swedish)"}}}}})
     def get(self, case_id):
@@ -154,10 +154,9 @@ class CaseAuditResource(MethodView):
 
 @api_v1.route("/cases/<string:case_id>/messages/<string:name>")
 class MessageResource(MethodView):
-    @api_v1.doc(**operation("sendMessage", 200, case="$request.path.case_id",
-                            task="$response.body#/open_tasks/0/id"))
+    @api_v1.doc(parameters=[IDEMPOTENCY_KEY], **operation("sendMessage", 200, case="$request.path.case_id",
+                                                          task="$response.body#/open_tasks/0/id"))
     @api_v1.arguments(s.MessageIn, error_status_code=400)
-    @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
     @api_v1.response(200, s.CaseOut, headers=IDEMPOTENCY_REPLAYED)
     @problem_response(api_v1, 404, "no such case, or no message of that name in the routine")
     @problem_response(api_v1, 409, "no step of the case waits for the message now (`waiting_for` lists what does),"
@@ -270,10 +269,9 @@ class UnclaimResource(MethodView):
 
 @api_v1.route("/tasks/<string:task_id>/complete")
 class CompleteResource(MethodView):
-    @api_v1.doc(**operation("completeTask", 200, case="$response.body#/case/id",
-                            task="$response.body#/next_tasks/0/id"))
+    @api_v1.doc(parameters=[IDEMPOTENCY_KEY], **operation("completeTask", 200, case="$response.body#/case/id",
+                                                          task="$response.body#/next_tasks/0/id"))
     @api_v1.arguments(s.CompleteIn, error_status_code=400)
-    @api_v1.doc(parameters=[IDEMPOTENCY_KEY])
     @api_v1.response(200, s.CompletionOut, headers=IDEMPOTENCY_REPLAYED)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
     @problem_response(api_v1, 409, "the task is already completed or claimed by someone else, or the case "
