@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -146,6 +147,7 @@ def test_the_worker_sweeps_and_stops_cleanly_when_told_to(image, initialised):
     worker = subprocess.Popen(argv(exec_form(service("worker"), "command")), cwd=app, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        assert select.select([worker.stdout], [], [], 60)[0], "the worker printed nothing within a minute"
         first = worker.stdout.readline()
         assert first.startswith("fired timers of 0 case(s)"), first
         told = time.monotonic()
