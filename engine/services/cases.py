@@ -246,8 +246,10 @@ def _assign(task_id: str, user: str | None, principal, action: str, taking: bool
         require_task(principal, task_id, action)
     with transaction():
         row, _ = _task_held_by(task_id, user)
-        row.assignee = user if taking else None
-        sync_task_viewers_of(row)
+        holder = user if taking else None
+        if row.assignee != holder:  # the same value set again would make the session flush the row for nothing
+            row.assignee = holder
+            sync_task_viewers_of(row)
         audit.record(action, principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
@@ -276,7 +278,8 @@ def discard_draft(task_id: str, user: str | None = None, principal=None) -> None
         require_task(principal, task_id, "discard_draft")
     with transaction():
         row, _ = _task_held_by(task_id, user)
-        row.draft = row.draft_saved_at = row.draft_saved_by = None
+        if row.draft_saved_at is not None:
+            row.draft = row.draft_saved_at = row.draft_saved_by = None
         audit.record("discard_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
 
 
