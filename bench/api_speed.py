@@ -149,8 +149,9 @@ def layer_steps(client: Client, app, token: str, layers=None) -> dict[str, tuple
 
 def warm_up(client: Client, app, token: str) -> None:
     """Every worker restores the specs of the deployed routine once, and each layer fills its caches."""
+    steps = layer_steps(client, app, token).values()
     for _ in range(WARMUP):
-        for start, finish in layer_steps(client, app, token).values():
+        for start, finish in steps:
             finish(start()[1])
 
 

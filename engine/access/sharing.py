@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from ..database import db
 from ..store import Case, CaseAccess, CaseGroup, Organisation
 from ..store.appended import append
-from ..store.direct_writes import is_new
+from ..store.direct_writes import is_new, set_changed
 from ..store.identity import HUVUDMAN_KINDS
 
 COORDINATOR_GROUP = "samordningsansvarig"
@@ -94,14 +94,6 @@ def _sharing_rows():
             .where(CaseAccess.case_id == sa.bindparam("case_id")))
 
 
-def _change(row: CaseAccess, **values) -> None:
-    """Set the values that differ: an attribute set to the value it has still makes the session flush the row,
-    which costs as much as a statement and writes nothing."""
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-
-
 def sync_case_access(case: Case, initiator_kind: str | None = None,
                      ) -> tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]:
     """Bring the case's `case_access` and `case_groups` rows in step with its data and status. Returns the
@@ -135,7 +127,7 @@ def sync_case_access(case: Case, initiator_kind: str | None = None,
 
         for org, row in existing.items():
             if org not in members:
-                _change(row, scope="own", coordinator=False)
+                set_changed(row, scope="own", coordinator=False)
         for org in members:
             row = existing.get(org)
             if row is None and new_case:  # nothing to compare with later in this change: appended at commit
@@ -145,7 +137,7 @@ def sync_case_access(case: Case, initiator_kind: str | None = None,
             if row is None:
                 row = CaseAccess(case_id=case.id, organisation=org)
                 db.session.add(row)
-            _change(row, scope="full", coordinator=org == acting, initiator=org == initiator)
+            set_changed(row, scope="full", coordinator=org == acting, initiator=org == initiator)
 
         groups: set[tuple[str, str]] = set()
         if acting:

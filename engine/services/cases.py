@@ -30,7 +30,7 @@ from ..privacy import protect
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartReceipt, Task
 from ..store.appended import append
-from ..store.direct_writes import insert_now, is_new, update_now
+from ..store.direct_writes import insert_now, is_new, set_changed, update_now
 from ..store.models import new_id
 from .errors import Conflict, InvalidData, InvalidRequest, NotFound, ProcessFailed, ServiceError
 from .process_sets import latest_definition, require_definition, specs_of
@@ -246,9 +246,7 @@ def _assign(task_id: str, user: str | None, principal, action: str, taking: bool
         require_task(principal, task_id, action)
     with transaction():
         row, _ = _task_held_by(task_id, user)
-        holder = user if taking else None
-        if row.assignee != holder:  # the same value set again would make the session flush the row for nothing
-            row.assignee = holder
+        if set_changed(row, assignee=user if taking else None):
             sync_task_viewers_of(row)
         audit.record(action, principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
@@ -278,7 +276,7 @@ def discard_draft(task_id: str, user: str | None = None, principal=None) -> None
         require_task(principal, task_id, "discard_draft")
     with transaction():
         row, _ = _task_held_by(task_id, user)
-        if row.draft_saved_at is not None:
+        if row.draft_saved_at is not None:  # a draft always has its moment; the draft itself is not loaded
             row.draft = row.draft_saved_at = row.draft_saved_by = None
         audit.record("discard_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
 

@@ -21,6 +21,17 @@ def is_new(obj) -> bool:
     return not sa.inspect(obj).has_identity
 
 
+def set_changed(obj, **values) -> bool:
+    """Set the attributes whose value differs; whether any did. An attribute set to the value it has still marks
+    the object dirty, and the session's flush at commit then spends as much as a statement to write nothing."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
 def insert_now(session: Session, obj) -> None:
     """INSERT a new object's row now. Columns left unset get their declared defaults, on the object too."""
     mapper = sa.inspect(obj).mapper
