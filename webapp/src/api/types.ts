@@ -1,0 +1,119 @@
+// Shapes of the API's answers that the pages use (see /api/v1/openapi.json for all of them).
+
+export interface Me {
+  username: string;
+  name: string | null;
+  organisation: string;
+  organisation_kind: string;
+  region: string;
+  roles: string[];
+}
+
+export interface Task {
+  id: string;
+  name: string;
+  title: string;
+  case_id: string;
+  person_name: string | null;
+  region: string;
+  candidate_group: string | null;
+  assignee: string | null;
+  state: string;
+  due_at: string | null;
+  created_at: string | null;
+  completed_at: string | null;
+  draft_saved_at: string | null;
+  draft_saved_by: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface TaskSummary {
+  mine: number;
+  organisation: number;
+  unassigned: number;
+  overdue: number;
+  due_today: number;
+  kinds: { name: string; title: string; count: number }[];
+  version: string;
+}
+
+export interface Participant {
+  organisation: string;
+  kind?: string;
+  name?: string;
+  [key: string]: unknown;
+}
+
+export interface Coordinator {
+  organisation?: string;
+  name?: string;
+  [key: string]: unknown;
+}
+
+export interface TaskCaseContext {
+  id: string;
+  person_name: string | null;
+  status: string;
+  stage: string | null;
+  coordinator: Coordinator | null;
+  meeting: { date?: string | null; time?: string | null; place?: string | null } | null;
+  participants: Participant[];
+  open_tasks: { id: string; title: string; candidate_group: string | null; assignee: string | null; due_at: string | null }[];
+}
+
+export interface TaskDetail extends Task {
+  instructions: string | null;
+  case_revision: number;
+  form: { schema: Record<string, unknown> | null; ui_schema: Record<string, unknown> | null };
+  data: Record<string, unknown>;
+  draft: { data: Record<string, unknown>; saved_at: string; saved_by: string } | null;
+  case?: TaskCaseContext | null;
+}
+
+export interface CaseSummary {
+  id: string;
+  region: string;
+  status: string;
+  closure_reason: string | null;
+  person_name: string | null;
+  process: { key: string; version: number; region: string };
+  revision: number;
+  created_at: string;
+  updated_at: string;
+  stage?: string | null;
+  next_due_at?: string | null;
+  coordinator?: Coordinator | null;
+}
+
+export interface HistoryEvent {
+  at: string;
+  kind: string;
+  actor: string | null;
+  task_id: string | null;
+  task_name: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface CaseDetail extends CaseSummary {
+  person: { name: string | null };
+  participants: Participant[];
+  open_tasks: Task[];
+  plan: Record<string, unknown>;
+  history: HistoryEvent[];
+  parent_case_id: string | null;
+  next_timer_at: string | null;
+  incident: Record<string, unknown> | null;
+  available_messages?: { name: string; title: string; description: string }[];
+}
+
+export interface CaseDiagram {
+  processes: { id: string; name: string | null; file: string; xml: string }[];
+  states: Record<string, Record<string, "completed" | "open" | "waiting" | "cancelled">>;
+  calls: Record<string, Record<string, string>>;
+}
