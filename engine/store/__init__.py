@@ -3,6 +3,8 @@
 from .audit import AuditEvent
 from .identity import NO_DUE_DATE, ApiToken, CaseAccess, CaseGroup, Organisation, TaskViewer, User
 from .models import Case, CaseEvent, MessageReceipt, ProcessDefinition, ProcessFile, StartReceipt, Task
+from .web_sessions import SignInAttempt, WebSession
 
 __all__ = ["NO_DUE_DATE", "ApiToken", "AuditEvent", "Case", "CaseAccess", "CaseEvent", "CaseGroup", "MessageReceipt",
-           "Organisation", "ProcessDefinition", "ProcessFile", "StartReceipt", "Task", "TaskViewer", "User"]
+           "Organisation", "ProcessDefinition", "ProcessFile", "SignInAttempt", "StartReceipt", "Task", "TaskViewer",
+           "User", "WebSession"]
