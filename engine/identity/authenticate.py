@@ -53,7 +53,12 @@ def _from_api_token(token: str, remote_addr: str | None) -> Principal:
 
 
 def _from_oidc(token: str, remote_addr: str | None) -> Principal:
-    identity = oidc.verify(token)
+    return principal_of(user_of(oidc.verify(token)), remote_addr, "oidc")
+
+
+def user_of(identity: oidc.Identity) -> User:
+    """The user an identity from the provider is, in the organisation it asserts (a first sign-in creates the
+    user as staff); Unauthenticated for a revoked user or an organisation not registered here. Commits."""
     user = find_user(identity.username)
     if user is not None:
         _check_active(user.username, user.active)
@@ -69,7 +74,7 @@ def _from_oidc(token: str, remote_addr: str | None) -> Principal:
     elif user.organisation_id != org.id or (identity.name and user.name != identity.name):
         user.organisation, user.name = org, identity.name or user.name
         db.session.commit()
-    return principal_of(user, remote_addr, "oidc")
+    return user
 
 
 def authenticate(header: str | None, remote_addr: str | None) -> Principal:

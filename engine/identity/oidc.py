@@ -1,6 +1,7 @@
 """OpenID Connect: an ID or access token (a JWT) asserted by the region's identity provider, verified for
 signature (RS256/ES256 against the provider's JWKS), issuer, audience and expiry; its claims name the user
-and the organisation.
+and the organisation. `verify` checks a bearer token sent to the API; `verify_id_token` the ID token of a
+sign-in through the browser (engine.web.oidc_flow), against the key set the provider's discovery names.
 
 Configuration (docs/access.md): OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS (the key set as JSON) or
 OIDC_JWKS_URL, OIDC_USER_CLAIMS (default ``hsa_id,sub``: the first present names the user),
@@ -50,7 +51,11 @@ def _signing_key(token: str):
                 return key
         raise Unauthenticated("The token is signed with a key the identity provider does not publish",
                               "unknown_key")
-    url = setting("OIDC_JWKS_URL")
+    return _published_key(token, setting("OIDC_JWKS_URL"))
+
+
+def _published_key(token: str, url: str):
+    """The key that signed the token, from the key set the provider publishes at `url` (cached an hour)."""
     client = _clients.setdefault(url, jwt.PyJWKClient(url, cache_keys=True, lifespan=3600))
     try:
         return client.get_signing_key_from_jwt(token)
@@ -75,11 +80,29 @@ def verify(token: str) -> Identity:
     """The identity a valid token asserts; Unauthenticated (with a reason) for any other token."""
     if not configured():
         raise Unauthenticated("Sign-in through OpenID Connect is not configured", "oidc_not_configured")
+    return _identity(_decode(token, _signing_key, setting("OIDC_AUDIENCE")))
+
+
+def verify_id_token(token: str, jwks_uri: str, client_id: str, nonce: str) -> Identity:
+    """The identity an ID token from the authorization code flow asserts: signed by a key the provider
+    publishes at `jwks_uri`, from OIDC_ISSUER, for this client (`aud`, and `azp` where it names several
+    audiences), not expired, carrying the nonce of the sign-in it answers. Unauthenticated otherwise."""
+    claims = _decode(token, lambda t: (_signing_key(t) if setting("OIDC_JWKS") is not None
+                                       else _published_key(t, jwks_uri)), client_id)
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if len(audiences) > 1 and claims.get("azp") != client_id:
+        raise Unauthenticated("The ID token is meant for another party too (azp)", "audience")
+    if not nonce or claims.get("nonce") != nonce:
+        raise Unauthenticated("The ID token does not answer this sign-in (nonce)", "nonce")
+    return _identity(claims)
+
+
+def _decode(token: str, signing_key, audience) -> dict:
     try:
-        key = _signing_key(token)
-        claims = jwt.decode(
+        key = signing_key(token)
+        return jwt.decode(
             token, key=key, algorithms=_listing(setting("OIDC_ALGORITHMS"), "RS256,ES256"),
-            audience=setting("OIDC_AUDIENCE"), issuer=setting("OIDC_ISSUER"),
+            audience=audience, issuer=setting("OIDC_ISSUER"),
             leeway=float(setting("OIDC_LEEWAY", 30)),
             options={"require": ["exp", "iss", "aud"]},
         )
@@ -90,6 +113,9 @@ def verify(token: str) -> Identity:
             if isinstance(err, kind):
                 raise Unauthenticated(detail, reason) from err
         raise Unauthenticated("The token cannot be read", "malformed") from err
+
+
+def _identity(claims: dict) -> Identity:
     username = next((str(claims[c]) for c in _listing(setting("OIDC_USER_CLAIMS"), "hsa_id,sub") if claims.get(c)),
                     None)
     if username is None:
