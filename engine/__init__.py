@@ -31,9 +31,11 @@ def create_app(config: dict | None = None) -> Flask:
     from . import store  # noqa: F401  (registers the tables)
     from .api import register_api
     from .cli import register_commands
+    from .web import register_web
 
     register_api(app)
     register_commands(app)
+    register_web(app)
     behind_proxies(app)
     return app
 

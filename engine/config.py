@@ -22,6 +22,11 @@ def default_config(instance_path: str) -> dict:
         # How many reverse proxies in front of the app to believe about the client's address (X-Forwarded-For),
         # which the audit trail records. 0: none; the header is then ignored, as any client can send it.
         "TRUSTED_PROXIES": 0,
+        # "development" allows the demo sign-in and cookies over plain http (docs/access.md); anything else is
+        # production.
+        "ENVIRONMENT": "production",
+        # The built staff web app (`npm --prefix webapp run build`), served at / (engine/web/app_shell.py).
+        "WEBAPP_DIR": str(PROJECT_ROOT / "webapp" / "dist"),
     }
 
 
@@ -30,7 +35,7 @@ def from_environment() -> dict:
     settings = {}
     if url := os.environ.get("SIP_DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = url
-    for key in ("PROCESSES_DIR", "FORMS_DIR", "TRUSTED_PROXIES"):
+    for key in ("PROCESSES_DIR", "FORMS_DIR", "TRUSTED_PROXIES", "ENVIRONMENT", "WEBAPP_DIR"):
         if value := os.environ.get(f"SIP_{key}"):
             settings[key] = value
     return settings

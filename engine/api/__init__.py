@@ -11,6 +11,7 @@ from flask_smorest import Api
 from .auth import register_authentication
 from .deployments import deployments_v1
 from .guards import register_guards
+from .me import me_v1
 from .problems import PROBLEM_JSON, register_problem_handlers
 from .resources import api_v1
 from .schemas import ProblemDocument
@@ -51,6 +52,7 @@ def register_api(app: Flask) -> None:
     api = ProblemApi(app)
     api.register_blueprint(api_v1)
     api.register_blueprint(deployments_v1)
+    api.register_blueprint(me_v1)
     register_problem_handlers(app)
     register_guards(app)
 

@@ -1,5 +1,6 @@
 """Sign-in for the API: every request under /api/v1 except the health check and the API's documentation
-carries `Authorization: Bearer <token>`; the principal is kept in `flask.g` for the views."""
+carries `Authorization: Bearer <token>`, or comes from the web app with its session cookie (and, to change
+anything, the session's CSRF token in `X-CSRF-Token`); the principal is kept in `flask.g` for the views."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..access import require_deploy
 from ..access.errors import Forbidden
 from ..identity import authenticate
 from ..services.errors import ServiceError
+from ..web import sessions
 
 PUBLIC = ("/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/swagger-ui/")
 
@@ -22,14 +24,24 @@ def register_authentication(app: Flask, api=None) -> None:
         path = request.path
         if not path.startswith("/api/v1") or path.startswith(PUBLIC) or request.method == "OPTIONS":
             return None
-        g.principal = authenticate(request.headers.get("Authorization"), request.remote_addr)
+        header = request.headers.get("Authorization")
+        cookie = request.cookies.get(sessions.SESSION_COOKIE)
+        if not header and cookie:
+            g.principal, session = sessions.authenticate(cookie, request.remote_addr)
+            sessions.require_csrf(g.principal, session)
+            return None
+        g.principal = authenticate(header, request.remote_addr)
         return None
 
     if api is not None:
         api.spec.components.security_scheme("bearer", {
             "type": "http", "scheme": "bearer",
             "description": "An API token (`flask --app engine tokens issue`) or an OpenID Connect JWT"})
-        api.spec.options["security"] = [{"bearer": []}]
+        api.spec.components.security_scheme("session", {
+            "type": "apiKey", "in": "cookie", "name": sessions.SESSION_COOKIE,
+            "description": "The web app's session (signed in at /logga-in); a request that changes something "
+                           "also sends the `sip_csrf` cookie's value in the `X-CSRF-Token` header"})
+        api.spec.options["security"] = [{"bearer": []}, {"session": []}]
 
 
 def current_principal():

@@ -105,6 +105,7 @@ def test_every_response_is_described(document):
 def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     check = document.check
     check(client.get("/api/v1/health"), "GET", "/api/v1/health")
+    check(client.get("/api/v1/me"), "GET", "/api/v1/me")
     started = check(client.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON,
                                                        "variables": {}}), "POST", "/api/v1/cases").json
     case_id, task_id = started["id"], started["open_tasks"][0]["id"]
@@ -167,6 +168,7 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     check(client.get("/api/v1/deployments"), "GET", "/api/v1/deployments")
     anonymous = app.test_client().get("/api/v1/tasks")
     assert check(anonymous, "GET", "/api/v1/tasks").status_code == 401
+    assert check(app.test_client().get("/api/v1/me"), "GET", "/api/v1/me").status_code == 401
     diagram = "/api/v1/process-definitions/{key}/xml"
     assert check(client.get("/api/v1/process-definitions/sip/xml"), "GET", diagram).mimetype == "application/xml"
     assert check(client.get("/api/v1/process-definitions/hittepa/xml"), "GET", diagram).status_code == 404
