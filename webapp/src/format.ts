@@ -42,6 +42,8 @@ const STATUS: Record<string, string> = {
   active: "Pågående",
   completed: "Avslutad",
   closed: "Avslutad",
+  cancelled: "Inställd",
+  declined: "Avböjd",
   avslutad: "Avslutad",
   installd: "Inställd",
   avbojd: "Avböjd",
@@ -51,4 +53,22 @@ const STATUS: Record<string, string> = {
 export function statusText(status: string | null | undefined): string {
   if (!status) return "";
   return STATUS[status] ?? status;
+}
+
+const CLOSURE_REASON: Record<string, string> = {
+  avliden: "den enskilde har avlidit",
+  mal_uppfyllda: "målen är uppfyllda",
+  menprovning: "menprövningen ledde inte till SIP",
+  mote_installt: "mötet ställdes in",
+  ny_sip: "en ny SIP ersätter planen",
+  samordning_behovs_inte: "samordning behövs inte längre",
+  samtycke_aterkallat: "samtycket återkallades",
+  samtycke_avbojt: "den enskilde avböjde SIP",
+  sip_nekad: "SIP nekades",
+};
+
+/** Why a case ended, as the end of a sentence ("Avslutad: samtycket återkallades"). */
+export function closureReasonText(reason: string | null | undefined): string {
+  if (!reason) return "";
+  return CLOSURE_REASON[reason] ?? reason.replace(/_/g, " ");
 }

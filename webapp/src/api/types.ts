@@ -117,3 +117,68 @@ export interface CaseDiagram {
   states: Record<string, Record<string, "completed" | "open" | "waiting" | "cancelled">>;
   calls: Record<string, Record<string, string>>;
 }
+
+export interface AvailableMessage {
+  name: string;
+  title: string;
+  description: string;
+}
+
+export interface ProcessDefinition {
+  id: number;
+  key: string;
+  region: string;
+  version: number;
+  deployed_at: string;
+  deployed_by: string | null;
+}
+
+export interface StartedCase extends CaseSummary {
+  person: { name: string | null };
+  open_tasks: Task[];
+  parent_case_id: string | null;
+}
+
+/** One action in the plan: an intervention of a huvudman, or what the person, relatives and others do. */
+export interface PlanAction {
+  what: string;
+  provided_by: string;
+  kind_of_provider: string | null;
+  how_often: string;
+  when: string;
+  where: string;
+  who: string;
+}
+
+export interface PlanParticipant {
+  name: string | null;
+  profession: string;
+  organisation: string | null;
+  kind: string | null;
+  contact: string;
+  no_action: boolean;
+  no_action_reason: string;
+}
+
+export type PlanGoal = string | { mal?: string; delmal?: string[] };
+
+/** The SIP as a document (`GET /cases/{id}/plan`, and `plan` of a case). */
+export interface PlanDocument {
+  case_id: string;
+  status: string;
+  scope?: "full" | "own";
+  ready: boolean;
+  person: { name: string | null };
+  current_situation: string;
+  main_goal: string;
+  goals: PlanGoal[];
+  interventions: PlanAction[];
+  providers: string[];
+  others_actions: PlanAction[];
+  overall_responsibility: string | null;
+  coordinator: Coordinator | null;
+  participants: PlanParticipant[];
+  meeting_date: string | null;
+  follow_up_date: string | null;
+  latest_follow_up: string | null;
+}
