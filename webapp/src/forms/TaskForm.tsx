@@ -1,0 +1,181 @@
+// The one component that knows the form renderer (rjsf): a task's form from its JSON Schema and UI schema, with
+// Swedish checks and texts, errors at their fields and in a summary at the top, and the page's submit button.
+import Form from "@rjsf/core";
+import type { IChangeEvent } from "@rjsf/core";
+import type { ErrorSchema, RJSFSchema, RJSFValidationError, UiSchema as RjsfUiSchema } from "@rjsf/utils";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { FieldError } from "../api/client";
+import { serverMessage } from "./messages";
+import { fieldId, fieldLabel, prepareSchema, prepareUiSchema, type JsonSchema, type UiSchema } from "./schema";
+import { templates, widgets } from "./templates";
+import { transformErrors, translateString, validator } from "./validator";
+
+type Data = Record<string, unknown>;
+
+export interface TaskFormProps {
+  schema: JsonSchema;
+  uiSchema?: UiSchema | null;
+  formData: Data;
+  /** Every change; `byUser` is false for what the form fills in itself (the schema's defaults). */
+  onChange: (data: Data, byUser: boolean) => void;
+  /** The data, once it passes the form's checks. */
+  onSubmit: (data: Data) => void;
+  /** The API's errors (a 422 problem's `errors`), each at its field by its slash path. */
+  serverErrors?: FieldError[];
+  /** Whether the server's errors also go in the summary at the top, and take the focus there (after a submit). */
+  summarizeServerErrors?: boolean;
+  /** Read only: nothing can be changed, and there is no submit button. */
+  disabled?: boolean;
+  /** While the data is being sent: the submit button waits. */
+  busy?: boolean;
+  submitLabel?: string;
+  /** More buttons beside the submit button. */
+  actions?: ReactNode;
+}
+
+interface SummaryItem {
+  path: string;
+  message: string;
+}
+
+function pathOfProperty(property: string | undefined): string {
+  return (property ?? "").replace(/^\./, "").replace(/\./g, "/");
+}
+
+function errorSchemaOf(errors: FieldError[]): ErrorSchema {
+  const root: Record<string, unknown> = {};
+  for (const error of errors) {
+    let node = root;
+    for (const part of error.field.split("/").filter(Boolean)) {
+      node[part] = (node[part] as Record<string, unknown>) ?? {};
+      node = node[part] as Record<string, unknown>;
+    }
+    const list = ((node.__errors as string[]) ?? []).concat(serverMessage(error.message));
+    node.__errors = list;
+  }
+  return root as ErrorSchema;
+}
+
+function focusField(path: string) {
+  const element = document.getElementById(fieldId(path));
+  if (!element) return;
+  const target =
+    element.matches("input, select, textarea, button")
+      ? element
+      : element.querySelector<HTMLElement>("input:not([type=hidden]), select, textarea, button");
+  (target ?? element).focus();
+  (target ?? element).scrollIntoView({ block: "center" });
+}
+
+export function TaskForm({
+  schema,
+  uiSchema,
+  formData,
+  onChange,
+  onSubmit,
+  serverErrors = [],
+  summarizeServerErrors = true,
+  disabled = false,
+  busy = false,
+  submitLabel = "Slutför uppgiften",
+  actions,
+}: TaskFormProps) {
+  const prepared = useMemo(() => prepareSchema(schema, uiSchema), [schema, uiSchema]);
+  const preparedUi = useMemo(() => prepareUiSchema(prepared, uiSchema), [prepared, uiSchema]);
+  const extraErrors = useMemo(() => (serverErrors.length ? errorSchemaOf(serverErrors) : undefined), [serverErrors]);
+  const [clientErrors, setClientErrors] = useState<RJSFValidationError[]>([]);
+  const [focusSummary, setFocusSummary] = useState(0);
+  const summaryRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (summarizeServerErrors && serverErrors.length) setFocusSummary((n) => n + 1);
+  }, [serverErrors, summarizeServerErrors]);
+
+  useEffect(() => {
+    if (focusSummary) summaryRef.current?.focus();
+  }, [focusSummary]);
+
+  const summary: SummaryItem[] = [];
+  const seen = new Set<string>();
+  const add = (path: string, message: string) => {
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    summary.push({ path, message });
+  };
+  for (const error of clientErrors) add(pathOfProperty(error.property), error.message ?? "");
+  if (summarizeServerErrors) for (const error of serverErrors) add(error.field, serverMessage(error.message));
+
+  return (
+    <div className="task-form">
+      {summary.length > 0 && (
+        <div className="alert alert--error error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
+          <h2>{summary.length === 1 ? "Ett fält behöver rättas" : `${summary.length} fält behöver rättas`}</h2>
+          <ul>
+            {summary.map((item) => (
+              <li key={`${item.path}:${item.message}`}>
+                {item.path ? (
+                  <a
+                    href={`#${fieldId(item.path)}`}
+                    onClick={(event) => {
+                      event.preventDefault();
+                      focusField(item.path);
+                    }}
+                  >
+                    {fieldLabel(prepared, item.path)}: {item.message}
+                  </a>
+                ) : (
+                  item.message
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {!disabled && (
+        <p className="muted">
+          Fält markerade med <span aria-hidden="true">*</span>
+          <span className="visually-hidden">stjärna</span> är obligatoriska.
+        </p>
+      )}
+      <Form
+        schema={prepared as RJSFSchema}
+        uiSchema={preparedUi as RjsfUiSchema}
+        formData={formData}
+        validator={validator}
+        templates={templates}
+        widgets={widgets}
+        translateString={translateString}
+        transformErrors={transformErrors}
+        extraErrors={extraErrors}
+        showErrorList={false}
+        // A choice is made by the person, never by the form: no value of a `const` becomes a default.
+        // and a yes/no question asked with radio buttons starts unanswered (a checkbox starts unticked: see
+        // prepareSchema).
+        experimental_defaultFormStateBehavior={{ constAsDefaults: "never", requiredBooleanDefault: "skip" }}
+        noHtml5Validate
+        readonly={disabled}
+        onChange={(event: IChangeEvent<Data>, id?: string) => onChange(event.formData ?? {}, id !== undefined)}
+        onError={(errors) => {
+          setClientErrors(errors);
+          setFocusSummary((n) => n + 1);
+        }}
+        onSubmit={(event: IChangeEvent<Data>) => {
+          setClientErrors([]);
+          onSubmit(event.formData ?? {});
+        }}
+      >
+        {disabled ? (
+          <></>
+        ) : (
+          <div className="form-actions">
+            <button type="submit" aria-disabled={busy}>
+              {busy ? "Skickar …" : submitLabel}
+            </button>
+            {actions}
+          </div>
+        )}
+      </Form>
+    </div>
+  );
+}
