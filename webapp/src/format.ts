@@ -72,3 +72,35 @@ export function closureReasonText(reason: string | null | undefined): string {
   if (!reason) return "";
   return CLOSURE_REASON[reason] ?? reason.replace(/_/g, " ");
 }
+
+/** The time of day of a moment in Swedish time ("14:32"). */
+export function formatTime(value: string | Date | null | undefined): string {
+  if (!value) return "";
+  const date = typeof value === "string" ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return String(value);
+  return date.toLocaleTimeString("sv-SE", { hour: "2-digit", minute: "2-digit", timeZone: STOCKHOLM });
+}
+
+/** A calendar day (YYYY-MM-DD) moved by a number of days. */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** The Monday of the week a calendar day (YYYY-MM-DD) is in. */
+export function mondayOf(day: string): string {
+  const weekday = new Date(`${day}T12:00:00Z`).getUTCDay(); // 0 is Sunday
+  return addDays(day, -((weekday + 6) % 7));
+}
+
+/** The moment a calendar day starts in Swedish time, as ISO 8601 with its offset ("2026-12-15T00:00:00+01:00"). */
+export function startOfSwedishDay(day: string): string {
+  // Sweden changes clocks at 02:00 or 03:00, so midnight has the offset of the day before at noon.
+  const noon = new Date(`${addDays(day, -1)}T12:00:00Z`);
+  const name = new Intl.DateTimeFormat("en-US", { timeZone: STOCKHOLM, timeZoneName: "longOffset" })
+    .formatToParts(noon)
+    .find((part) => part.type === "timeZoneName")?.value;
+  const offset = name && /^GMT[+-]\d{2}:\d{2}$/.test(name) ? name.slice(3) : "+01:00";
+  return `${day}T00:00:00${offset}`;
+}
