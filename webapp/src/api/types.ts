@@ -76,6 +76,19 @@ export interface TaskDetail extends Task {
   case?: TaskCaseContext | null;
 }
 
+/** A task's draft as `PUT /tasks/{id}/draft` answers it. */
+export interface TaskDraft {
+  data: Record<string, unknown>;
+  saved_at: string;
+  saved_by: string;
+}
+
+/** The answer to `POST /tasks/{id}/complete`: the case as it stands and its next open tasks the user sees. */
+export interface Completion {
+  case: CaseSummary;
+  next_tasks: Task[];
+}
+
 export interface CaseSummary {
   id: string;
   region: string;
