@@ -92,6 +92,9 @@ def test_case_list_filters_and_the_search_by_personal_number(page_as, api_as, ax
     page.get_by_role("button", name="Filtrera").click()
     expect(table.get_by_role("link", name="Bo Berglund")).to_be_visible()
     expect(table.get_by_role("link", name="Alma Ahlström")).to_be_hidden()
+    page.get_by_role("link", name="Ärenden jag samordnar").click()  # the user started it, and so coordinates it
+    expect(page.get_by_role("heading", level=2, name="Ärenden jag samordnar")).to_be_visible()
+    expect(table.get_by_role("link", name="Bo Berglund")).to_be_visible()
 
     search = page.get_by_role("region", name="Sök på personnummer")
     search.get_by_label("Personnummer").fill("1945-01")
@@ -121,7 +124,11 @@ def test_a_case_at_its_summons_and_the_routine_with_where_it_stands(page_as, api
     expect(work.get_by_text("Inhämta samtycke")).to_be_visible()
     history = page.get_by_role("region", name="Historik").get_by_role("listitem")
     expect(history.filter(has_text="Förbered den enskilde och planera mötet är gjord.")).to_be_visible()
-    expect(page.get_by_role("link", name="Skriv ut planen")).to_have_attribute("href", f"/api/v1/cases/{case_id}/plan")
+    with page.expect_popup() as opened:
+        page.get_by_role("link", name="Skriv ut planen").click()
+    printable = opened.value
+    expect(printable.get_by_role("heading", level=1, name="Samordnad individuell plan")).to_be_visible()
+    printable.close()
     axe(page, "the case page")
     assert not any("NavigatedViewer" in name for name in loaded_scripts(page))  # bpmn-js only when asked for
 
@@ -162,5 +169,8 @@ def test_consent_withdrawn_after_a_confirmation(page_as, api_as, axe):
     expect(page.get_by_role("button", name="Samtycket återkallas")).to_be_hidden()
     history = page.get_by_role("region", name="Historik")
     expect(history.get_by_text("Händelsen ”Samtycket återkallas” registrerades.")).to_be_visible()
+    work = page.get_by_role("region", name="Gjort och kvar att göra")
+    expect(work.get_by_role("link", name="Dokumentera avslut")).to_be_visible()
+    expect(work.get_by_role("heading", name="Avbrutet")).to_have_count(2)  # each summons no longer acknowledged
     _, case = api_as("demo.eva")("GET", f"/cases/{case_id}")
     assert case["open_tasks"] and all(t["name"] != "kvittera_kallelse" for t in case["open_tasks"])

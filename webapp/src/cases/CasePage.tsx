@@ -18,6 +18,7 @@ const CaseDiagram = lazy(() => import("../diagram/CaseDiagram"));
 interface Loaded {
   detail: CaseDetail;
   completed: Task[];
+  cancelled: Task[];
 }
 
 export default function CasePage() {
@@ -43,18 +44,16 @@ export default function CasePage() {
   const load = useCallback(
     async (signal?: AbortSignal) => {
       const detail = await api<CaseDetail>(`/cases/${encodeURIComponent(caseId)}`, { signal });
-      let completed: Task[] = [];
-      try {
-        const done = await api<Page<Task>>(
-          "/tasks" + query({ case_id: caseId, state: "completed", limit: 200, sort: "created" }),
-          { signal },
-        );
-        completed = done.items;
-      } catch (err) {
-        if (err instanceof DOMException && err.name === "AbortError") throw err;
-        // the history still says what was done
-      }
-      setLoaded({ detail, completed });
+      // Done and cancelled tasks, for what each has done; the history still says it where these fail.
+      const closed = (state: string) =>
+        api<Page<Task>>("/tasks" + query({ case_id: caseId, state, limit: 200, sort: "created" }), { signal })
+          .then((page) => page.items)
+          .catch((err: unknown) => {
+            if (err instanceof DOMException && err.name === "AbortError") throw err;
+            return [] as Task[];
+          });
+      const [completed, cancelled] = await Promise.all([closed("completed"), closed("cancelled")]);
+      setLoaded({ detail, completed, cancelled });
       setError(null);
     },
     [caseId],
@@ -98,7 +97,7 @@ export default function CasePage() {
     );
   }
 
-  const { detail, completed } = loaded;
+  const { detail, completed, cancelled } = loaded;
   const plan = detail.plan as unknown as PlanDocument;
   const messages: AvailableMessage[] = detail.available_messages ?? [];
   const closed = detail.status !== "active";
@@ -214,7 +213,7 @@ export default function CasePage() {
         )}
       </section>
 
-      <CaseWork detail={detail} completed={completed} />
+      <CaseWork detail={detail} completed={completed} cancelled={cancelled} />
 
       <CasePlan caseId={detail.id} plan={plan} />
 

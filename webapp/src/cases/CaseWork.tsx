@@ -10,18 +10,19 @@ interface Group {
   label: string;
   open: Task[];
   done: Task[];
+  cancelled: Task[];
 }
 
-function groupsOf(detail: CaseDetail, completed: Task[]): Group[] {
+function groupsOf(detail: CaseDetail, completed: Task[], cancelled: Task[]): Group[] {
   const groups = new Map<string, Group>();
   const coordinator = coordinatorText(detail.coordinator);
-  const add = (task: Task, which: "open" | "done") => {
+  const add = (task: Task, which: "open" | "done" | "cancelled") => {
     const key = task.candidate_group ?? "";
     let group = groups.get(key);
     if (!group) {
       let label = groupText(key || null);
       if (key === "samordningsansvarig" && coordinator) label = `Samordningsansvarig (${coordinator})`;
-      group = { key, label, open: [], done: [] };
+      group = { key, label, open: [], done: [], cancelled: [] };
       groups.set(key, group);
     }
     group[which].push(task);
@@ -32,14 +33,16 @@ function groupsOf(detail: CaseDetail, completed: Task[]): Group[] {
     label: coordinator ? `Samordningsansvarig (${coordinator})` : "Samordningsansvarig",
     open: [],
     done: [],
+    cancelled: [],
   });
   for (const p of detail.participants) {
     if (p.organisation && !groups.has(p.organisation)) {
-      groups.set(p.organisation, { key: p.organisation, label: p.organisation, open: [], done: [] });
+      groups.set(p.organisation, { key: p.organisation, label: p.organisation, open: [], done: [], cancelled: [] });
     }
   }
   for (const task of detail.open_tasks) add(task, "open");
   for (const task of completed) add(task, "done");
+  for (const task of cancelled) add(task, "cancelled");
   return [...groups.values()];
 }
 
@@ -47,11 +50,19 @@ function byDue(a: Task, b: Task): number {
   return (a.due_at ?? "9999").localeCompare(b.due_at ?? "9999");
 }
 
-export function CaseWork({ detail, completed }: { detail: CaseDetail; completed: Task[] }) {
+export function CaseWork({
+  detail,
+  completed,
+  cancelled,
+}: {
+  detail: CaseDetail;
+  completed: Task[];
+  cancelled: Task[];
+}) {
   const now = new Date();
   const actors = new Map(detail.history.filter((e) => e.task_id).map((e) => [e.task_id!, e.actor]));
-  const groups = groupsOf(detail, completed).filter(
-    (g) => g.open.length > 0 || g.done.length > 0 || g.key !== "samordningsansvarig",
+  const groups = groupsOf(detail, completed, cancelled).filter(
+    (g) => g.open.length > 0 || g.done.length > 0 || g.cancelled.length > 0 || g.key !== "samordningsansvarig",
   );
   return (
     <section aria-labelledby="arbete-rubrik">
@@ -116,6 +127,19 @@ export function CaseWork({ detail, completed }: { detail: CaseDetail; completed:
                 })}
               </ul>
             )}
+            {group.cancelled.length > 0 ? (
+              <>
+                <h4 className="work-group__sub">Avbrutet</h4>
+                <ul className="task-lines">
+                  {group.cancelled.map((task) => (
+                    <li key={task.id}>
+                      {task.title}
+                      <span className="muted"> · behövdes inte längre</span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
           </div>
         ))}
       </div>
