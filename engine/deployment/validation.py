@@ -10,6 +10,9 @@
 4. ``diagram``  -- every flow element has diagram interchange (BPMNShape or BPMNEdge), so it opens in a modeler.
 5. ``forms``    -- every user task names a JSON Schema form that is in the set and is a valid JSON Schema
                    (and its UI schema, when named, is there and is JSON).
+   ``rendering`` -- the staff web app can show every form: each field resolves to a control, and each UI
+                   schema names only the fields, widgets and order its form can have (`form_rendering`);
+                   `element` is the field's path.
 6. ``references`` -- the main process is there; every called process (call activity) and called decision
                    (business rule task, required decision) resolves within the set.
 7. ``scripts``  -- scripts (script tasks, pre- and post-scripts) and expressions (conditions, timers,
@@ -43,6 +46,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, VALIDATOR
 
 from ..runtime.parser import ParsedProcess, ProcessParser, ProcessSetError, parse_xml, problem_from_validation
 from ..scripting import HELPERS
+from . import form_rendering
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -293,10 +297,15 @@ def check_forms(bpmn_trees: dict, files: dict[str, str], forms_json: dict[str, o
     names = {Path(p).name: p for p in files if kind_of(p) == "form"}
     found = []
     checked_schemas = set()
+    shown_together = set()  # (schema path, UI schema path) of each user task
     for path, root in sorted(bpmn_trees.items()):
         for task in root.iter(f"{{{BPMN_NS}}}userTask"):
             props = _properties(task)
             task_id, line = task.get("id"), task.sourceline
+            pair = [names.get((props.get(p) or (None,))[0] or "") for p in ("formJsonSchemaFilename",
+                                                                           "formUiSchemaFilename")]
+            if all(pair):
+                shown_together.add(tuple(pair))
             schema_name = (props.get("formJsonSchemaFilename") or (None,))[0]
             if not schema_name:
                 found.append(problem("forms", path, "The user task names no form (the property "
@@ -314,16 +323,25 @@ def check_forms(bpmn_trees: dict, files: dict[str, str], forms_json: dict[str, o
                     continue  # reported as not JSON already
                 if prop == "formJsonSchemaFilename" and form_path not in checked_schemas:
                     checked_schemas.add(form_path)
-                    found.extend(check_json_schema(form_path, forms_json[form_path]))
+                    found.extend(check_json_schema(form_path, forms_json[form_path], files[form_path]))
                 elif prop == "formUiSchemaFilename" and not isinstance(forms_json[form_path], dict):
                     found.append(problem("forms", form_path, "A UI schema must be a JSON object"))
     for form_path, value in sorted(forms_json.items()):
         if form_path.endswith(".schema.json") and form_path not in checked_schemas:
-            found.extend(check_json_schema(form_path, value))
+            found.extend(check_json_schema(form_path, value, files[form_path]))
+    reported = {p["file"] for p in found}
+    for schema_path, ui_path in sorted(shown_together):
+        schema, ui = forms_json.get(schema_path), forms_json.get(ui_path)
+        if schema_path in reported or ui_path in reported or not isinstance(schema, dict) or ui is None:
+            continue  # not JSON, not a valid form, or a form that cannot be shown: reported already
+        found.extend(form_rendering.check_ui_schema(schema_path, schema, ui_path, ui, files[ui_path],
+                                                    files[schema_path]))
     return found
 
 
-def check_json_schema(path: str, schema: object) -> list[dict]:
+def check_json_schema(path: str, schema: object, text: str | None = None) -> list[dict]:
+    """A form's JSON Schema: valid, with no field named like a helper, and one the web app can show (see
+    `form_rendering`; `text` gives the lines of its fields)."""
     if not isinstance(schema, dict):
         return [problem("forms", path, "A form's JSON Schema must be a JSON object")]
     message = _schema_error(schema)
@@ -332,8 +350,9 @@ def check_json_schema(path: str, schema: object) -> list[dict]:
     fields = schema.get("properties")
     taken = sorted(set(fields) & set(HELPERS)) if isinstance(fields, dict) else []
     # A submitted field becomes a variable of the case, and a variable named like a helper stops every script.
-    return [problem("forms", path, f"The field '{name}' has the name of a helper for diagrams; rename it")
-            for name in taken]
+    found = [problem("forms", path, f"The field '{name}' has the name of a helper for diagrams; rename it",
+                     element=name) for name in taken]
+    return found + form_rendering.check_schema(path, schema, text)
 
 
 _SCHEMA_ERRORS: OrderedDict[str, str | None] = OrderedDict()

@@ -1,0 +1,519 @@
+"""Whether the staff web app can show a form: react-jsonschema-form (rjsf 6, its default theme) renders each
+field by the type it resolves the field's schema to (`getSchemaType`), a choice as a select or radio buttons
+when every option of its `oneOf`/`anyOf` is a `const` (`isSelect`), and a widget named in the UI schema only if
+the theme has it for that type (`getWidget`). A field it cannot resolve shows no control or "Unsupported field
+schema", and a `ui:order` that leaves out a field stops the whole form. These checks mirror those rules, so
+such a form is refused at deployment, naming the file, the field and the line, instead of failing in front of
+the staff who must fill it in.
+
+Field paths read like data paths, with `[]` for the items of a list: `deltagare[]/huvudmannatyp`.
+"""
+
+from __future__ import annotations
+
+import json
+from json.decoder import JSONDecodeError, scanstring
+
+CHECK = "rendering"
+
+# The field components of rjsf's SchemaField by type; a type outside them falls back to "Unsupported field".
+FIELD_TYPES = {"array", "boolean", "integer", "number", "object", "string"}
+# The formats the default theme has a widget for, and which the validator knows, among those a form may use.
+STRING_FORMATS = {"date", "date-time", "email", "uri", "time", "data-url"}
+# `widgetMap` of @rjsf/utils' getWidget: the widget names the default theme has per type.
+WIDGETS_BY_TYPE = {
+    "boolean": {"checkbox", "radio", "select", "hidden"},
+    "string": {"text", "password", "email", "hostname", "ipv4", "ipv6", "uri", "data-url", "radio", "select",
+               "textarea", "hidden", "date", "datetime", "date-time", "alt-date", "alt-datetime", "time", "color",
+               "file"},
+    "number": {"text", "select", "updown", "range", "radio", "hidden"},
+    "integer": {"text", "select", "updown", "range", "radio", "hidden"},
+    "array": {"select", "checkboxes", "files", "hidden"},
+    "object": {"hidden"},
+}
+# The widgets and fields of the default theme's registry, which a UI schema may also name directly.
+THEME_WIDGETS = {
+    "AltDateWidget", "AltDateTimeWidget", "CheckboxWidget", "CheckboxesWidget", "ColorWidget", "DateWidget",
+    "DateTimeWidget", "EmailWidget", "FileWidget", "HiddenWidget", "PasswordWidget", "RadioWidget", "RangeWidget",
+    "RatingWidget", "SelectWidget", "TextWidget", "TextareaWidget", "TimeWidget", "UpDownWidget", "URLWidget",
+}
+THEME_FIELDS = {
+    "AnyOfField", "ArrayField", "BooleanField", "FallbackField", "NumberField", "ObjectField", "OneOfField",
+    "SchemaField", "StringField", "NullField",
+}
+CHECKBOX_WIDGETS = {"checkbox", "CheckboxWidget"}
+CONDITION_KEYS = ("if", "then", "else")
+MAX_REF_DEPTH = 16
+
+
+def problem(file: str, field: str | None, message: str, line: int | None) -> dict:
+    return {"file": file, "element": field or None, "line": line, "message": message, "check": CHECK}
+
+
+# -- where things are in a JSON file ----------------------------------------------------------------------------
+
+
+def json_lines(text: str) -> dict[tuple, int]:
+    """The line of every member and item of a JSON document, by its path of keys and indexes (an object's
+    member at the line of its key). Empty when the text is not JSON."""
+    lines: dict[tuple, int] = {}
+    decoder = json.JSONDecoder()
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    def value(i: int, path: tuple) -> int:
+        i = skip(i)
+        lines.setdefault(path, text.count("\n", 0, i) + 1)
+        if text.startswith("{", i):
+            i = skip(i + 1)
+            if text.startswith("}", i):
+                return i + 1
+            while True:
+                i = skip(i)
+                start = i
+                key, i = scanstring(text, i + 1)
+                lines[(*path, key)] = text.count("\n", 0, start) + 1
+                i = skip(i) + 1  # the colon
+                i = skip(value(i, (*path, key)))
+                if text.startswith("}", i):
+                    return i + 1
+                i += 1  # the comma
+        if text.startswith("[", i):
+            i = skip(i + 1)
+            if text.startswith("]", i):
+                return i + 1
+            index = 0
+            while True:
+                i = skip(value(i, (*path, index)))
+                if text.startswith("]", i):
+                    return i + 1
+                i, index = i + 1, index + 1
+        return decoder.raw_decode(text, i)[1]
+
+    try:
+        value(0, ())
+    except (JSONDecodeError, ValueError, IndexError, RecursionError):
+        return {}
+    return lines
+
+
+def _line(lines: dict[tuple, int], at: tuple) -> int | None:
+    while at and at not in lines:
+        at = at[:-1]
+    return lines.get(at)
+
+
+# -- how rjsf reads a schema ------------------------------------------------------------------------------------
+
+
+def _js_truthy(value) -> bool:
+    return value not in (None, False, 0, "") if not isinstance(value, (list, dict)) else True
+
+
+def _guess_type(value) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "object" if isinstance(value, dict) else "string"
+
+
+def schema_type(schema: dict):
+    """The type rjsf gives a field (`getSchemaType`): its `type`, else guessed from a truthy `const`, an `enum`
+    (a string) or object keywords; a list of two types with "null" is the other one. None when it has none."""
+    type_ = schema.get("type")
+    if not _js_truthy(type_):
+        if _js_truthy(schema.get("const")):
+            return _guess_type(schema["const"])
+        if "enum" in schema and schema["enum"] is not None:
+            return "string"
+        if any(_js_truthy(schema.get(k)) for k in ("properties", "additionalProperties", "patternProperties")):
+            return "object"
+    return type_ or None
+
+
+def _is_constant(option) -> bool:
+    return isinstance(option, dict) and (
+        (isinstance(option.get("enum"), list) and len(option["enum"]) == 1) or "const" in option)
+
+
+def is_select(schema: dict) -> bool:
+    """rjsf's `isSelect`: an `enum`, or a `oneOf` (else `anyOf`) whose every option is a single constant."""
+    if isinstance(schema.get("enum"), list):
+        return True
+    options = schema.get("oneOf") or schema.get("anyOf")
+    return isinstance(options, list) and all(_is_constant(o) for o in options)
+
+
+def _options(schema: dict) -> list:
+    found = schema.get("oneOf") or schema.get("anyOf")
+    return found if isinstance(found, list) else []
+
+
+def _choice_values(schema: dict) -> list:
+    if isinstance(schema.get("enum"), list):
+        return list(schema["enum"])
+    return [o["const"] if "const" in o else o["enum"][0] for o in _options(schema) if _is_constant(o)]
+
+
+def _fits(value, type_: str) -> bool:
+    if type_ == "string":
+        return isinstance(value, str)
+    if type_ == "boolean":
+        return isinstance(value, bool)
+    if type_ == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer())
+    if type_ == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return True
+
+
+class _Unresolved(Exception):
+    pass
+
+
+def resolve(schema, root: dict, depth: int = 0) -> dict:
+    """The schema of a field as rjsf's `retrieveSchema` gives it before the data is known: a local `$ref`
+    replaced by what it names (the field's own keywords win), `allOf` merged in."""
+    if schema is True:
+        return {}
+    if not isinstance(schema, dict):
+        raise _Unresolved("accepts no value at all")
+    if depth > MAX_REF_DEPTH:
+        raise _Unresolved("refers to itself through $ref without end")
+    if "$ref" in schema:
+        ref = schema["$ref"]
+        target = _local_ref(ref, root)
+        if target is None:
+            raise _Unresolved(f"refers to {ref!r}, which the form does not define (only '#/$defs/…' within the "
+                              "form can be shown)")
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**resolve(target, root, depth + 1), **rest}
+    if isinstance(schema.get("allOf"), list):
+        merged = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part = resolve(part, root, depth + 1)
+            for key, value in part.items():
+                if key == "properties" and isinstance(value, dict):
+                    merged["properties"] = {**value, **(merged.get("properties") or {})}
+                elif key == "required" and isinstance(value, list):
+                    merged["required"] = sorted(set(merged.get("required") or []) | set(value))
+                elif key not in CONDITION_KEYS:
+                    merged.setdefault(key, value)
+        schema = merged
+    return schema
+
+
+def _local_ref(ref, root: dict):
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return None
+    node = root
+    for part in [p for p in ref[1:].split("/") if p]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+# -- the form's schema ------------------------------------------------------------------------------------------
+
+
+def check_schema(path: str, schema: dict, text: str | None = None) -> list[dict]:
+    """Every field of a form's JSON Schema (into the fields of groups and the items of lists) resolves to a
+    control rjsf shows; conditions (if/then/else) name only fields the form has."""
+    checker = _SchemaChecker(path, schema, json_lines(text) if text else {})
+    if schema_type(schema) != "object":
+        checker.report("", ("type",), "A form must be a group of fields: its JSON Schema needs \"type\": \"object\" "
+                       "and its fields under \"properties\"")
+        return checker.found
+    checker.object(schema, (), "", resolved=schema)
+    return checker.found
+
+
+class _SchemaChecker:
+    TICKED_BY_ITSELF = ("The yes/no field '{name}' has a \"const\", which the form fills in by itself, so the box "
+                        "is ticked before anyone has confirmed it; write \"enum\": [true] for a box that must be "
+                        "ticked")
+
+    def __init__(self, path: str, root: dict, lines: dict):
+        self.path, self.root, self.lines, self.found = path, root, lines, []
+
+    def report(self, field: str, at: tuple, message: str) -> None:
+        self.found.append(problem(self.path, field, message, _line(self.lines, at)))
+
+    def field(self, schema, at: tuple, name: str) -> None:
+        """One field: `at` is where its schema is in the file, `name` its path in the data."""
+        try:
+            resolved = resolve(schema, self.root)
+        except _Unresolved as err:
+            self.report(name, at, f"The field '{name}' cannot be shown in the form: it {err}")
+            return
+        type_ = schema_type(resolved)
+        if isinstance(type_, list):
+            kinds = [t for t in type_ if t != "null"]
+            if len(kinds) != 1:
+                self.report(name, (*at, "type"), f"The field '{name}' cannot be shown in the form: its type "
+                            f"{json.dumps(type_)} must be one type (or one type and \"null\")")
+                return
+            type_ = kinds[0]
+        select = is_select(resolved)
+        options = _options(resolved)
+        if type_ is None:
+            if select and options:
+                self.report(name, at, f"The field '{name}' cannot be shown in the form: a choice of const options "
+                            "needs the type of its values, e.g. \"type\": \"string\"")
+            elif options and all(self._option_type(o) in ("array", "object") for o in options):
+                self.xxx_of(resolved, at, name, None)
+            elif options:
+                self.not_a_choice(resolved, at, name)
+            else:
+                self.report(name, at, f"The field '{name}' cannot be shown in the form: it has no \"type\"")
+            return
+        if type_ not in FIELD_TYPES:
+            reason = ("a field of type \"null\" shows no control" if type_ == "null"
+                      else f"there is no control for the type {type_!r}")
+            self.report(name, (*at, "type"), f"The field '{name}' cannot be shown in the form: {reason}")
+            return
+        if select:
+            for value in _choice_values(resolved):
+                if not _fits(value, type_):
+                    self.report(name, at, f"The choice {json.dumps(value, ensure_ascii=False)} of the field "
+                                f"'{name}' is not of its type {type_!r}, so it can never be chosen")
+        elif options and type_ in ("array", "object"):
+            self.xxx_of(resolved, at, name, type_)
+        elif options:
+            self.not_a_choice(resolved, at, name)
+        if type_ == "boolean" and "const" in resolved:
+            self.report(name, (*at, "const"), self.TICKED_BY_ITSELF.format(name=name))
+        fmt = resolved.get("format")
+        if type_ == "string" and fmt is not None and fmt not in STRING_FORMATS:
+            self.report(name, (*at, "format"), f"The field '{name}' has the format {fmt!r}, which the form cannot "
+                        f"show; use one of {', '.join(sorted(STRING_FORMATS))}, or none")
+        if type_ == "object":
+            self.object(schema, at, name, resolved)
+        elif type_ == "array":
+            self.array(resolved, at, name)
+
+    def _option_type(self, option):
+        try:
+            return schema_type(resolve(option, self.root))
+        except _Unresolved:
+            return None
+
+    def not_a_choice(self, schema: dict, at: tuple, name: str) -> None:
+        key = "oneOf" if isinstance(schema.get("oneOf"), list) else "anyOf"
+        self.report(name, (*at, key), f"The field '{name}' cannot be shown as one control: its {key} is not a choice "
+                    "of const options, so the form would first ask to pick one of its sub-schemas; write a choice "
+                    "as const options with titles, and leave an optional field out instead of allowing \"\"")
+
+    def xxx_of(self, schema: dict, at: tuple, name: str, type_) -> None:
+        """A choice between sub-schemas (not all constants): rjsf shows a selector of the options and the
+        chosen option's fields; each option, with the field's type where it has none, must be shown."""
+        key = "oneOf" if isinstance(schema.get("oneOf"), list) else "anyOf"
+        for index, option in enumerate(schema[key]):
+            if isinstance(option, dict) and type_ is not None and "type" not in option:
+                option = {**option, "type": type_}
+            self.field(option, (*at, key, index), f"{name} ({key} option {index + 1})")
+
+    def array(self, schema: dict, at: tuple, name: str) -> None:
+        items = schema.get("items")
+        if items is None:
+            self.report(name, at, f"The field '{name}' is a list without \"items\": the form cannot show its rows")
+            return
+        self.field(items, (*at, "items"), f"{name}[]")
+
+    def object(self, schema, at: tuple, name: str, resolved: dict) -> None:
+        properties = resolved.get("properties") or {}
+        prefix = f"{name}/" if name else ""
+        if isinstance(properties, dict):
+            for key, prop in properties.items():
+                self.field(prop, (*at, "properties", key), prefix + key)
+        self.conditions(resolved, at, name, properties if isinstance(properties, dict) else {})
+
+    def conditions(self, schema: dict, at: tuple, name: str, properties: dict) -> None:
+        """if/then/else (also inside allOf) only check what is entered: each field they name is one of the
+        form's, and a field they change keeps the control it has."""
+        places = [((), schema)]
+        if isinstance(schema.get("allOf"), list):
+            places += [(("allOf", i), part) for i, part in enumerate(schema["allOf"]) if isinstance(part, dict)]
+        where = f"'{name}'" if name else "the form"
+        for place, holder in places:
+            for key in CONDITION_KEYS:
+                branch = holder.get(key)
+                if not isinstance(branch, dict):
+                    continue
+                branch_at = (*at, *place, key)
+                named = branch.get("properties") if isinstance(branch.get("properties"), dict) else {}
+                for field, sub in named.items():
+                    field_name = f"{name}/{field}" if name else field
+                    if field not in properties:
+                        self.report(field_name, (*branch_at, "properties", field),
+                                    f"A condition ({key}) of {where} names the field '{field_name}', which the "
+                                    "form does not have")
+                        continue
+                    if key != "if" and isinstance(sub, dict) and isinstance(properties[field], dict):
+                        self.changed_field(properties[field], sub, (*branch_at, "properties", field), field_name)
+                for field in branch.get("required") or []:
+                    if isinstance(field, str) and field not in properties and field not in named:
+                        field_name = f"{name}/{field}" if name else field
+                        self.report(field_name, (*branch_at, "required"),
+                                    f"A condition ({key}) of {where} requires the field '{field_name}', which the "
+                                    "form does not have")
+
+    def changed_field(self, base: dict, change: dict, at: tuple, name: str) -> None:
+        try:
+            before = resolve(base, self.root)
+            after = resolve({**before, **change}, self.root)
+        except _Unresolved:
+            return  # reported where the field is defined
+        if schema_type(after) == "boolean" and "const" in change:
+            self.report(name, (*at, "const"), self.TICKED_BY_ITSELF.format(name=name))
+        elif "type" in change and schema_type(after) != schema_type(before):
+            self.report(name, at, f"A condition changes the type of the field '{name}', so the form would show "
+                        "another control for it than the one filled in")
+        elif schema_type(after) == "object" and isinstance(change.get("properties"), dict):
+            own = after.get("properties") or {}
+            for field, sub in change["properties"].items():
+                if field not in own:
+                    self.report(f"{name}/{field}", (*at, "properties", field), f"A condition names the field "
+                                f"'{name}/{field}', which the form does not have")
+                elif isinstance(sub, dict) and isinstance(own[field], dict):
+                    self.changed_field((before.get("properties") or {}).get(field, own[field]), sub,
+                                       (*at, "properties", field), f"{name}/{field}")
+
+
+# -- the form's UI schema ---------------------------------------------------------------------------------------
+
+
+def check_ui_schema(schema_path: str, schema: dict, ui_path: str, ui, ui_text: str | None = None,
+                    schema_text: str | None = None) -> list[dict]:
+    """A UI schema against the form it shows: each key names a field of the form (`items` for the rows of a
+    list), `ui:order` names every field of its group once (or has "*"), and only widgets and fields the
+    default theme has are named. A required yes/no box needs a default: a box left untouched is no answer, so
+    without one "no" could only be given by ticking and unticking it."""
+    if not isinstance(ui, dict):
+        return []  # reported by the form check
+    checker = _UiChecker(schema_path, schema, json_lines(schema_text) if schema_text else {}, ui_path,
+                         json_lines(ui_text) if ui_text else {})
+    checker.node(ui, schema, (), (), "", required=False)
+    return checker.found
+
+
+class _UiChecker:
+    def __init__(self, schema_path: str, root: dict, schema_lines: dict, ui_path: str, ui_lines: dict):
+        self.schema_path, self.root, self.schema_lines = schema_path, root, schema_lines
+        self.path, self.lines, self.found = ui_path, ui_lines, []
+
+    def report(self, field: str, at: tuple, message: str) -> None:
+        self.found.append(problem(self.path, field, message, _line(self.lines, at)))
+
+    def node(self, ui, schema, at: tuple, schema_at: tuple, name: str, required: bool) -> None:
+        """The UI schema `ui` (at `at` in its file) of the field `name` whose schema is `schema` (at
+        `schema_at` in the form's file)."""
+        try:
+            resolved = resolve(schema, self.root)
+        except _Unresolved:
+            return  # reported by the schema check
+        type_ = schema_type(resolved)
+        if isinstance(type_, list):
+            kinds = [t for t in type_ if t != "null"]
+            type_ = kinds[0] if len(kinds) == 1 else None
+        what = f"the field '{name}'" if name else "the form"
+        if not isinstance(ui, dict):
+            self.report(name, at, f"The UI schema of {what} must be a JSON object")
+            return
+        options = dict(ui["ui:options"]) if isinstance(ui.get("ui:options"), dict) else {}
+        options.update({k[3:]: v for k, v in ui.items() if k.startswith("ui:") and k != "ui:options"})
+
+        def where(key: str) -> tuple:
+            return (*at, f"ui:{key}") if f"ui:{key}" in ui else (*at, "ui:options", key)
+
+        widget = options.get("widget")
+        if widget is not None:
+            self.widget(widget, type_, where("widget"), name, what)
+        field = options.get("field")
+        if field is not None and field not in THEME_FIELDS:
+            self.report(name, where("field"), f"The UI schema names the field component {field!r} for {what}, "
+                        "which the form's renderer does not have")
+        if "enumNames" in options:
+            self.enum_names(options["enumNames"], resolved, type_, where("enumNames"), name, what)
+        no_is_an_answer = "const" not in resolved and False in resolved.get("enum", [False])
+        if (type_ == "boolean" and required and no_is_an_answer and (widget is None or widget in CHECKBOX_WIDGETS)
+                and "default" not in resolved):
+            self.found.append(problem(
+                self.schema_path, name, f"The field '{name}' is a required yes/no box without a default: left "
+                "unticked it is no answer, so 'no' can only be given by ticking and unticking it; give it "
+                "\"default\": false, or show it as \"ui:widget\": \"radio\" in the UI schema",
+                _line(self.schema_lines, schema_at)))
+        properties = resolved.get("properties") if type_ == "object" else None
+        properties = properties if isinstance(properties, dict) else {}
+        if "order" in options:
+            self.order(options["order"], properties, where("order"), name, what, type_)
+        for key in ui:
+            if key.startswith("ui:") or key in ("classNames", "additionalProperties", "oneOf", "anyOf"):
+                continue
+            if not (key in properties or (key == "items" and type_ == "array")):
+                field_name = f"{name}/{key}" if name else key
+                self.report(field_name, (*at, key), f"The UI schema names the field '{field_name}', which the form "
+                            "does not have")
+        if type_ == "array" and isinstance(resolved.get("items"), dict):
+            self.node(ui.get("items", {}), resolved["items"], (*at, "items"), (*schema_at, "items"), f"{name}[]",
+                      required=False)
+        own_required = set(resolved.get("required") or []) if type_ == "object" else set()
+        for key, prop in properties.items():
+            self.node(ui.get(key, {}), prop, (*at, key), (*schema_at, "properties", key),
+                      f"{name}/{key}" if name else key, required=key in own_required)
+
+    def widget(self, widget, type_, at: tuple, name: str, what: str) -> None:
+        if not isinstance(widget, str):
+            self.report(name, at, f"The widget of {what} must be given by its name")
+            return
+        if widget in THEME_WIDGETS or widget in WIDGETS_BY_TYPE.get(type_ or "", ()):
+            return
+        known = sorted(WIDGETS_BY_TYPE.get(type_ or "", ()))
+        self.report(name, at, f"The UI schema shows {what} with the widget {widget!r}, which the form's renderer "
+                    f"does not have for a field of type {type_!r}" + (f"; use one of {', '.join(known)}"
+                                                                       if known else ""))
+
+    def enum_names(self, names, schema: dict, type_, at: tuple, name: str, what: str) -> None:
+        if type_ == "boolean" and "enum" not in schema and "oneOf" not in schema:
+            count = 2
+        elif isinstance(schema.get("enum"), list):
+            count = len(schema["enum"])
+        else:
+            return
+        if not isinstance(names, list) or len(names) != count or not all(isinstance(n, str) for n in names):
+            self.report(name, at, f"ui:enumNames of {what} must be a list of {count} labels, one per choice")
+
+    def order(self, order, properties: dict, at: tuple, name: str, what: str, type_) -> None:
+        if type_ != "object":
+            self.report(name, at, f"ui:order is given for {what}, which is not a group of fields")
+            return
+        if not isinstance(order, list) or not all(isinstance(k, str) for k in order):
+            self.report(name, at, f"ui:order of {what} must be a list of field names")
+            return
+        for key in order:
+            if key != "*" and key not in properties:
+                field_name = f"{name}/{key}" if name else key
+                self.report(field_name, at, f"ui:order of {what} names the field '{key}', which the form does not "
+                            "have")
+        if order.count("*") > 1:
+            self.report(name, at, f"ui:order of {what} has more than one \"*\"")
+        twice = sorted({k for k in order if k != "*" and order.count(k) > 1})
+        if twice:
+            self.report(name, at, f"ui:order of {what} names {', '.join(repr(k) for k in twice)} more than once")
+        if "*" not in order:
+            for key in [k for k in properties if k not in order]:
+                self.report(f"{name}/{key}" if name else key, at, f"ui:order of {what} leaves out the field "
+                            f"'{key}', so the form cannot be shown; add it, or \"*\" for the fields not named")
