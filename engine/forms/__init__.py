@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
+
+from . import messages
 
 FORMAT_CHECKER = FormatChecker()
 
@@ -57,22 +60,41 @@ def _validator(schema: dict) -> Draft202012Validator:
 
 
 def validate_submission(schema: dict, data: object, partial: bool = False) -> list[FieldError]:
-    """Check submitted task data against the task's form schema; one error per failing field. A `partial`
-    submission (a draft) may leave out fields the form requires."""
+    """Check submitted task data against the task's form schema; one error per failing field, in Swedish (the
+    most telling one when a field fails several checks). A `partial` submission (a draft) may leave out fields
+    the form requires."""
     validator = _validator(schema)
-    errors = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    found: dict[str, tuple[int, int, str]] = {}
+    for order, err in enumerate(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))):
         path = "/".join(str(p) for p in err.absolute_path)
         if err.validator in ("required", "minItems", "dependentRequired") and partial:
             continue
+        fields: list[tuple[str, str]] = []
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else ""
-            path = f"{path}/{missing}".strip("/")
+            fields.append((f"{path}/{missing}".strip("/"), messages.message(err, schema, missing)))
         elif err.validator == "additionalProperties":
-            extra = err.message.split("'")[1] if "'" in err.message else ""
-            path = f"{path}/{extra}".strip("/")
-        errors.append(FieldError(field=path or "(data)", message=err.message))
-    return errors
+            fields += [(f"{path}/{extra}".strip("/"), messages.message(err, schema))
+                       for extra in _additional(err)]
+        else:
+            fields.append((path, messages.message(err, schema)))
+        rank = messages.PRIORITY.get(err.validator, 3)
+        for field, message in fields:
+            field = field or "(data)"
+            if field not in found or rank < found[field][0]:
+                found[field] = (rank, found[field][1] if field in found else order, message)
+    ordered = sorted(found.items(), key=lambda item: item[1][1])
+    return [FieldError(field=field, message=message) for field, (_rank, _order, message) in ordered]
+
+
+def _additional(err) -> list[str]:
+    """The fields an additionalProperties error is about: those of the data its schema does not define."""
+    instance, holder = err.instance, err.schema
+    if not isinstance(instance, dict) or not isinstance(holder, dict):
+        return [""]
+    defined = holder.get("properties") or {}
+    patterns = [re.compile(p) for p in (holder.get("patternProperties") or {})]
+    return [k for k in instance if k not in defined and not any(p.search(k) for p in patterns)] or [""]
 
 
 def apply_defaults(schema: dict, data: dict) -> dict:
