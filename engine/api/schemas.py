@@ -23,11 +23,12 @@ def moment_in_range(value: datetime) -> None:
 
 
 def personal_number(value: str) -> None:
-    """A valid personnummer or samordningsnummer; the message never repeats the number."""
+    """A valid personnummer or samordningsnummer; the message (Swedish, for the person who typed the number)
+    never repeats the number."""
     try:
         parse_personal_number(value)
     except InvalidPersonalNumber as err:
-        raise ValidationError(f"not a valid personnummer or samordningsnummer: {err}") from err
+        raise ValidationError(str(err)) from err
 
 
 class PersonIn(Schema):

@@ -2,7 +2,8 @@
 
 Accepted forms: ``YYYYMMDD-NNNC``, ``YYYYMMDDNNNC``, ``YYMMDD-NNNC``, ``YYMMDDNNNC`` and ``YYMMDD+NNNC``
 (a person aged 100 or more). A samordningsnummer has 60 added to the day. The last digit is a Luhn check
-digit over the ten digits YYMMDDNNN. Errors never repeat the number itself."""
+digit over the ten digits YYMMDDNNN. Errors, in Swedish for the person who typed the number, never repeat
+the number itself."""
 
 from __future__ import annotations
 
@@ -38,10 +39,10 @@ def luhn_check_digit(digits: str) -> int:
 
 def parse_personal_number(text: str, today: date | None = None) -> PersonalNumber:
     if not isinstance(text, str):
-        raise InvalidPersonalNumber("must be a string")
+        raise InvalidPersonalNumber("Personnumret ska vara text")
     match = PATTERN.match(text.strip())
     if not match:
-        raise InvalidPersonalNumber("must be written YYYYMMDD-NNNN or YYMMDD-NNNN")
+        raise InvalidPersonalNumber("Personnumret har fel format (ÅÅÅÅMMDD-NNNN)")
     century, yy, mm, dd, sep, serial, check = match.groups()
     day = int(dd)
     coordination = day > 60
@@ -59,9 +60,9 @@ def parse_personal_number(text: str, today: date | None = None) -> PersonalNumbe
     try:
         born = date(year, int(mm), day)
     except ValueError as err:
-        raise InvalidPersonalNumber("the date part is not a valid date") from err
+        raise InvalidPersonalNumber("Datumet i personnumret finns inte") from err
     if born > today:
-        raise InvalidPersonalNumber("the date part lies in the future")
+        raise InvalidPersonalNumber("Datumet i personnumret ligger i framtiden")
     if luhn_check_digit(yy + mm + dd + serial) != int(check):
-        raise InvalidPersonalNumber("the check digit does not match")
+        raise InvalidPersonalNumber("Personnumret har fel kontrollsiffra")
     return PersonalNumber(number=f"{year:04d}{mm}{dd}{serial}{check}", birth_date=born, coordination=coordination)
