@@ -428,11 +428,16 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
                 busy={submitting}
                 submitLabel="Slutför uppgiften"
                 actions={
-                  draft ? (
-                    <button type="button" className="button button--secondary" onClick={() => void discardDraft()}>
-                      Kasta utkastet
-                    </button>
-                  ) : null
+                  <>
+                    {draft && (
+                      <button type="button" className="button button--secondary" onClick={() => void discardDraft()}>
+                        Kasta utkastet
+                      </button>
+                    )}
+                    <p className="draft-status" role="status">
+                      {draftStatus}
+                    </p>
+                  </>
                 }
               />
             ) : readOnly ? (
@@ -450,9 +455,6 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
                 </button>
               </form>
             )}
-            <p className="draft-status" role="status" aria-live="polite">
-              {draftStatus}
-            </p>
           </section>
         </div>
         <CaseAside
