@@ -143,10 +143,14 @@ export function TaskListPage() {
     setAnnouncement(text + (announcements.current % 2 ? "" : "\u00a0"));
   }, []);
 
+  const requests = useRef(0);
   const loadList = useCallback(
     async (signal?: AbortSignal): Promise<Page<Task> | null> => {
+      const request = ++requests.current;
       try {
         const page = await api<Page<Task>>(`/tasks${listQuery}`, { signal });
+        // An answer overtaken by a later request (another filter, a poll) is not shown.
+        if (request !== requests.current) return null;
         setList(page);
         setListError(null);
         return page;

@@ -87,12 +87,9 @@ function TaskView({ taskId }: { taskId: string }) {
 
   if (load.state === "loading") {
     return (
-      <>
-        {notice && <Notice text={notice} />}
-        <p className="loading" role="status">
-          Hämtar uppgiften …
-        </p>
-      </>
+      <p className="loading" role="status">
+        Hämtar uppgiften …
+      </p>
     );
   }
   if (load.state === "missing") {
