@@ -237,7 +237,7 @@ def check_schema(path: str, schema: dict, text: str | None = None) -> list[dict]
         checker.report("", ("type",), "A form must be a group of fields: its JSON Schema needs \"type\": \"object\" "
                        "and its fields under \"properties\"")
         return checker.found
-    checker.object(schema, (), "", resolved=schema)
+    checker.object(schema, (), "", conditions=schema)
     return checker.found
 
 
@@ -301,7 +301,7 @@ class _SchemaChecker:
             self.report(name, (*at, "format"), f"The field '{name}' has the format {fmt!r}, which the form cannot "
                         f"show; use one of {', '.join(sorted(STRING_FORMATS))}, or none")
         if type_ == "object":
-            self.object(schema, at, name, resolved)
+            self.object(resolved, at, name, conditions=schema if isinstance(schema, dict) else resolved)
         elif type_ == "array":
             self.array(resolved, at, name)
 
@@ -333,13 +333,15 @@ class _SchemaChecker:
             return
         self.field(items, (*at, "items"), f"{name}[]")
 
-    def object(self, schema, at: tuple, name: str, resolved: dict) -> None:
+    def object(self, resolved: dict, at: tuple, name: str, conditions: dict) -> None:
+        """The fields of a group; `conditions` is its schema as written, whose if/then/else (also in allOf)
+        are checked against them."""
         properties = resolved.get("properties") or {}
         prefix = f"{name}/" if name else ""
         if isinstance(properties, dict):
             for key, prop in properties.items():
                 self.field(prop, (*at, "properties", key), prefix + key)
-        self.conditions(resolved, at, name, properties if isinstance(properties, dict) else {})
+        self.conditions(conditions, at, name, properties if isinstance(properties, dict) else {})
 
     def conditions(self, schema: dict, at: tuple, name: str, properties: dict) -> None:
         """if/then/else (also inside allOf) only check what is entered: each field they name is one of the
@@ -383,14 +385,13 @@ class _SchemaChecker:
             self.report(name, at, f"A condition changes the type of the field '{name}', so the form would show "
                         "another control for it than the one filled in")
         elif schema_type(after) == "object" and isinstance(change.get("properties"), dict):
-            own = after.get("properties") or {}
+            own = before.get("properties") or {}
             for field, sub in change["properties"].items():
                 if field not in own:
                     self.report(f"{name}/{field}", (*at, "properties", field), f"A condition names the field "
                                 f"'{name}/{field}', which the form does not have")
                 elif isinstance(sub, dict) and isinstance(own[field], dict):
-                    self.changed_field((before.get("properties") or {}).get(field, own[field]), sub,
-                                       (*at, "properties", field), f"{name}/{field}")
+                    self.changed_field(own[field], sub, (*at, "properties", field), f"{name}/{field}")
 
 
 # -- the form's UI schema ---------------------------------------------------------------------------------------

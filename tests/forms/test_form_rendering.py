@@ -98,6 +98,8 @@ REFUSED = [
     ("list_without_items", "schema", "kontaktade", 12, ['without "items"']),
     ("missing_definition", "schema", "adress", 12, ["'#/$defs/adress'"]),
     ("condition_on_unknown_field", "schema", "ersattare", 33, ["condition", "does not have"]),
+    ("condition_on_unknown_nested_field", "schema", "samordningsansvarig/vardcentral", 39,
+     ["condition", "does not have"]),
     ("ticked_by_itself", "schema", "godkand", 14, ['"enum": [true]']),
     ("choice_of_wrong_type", "schema", "antal", 12, ['"två"', "'integer'"]),
     ("required_box_without_default", "schema", "informerad", 12, ['"default": false', "radio"]),
