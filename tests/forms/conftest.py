@@ -48,7 +48,8 @@ def render():
     """Render forms with rjsf as the web app has it: [{name, schema, uiSchema, formData, behavior}] ->
     {name: (html, error)}. Skips where node or the web app's packages are not installed."""
     node = shutil.which("node")
-    if not node or not (WEBAPP / "node_modules" / "@rjsf" / "core" / "package.json").exists():
+    packages = WEBAPP / "node_modules" / "@rjsf"
+    if not node or not all((packages / p / "package.json").exists() for p in ("core", "validator-ajv8")):
         pytest.skip("needs node and the web app's packages (npm ci in webapp/)")
 
     def _render(forms: list[dict]) -> dict[str, tuple[str, str | None]]:

@@ -1,5 +1,5 @@
-// Renders forms to HTML with the staff web app's form renderer (react-jsonschema-form 6, its default theme,
-// Ajv's draft 2020-12 validator), as installed in webapp/node_modules.
+// Renders forms to HTML with the staff web app's form renderer (react-jsonschema-form 6, its default theme;
+// rjsf's Ajv validator for draft 2020-12), as installed in webapp/node_modules.
 // Usage: node render_forms.cjs WEBAPP_DIR < [{name, schema, uiSchema, formData, behavior}]
 // Prints [{name, html, error}]: `error` when rendering threw.
 const path = require("path");
@@ -10,7 +10,8 @@ const React = load("react");
 const { renderToStaticMarkup } = load("react-dom/server");
 const Form = load("@rjsf/core").default;
 const { customizeValidator } = load("@rjsf/validator-ajv8");
-const Ajv2020 = load("ajv/dist/2020").default;
+// Ajv as the validator package itself resolves it (the web app need not depend on it directly).
+const Ajv2020 = createRequire(load.resolve("@rjsf/validator-ajv8"))("ajv/dist/2020").default;
 
 const validator = customizeValidator({ AjvClass: Ajv2020 });
 let input = "";
