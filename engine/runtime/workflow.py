@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..calendar import SWEDISH_TIME
 from ..scripting import SandboxedScriptEngine
+from . import progress
 from .serializer import state_from_json, state_to_json
 
 # A timer's date or date-time without a UTC offset ("2027-06-10") is Swedish time, in summer as in winter and
@@ -116,6 +117,7 @@ class CaseWorkflow:
 
     def __init__(self, workflow: BpmnWorkflow):
         self.workflow = workflow
+        self._before = progress.snapshot(workflow)  # what the next step is compared with (`ran`)
 
     # -- creating and storing -------------------------------------------------------------------------
     @classmethod
@@ -133,6 +135,12 @@ class CaseWorkflow:
         if workflow is None or workflow.spec is not spec:
             workflow = state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine())
         return cls(workflow)
+
+    @classmethod
+    def read(cls, state: str, spec, subprocess_specs) -> CaseWorkflow:
+        """The stored state, parsed anew to be read only: the workflow this process keeps for the next change
+        of the case is left to it."""
+        return cls(state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine()))
 
     def dump(self) -> str:
         """The state to store; the workflow is kept in memory under it for the next restore of that state."""
@@ -181,6 +189,25 @@ class CaseWorkflow:
             definition = task.task_spec.event_definition
             for each in getattr(definition, "event_definitions", None) or [definition]:
                 yield task, each
+
+    def ran(self) -> dict[str, dict[str, str]]:
+        """The elements completed, and the activities cancelled, since the workflow was started or restored, by
+        diagram process (see `progress.ran`)."""
+        return progress.ran(self.workflow, self._before)
+
+    def progress(self) -> dict[str, dict[str, str]]:
+        """The elements open, waiting or completed now, by diagram process (see `progress.current`)."""
+        return progress.current(self.workflow)
+
+    def stage(self) -> str | None:
+        """The name of the subprocess or call activity the case is in (see `progress.stage`)."""
+        return progress.stage(self.workflow)
+
+    def waiting_catches(self) -> list[list[str]]:
+        """The messages the case waits for now, by name, each as [message, the process spec and the task spec
+        of the event that catches it]: plain values, to keep with the case (see `progress.message_texts`)."""
+        return [[name, spec._wf_spec.name, spec.name]
+                for name, spec in progress.waiting_message_events(self.workflow)]
 
     def waiting_messages(self) -> list[str]:
         return sorted({d.name for _, d in self._waiting_definitions() if isinstance(d, MessageEventDefinition)})
