@@ -10,12 +10,18 @@ The rule is the task rule of docs/access.md, per organisation:
 - the organisation of a task's assignee sees the task while it has any access to the case: a claimed task
   stays in its claimer's organisation's list (the organisation the user belongs to when the task is claimed
   or the sharing of its case next changes).
+
+Besides the columns the list filters and sorts on, a row carries the task's kind, its person's name folded for
+search, and a fingerprint whose sum over an organisation's rows tells its task-list summary whether anything
+of its open tasks changed.
 """
 
 from __future__ import annotations
 
+import unicodedata
+import zlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -45,11 +51,28 @@ def organisations_seeing(candidate_group: str | None, assignee_organisation: str
     return seen
 
 
+def search_key(text: str | None) -> str | None:
+    """A name as searched: Unicode-folded (Å and å alike, whatever the database's own LIKE folds)."""
+    return None if text is None else unicodedata.normalize("NFKC", text).casefold()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def fingerprint(task_id: str, assignee: str | None, due_at: datetime | None) -> int:
+    """A 31-bit hash of what a task shows in the list's summary: added together over an organisation's rows,
+    it changes when any of its open tasks is added, removed, claimed, given back or given another due date
+    (and is the same again when the tasks are as they were). A due date stored without its zone is UTC."""
+    due = "" if due_at is None else str((due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)) - _EPOCH)
+    return zlib.crc32(f"{task_id}\x1f{assignee or ''}\x1f{due}".encode()) & 0x7FFFFFFF
+
+
 def viewer_columns(task) -> dict:
     """The copied columns of a viewer row of `task` (a Task, or anything with its attributes)."""
     return {"case_id": task.case_id, "candidate_group": task.candidate_group, "region": task.region,
             "assignee": task.assignee, "due_at": task.due_at, "due_sort": due_sort(task.due_at),
-            "created_at": task.created_at}
+            "created_at": task.created_at, "name": task.name, "person_key": search_key(task.person_name),
+            "fingerprint": fingerprint(task.id, task.assignee, task.due_at)}
 
 
 def sync_task_viewers(case: Case, stored_open: Iterable[Task], opened: list[Task],

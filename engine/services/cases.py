@@ -24,9 +24,12 @@ from ..access import (
 )
 from ..access.rules import open_task_seen, viewer
 from ..access.sharing import access_inputs, consent_given_unasked
+from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
 from ..privacy import protect
+from ..runtime.diagrams import ProcessDiagram, process_diagrams
+from ..runtime.progress import message_texts
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartReceipt, Task
 from ..store.appended import append
@@ -164,12 +167,13 @@ def _start(region, key, variables, person_name, actor, parent: Case | None,
         initiating_organisation = coordinator.get("organisation") or parent.initiating_organisation
         initiator_kind = None  # as registered
         protected = (parent.personal_number_hash, parent.personal_number_encrypted)
-    case = Case(id=new_id(), status="active", region=region, definition=definition, person_name=person_name, state="",
+    case = Case(id=new_id(), status="active", region=region, definition=definition, person_name=person_name,
+                person_key=search_key(person_name), state="",
                 parent_case_id=parent.id if parent else None, initiating_organisation=initiating_organisation,
                 personal_number_hash=protected[0], personal_number_encrypted=protected[1])
     history(case_id=case.id, kind="started", actor=actor,
             detail={"process": key, "version": definition.version, "region": region,
-                    "parent_case_id": case.parent_case_id})
+                    "parent_case_id": case.parent_case_id}, elements=cw.ran() or None)
     _store(case, cw, initiator_kind=initiator_kind)
     return case
 
@@ -202,7 +206,7 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
         except TaskNotReady as err:
             raise Conflict(str(err)) from err
         history(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id, task_name=row.name,
-                detail={"title": row.title})
+                detail={"title": row.title}, elements=cw.ran() or None)
         audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
                      detail={"task": row.name})
         _store(case, cw, completed_task_id=task_id, completed_by=actor, stored_open=stored,
@@ -384,7 +388,7 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
         else:
             completed_task_id = None
         history(case_id=case.id, kind="message", actor=actor, task_id=completed_task_id,
-                detail={"message": name, "payload": payload or {}})
+                detail={"message": name, "payload": payload or {}}, elements=cw.ran() or None)
         audit.record("message", principal, case_id=case.id, task_id=completed_task_id, user=actor,
                      detail={"message": name})
         _store(case, cw, completed_task_id=completed_task_id, completed_by=actor)
@@ -450,7 +454,7 @@ def _fire_case_timers(case_id: str, at: datetime, definitions: dict | None = Non
     state = cw.dump()
     if state == loaded:
         return False  # not due by the engine's clock after all
-    history(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)})
+    history(case_id=case.id, kind="timer", detail={"due": str(case.next_timer_at)}, elements=cw.ran() or None)
     audit.record("timer", None, case_id=case.id)
     _store(case, cw, state=state)
     return True
@@ -546,6 +550,107 @@ def json_safe(data: dict) -> dict:
     return json.loads(json.dumps(data, default=str))
 
 
+# -- where a case stands in its diagrams ----------------------------------------------------------------
+def read_workflow(case: Case) -> CaseWorkflow:
+    """The case's workflow, to read where it stands: parsed anew from the stored state, leaving the workflow
+    kept for the case's next change to it."""
+    spec, subprocess_specs = specs_of(case.definition)
+    return CaseWorkflow.read(case.state, spec, subprocess_specs)
+
+
+def stage_of(case: Case) -> str | None:
+    """The name of the subprocess or call activity the case is in; None when it has ended or is in none."""
+    if case.status != "active":
+        return None
+    if case.stage is None:  # not changed since stages were kept with the case
+        return read_workflow(case).stage()
+    return case.stage or None
+
+
+def stages_of(rows) -> dict[str, str | None]:
+    """The stages of a page of cases (rows with `id`, `status` and `stage`): as kept with each case, or, for the
+    active cases not changed since stages were kept, read from their workflows (their states in one statement)."""
+    found = {row.id: (row.stage or None) if row.status == "active" else None for row in rows}
+    unknown = [row.id for row in rows if row.status == "active" and row.stage is None]
+    if unknown:
+        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(unknown))):
+            found[case.id] = stage_of(case)
+    return found
+
+
+def available_messages(case: Case, scope: str) -> list[dict]:
+    """The messages the case waits for now that the principal may send (scope `full`, or the system): each with
+    its `name`, and the `title` and `description` the diagram gives the event that catches it. None for a case
+    that has ended, or is no longer shared with the principal's organisation. What it waits for is kept with
+    the case by every change (read from its workflow for a case not changed since)."""
+    if case.status != "active" or scope not in ("full", "system"):
+        return []
+    catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
+    return message_texts(*specs_of(case.definition), catches)
+
+
+_DIAGRAMS_CACHE: dict[tuple, list[ProcessDiagram]] = {}
+
+
+def diagrams_of(definition: ProcessDefinition) -> list[ProcessDiagram]:
+    """The diagrams of a deployed definition's main process and the processes it calls, read once per process
+    (a definition never changes)."""
+    key = (definition.id, definition.content_hash)
+    found = _DIAGRAMS_CACHE.get(key)
+    if found is None:
+        if len(_DIAGRAMS_CACHE) >= 16:
+            _DIAGRAMS_CACHE.pop(next(iter(_DIAGRAMS_CACHE)))
+        bpmn = {f.path: f.content for f in definition.files if f.kind == "bpmn"}
+        found = _DIAGRAMS_CACHE[key] = process_diagrams(bpmn, definition.key)
+    return found
+
+
+def case_diagram(case_id: str, principal=None) -> tuple[list[ProcessDiagram], dict[str, dict[str, str]]]:
+    """The diagrams a case runs, and where it stands in each: element id -> `completed`, `open`, `waiting` or
+    `cancelled`, by process id (every process of the case, with an empty map where it has not been reached).
+    What has run comes from the case's history (the elements each change ran; for changes stored before that,
+    the user tasks completed), what is open or waiting from its workflow. Its progress is the case's own: it
+    needs the whole case (403 where the organisation sees only what it documented itself)."""
+    scope = require_case(principal, case_id, "read_case", need_full=True)
+    case = get_case(case_id)
+    diagrams = diagrams_of(case.definition)
+    states: dict[str, dict[str, str]] = {d.id: {} for d in diagrams}
+    drawn_in = {element: d.id for d in reversed(diagrams) for element in d.elements}
+    events = db.session.execute(sa.select(CaseEvent.kind, CaseEvent.task_name, CaseEvent.elements)
+                                .where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
+    for kind, task_name, elements in events:
+        if elements:
+            for process, marks in elements.items():
+                if process in states:
+                    states[process].update(marks)
+        elif kind == "task_completed" and task_name in drawn_in:
+            states[drawn_in[task_name]][task_name] = "completed"
+    for process, marks in read_workflow(case).progress().items():
+        for element, state in marks.items() if process in states else ():
+            if state != "completed" or element not in states[process]:
+                states[process][element] = state
+    if principal is not None:
+        audit.record_now("read_case", principal, case_id=case_id, detail={"scope": scope, "view": "diagram"})
+    return diagrams, states
+
+
+def instructions_of(task: Task, case: Case) -> str | None:
+    """What the diagram tells whoever does the task: its `instructionsForEndUser` as stored with it, else the
+    documentation of its BPMN element (Markdown, as written)."""
+    if task.instructions:
+        return task.instructions
+    spec, subprocess_specs = specs_of(case.definition)
+    process = spec if spec.name == task.process else subprocess_specs.get(task.process)
+    if process is None:
+        return None
+    found = process.task_specs.get(task.name)
+    if getattr(found, "documentation", None) is None:  # a multi-instance task's instances carry it
+        found = next((each for each in process.task_specs.values()
+                      if each.bpmn_id == task.name and getattr(each, "documentation", None)), found)
+    text = getattr(found, "documentation", None)
+    return text.strip() if text else None
+
+
 def case_history(case_id: str) -> list[CaseEvent]:
     return db.session.scalars(
         sa.select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
@@ -608,7 +713,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
     if status != case.status:
         history(case_id=case.id, kind="status", detail={"status": status, "reason": reason})
     values = dict(status=status, closure_reason=reason, data=cw.current_data(), next_timer_at=cw.next_timer_due(),
-                  incident=None, updated_at=moment)
+                  stage=cw.stage() or "", waiting=cw.waiting_catches(), incident=None, updated_at=moment)
     for name, value in values.items():  # written below, with the state, in one statement
         (setattr if new_case else set_committed_value)(case, name, value)
     ready = {t.id: t for t in cw.human_tasks()}

@@ -106,6 +106,10 @@ class TaskViewer(db.Model):
         # "My tasks": a person's claimed tasks are few, whatever the size of the organisation.
         sa.Index("ix_task_viewers_assignee_due", "organisation", "assignee", "due_sort", "task_id"),
         sa.Index("ix_task_viewers_case_id", "case_id"),
+        # A kind of task, in order of due date; and, covered, the summary's kinds counted in one pass.
+        sa.Index("ix_task_viewers_kind", "organisation", "name", "due_sort", "task_id", "fingerprint"),
+        # A search by the person's name reads the organisation's names here instead of its rows.
+        sa.Index("ix_task_viewers_person", "organisation", "person_key", "due_sort", "task_id"),
         # Totals: PostgreSQL keeps an equal key once with the list of its rows (B-tree deduplication), so
         # counting an organisation's 20,000 rows reads a few pages of this index instead of hundreds of a wide one.
         # Last: of indexes equally good for a count, SQLite takes the one created last (migration 0007).
@@ -122,3 +126,10 @@ class TaskViewer(db.Model):
     # `due_at`, or NO_DUE_DATE where the task has none: never NULL, so ORDER BY due_sort needs no NULLS LAST.
     due_sort: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # The task's kind (its BPMN id) and its person's name folded for a case-insensitive search.
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    person_key: Mapped[str | None] = mapped_column(sa.String(200))
+    # A hash of the task's id, assignee and due date (engine.access.task_viewers.fingerprint): the sum over an
+    # organisation's rows changes whenever one of its open tasks is added, removed, claimed, given back or
+    # given another due date.
+    fingerprint: Mapped[int | None] = mapped_column(sa.Integer)

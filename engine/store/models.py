@@ -70,6 +70,14 @@ class Case(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="active", index=True)
     closure_reason: Mapped[str | None] = mapped_column(sa.String(64))
     person_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # The person's name folded for a case-insensitive search (engine.access.task_viewers.search_key).
+    person_key: Mapped[str | None] = mapped_column(sa.String(200))
+    # The name of the subprocess or call activity the case is in ("" for none, as when it has ended), kept with
+    # every change for the case list; NULL for a case not changed since the column was added.
+    stage: Mapped[str | None] = mapped_column(sa.String(300))
+    # The messages the case waits for, each as [message, process, catching event] (engine.runtime.progress);
+    # NULL for a case not changed since the column was added.
+    waiting: Mapped[list | None] = mapped_column(sa.JSON)
     parent_case_id: Mapped[str | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -141,6 +149,9 @@ class CaseEvent(db.Model):
     task_id: Mapped[str | None] = mapped_column(sa.String(36))
     task_name: Mapped[str | None] = mapped_column(sa.String(200))
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The diagram elements the change ran or cancelled, by process id: {"sip": {"initiering": "completed"}}.
+    # The case's workflow keeps no finished history (engine.runtime.compaction); its diagram is drawn from these.
+    elements: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
 
 
 class MessageReceipt(db.Model):
