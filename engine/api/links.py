@@ -11,6 +11,7 @@ CASE_LINKS = {
     "plan": ("getCasePlan", "case_id", "the case's plan as a document"),
     "tasks": ("listTasks", "case_id", "the case's tasks in the task list"),
     "audit": ("getCaseAudit", "case_id", "the case's audit trail"),
+    "diagram": ("getCaseDiagram", "case_id", "the diagrams the case runs, and where it stands in them"),
 }
 TASK_LINKS = {
     "task": ("getTask", "task_id", "the task with its form and data"),

@@ -55,6 +55,59 @@ def case_summary(case: Case) -> dict:
     }
 
 
+def coordinator_of(organisation: str | None, name: str | None) -> dict | None:
+    """The samordningsansvarig as the list and a task's case show it; None where the case names none."""
+    if organisation is None and name is None:
+        return None
+    return {"organisation": organisation, "name": name}
+
+
+def recorded_coordinator(data: dict) -> dict | None:
+    found = data.get("samordningsansvarig")
+    if not isinstance(found, dict):
+        return None
+    return coordinator_of(found.get("organisation"), found.get("namn"))
+
+
+def meeting_of(data: dict) -> dict | None:
+    """The SIP meeting as the routine's forms record it: the date it was held (`motesdatum`), else the date
+    planned (`motesdatum_planerat`), the time (`motestid`) and the place (`motesplats`); None before any."""
+    meeting = {"date": data.get("motesdatum") or data.get("motesdatum_planerat"), "time": data.get("motestid"),
+               "place": data.get("motesplats")}
+    meeting = {key: value if isinstance(value, str) and value else None for key, value in meeting.items()}
+    return meeting if any(meeting.values()) else None
+
+
+def case_list_item(row, stage: str | None) -> dict:
+    """A row of the case list (engine.services.task_list.CASE_LISTED) with the case's stage."""
+    return {
+        "id": row.id, "region": row.region, "status": row.status, "closure_reason": row.closure_reason,
+        "person_name": row.person_name, "revision": row.revision, "created_at": utc(row.created_at),
+        "updated_at": utc(row.updated_at),
+        "process": {"key": row.process_key, "version": row.process_version, "region": row.process_region,
+                    "deployed_at": utc(row.process_deployed_at)},
+        "stage": stage, "next_due_at": utc(row.next_due_at),
+        "coordinator": coordinator_of(row.coordinator_organisation, row.coordinator_name),
+    }
+
+
+def case_task_out(task: Task) -> dict:
+    return {"id": task.id, "name": task.name, "title": task.title, "candidate_group": task.candidate_group,
+            "assignee": task.assignee, "due_at": utc(task.due_at)}
+
+
+def task_case(case: Case, principal=None) -> dict:
+    """The case of a task as the one doing the task needs it: who it is for, where it stands, who coordinates
+    it, the meeting, who takes part, and who has which of its open tasks (those the principal sees)."""
+    data = case.data or {}
+    return {
+        "id": case.id, "person_name": case.person_name, "status": case.status,
+        "stage": case_service.stage_of(case), "coordinator": recorded_coordinator(data), "meeting": meeting_of(data),
+        "participants": plan_document(case)["participants"],
+        "open_tasks": [case_task_out(t) for t in case_service.open_tasks(case.id, principal)],
+    }
+
+
 def own_plan(plan: dict, organisation: str) -> dict:
     """The plan as an organisation that no longer shares the case may still read it: only what it
     documented itself (its interventions, its own participant entry)."""
@@ -89,6 +142,7 @@ def case_out(case: Case, principal=None, scope: str = "full") -> dict:
         "coordinator": data.get("samordningsansvarig"),
         "participants": plan["participants"],
         "open_tasks": [task_out(t) for t in tasks],
+        "available_messages": case_service.available_messages(case, scope),
         "plan": plan,
         "history": [
             {"at": utc(e.at), "kind": e.kind, "actor": e.actor, "task_id": e.task_id, "task_name": e.task_name,
@@ -108,6 +162,14 @@ def started_case_out(case: Case, principal=None) -> dict:
         "person": {"name": case.person_name},
         "open_tasks": [task_out(t) for t in case_service.open_tasks_of_change(case, principal)],
         "parent_case_id": case.parent_case_id,
+    }
+
+
+def case_diagram_out(diagrams, states: dict) -> dict:
+    return {
+        "processes": [{"id": d.id, "name": d.name, "file": d.file, "xml": d.xml} for d in diagrams],
+        "states": states,
+        "calls": {d.id: dict(d.calls) for d in diagrams},
     }
 
 

@@ -25,11 +25,14 @@ from .idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_REPLAYED, idempotency_key,
 from .links import operation
 from .presenters import (
     audit_event_out,
+    case_diagram_out,
+    case_list_item,
     case_out,
     case_summary,
     draft_out,
     plan_out,
     started_case_out,
+    task_case,
     task_json,
     task_out,
 )
@@ -60,12 +63,16 @@ class Cases(MethodView):
     @api_v1.arguments(s.CaseQuery, location="query", error_status_code=400)
     @api_v1.response(200, s.CaseListOut)
     def get(self, query):
-        """Cases your organisation may see, newest first; with `personal_number`, that person's cases."""
+        """Cases your organisation may see, newest first, each with the stage it is in, its coordinator and the
+        earliest due date of its open tasks; with `personal_number`, that person's cases (audited as a search
+        for the person)."""
         number = query.get("personal_number")
         rows, total = task_list.list_cases(
             query.get("region"), query.get("status"), query["limit"], query["offset"], principal=current_principal(),
-            personal_number=parse_personal_number(number).number if number else None)
-        return {"items": [case_summary(c) for c in rows], "total": total,
+            personal_number=parse_personal_number(number).number if number else None,
+            coordinated_by_me=query.get("coordinated_by") == "me", person=query.get("person"))
+        stages = case_service.stages_of(rows)
+        return {"items": [case_list_item(row, stages[row.id]) for row in rows], "total": total,
                 "limit": query["limit"], "offset": query["offset"]}
 
     @api_v1.doc(parameters=[IDEMPOTENCY_KEY], **operation("startCase", 201, 200, case="$response.body#/id",
@@ -111,6 +118,21 @@ class CaseResource(MethodView):
         principal = current_principal()
         case, scope = case_service.read_case(case_id, principal)
         return case_out(case, principal, scope)
+
+
+@api_v1.route("/cases/<string:case_id>/diagram")
+class CaseDiagramResource(MethodView):
+    @api_v1.doc(operationId="getCaseDiagram")
+    @api_v1.response(200, s.CaseDiagramOut)
+    @problem_response(api_v1, 404, NO_SUCH_CASE)
+    @problem_response(api_v1, 403, "the case is no longer shared with your organisation in full; you can read only "
+                      "what it documented itself")
+    def get(self, case_id):
+        """The BPMN diagrams the case runs (its main process and each process it calls, as deployed for its
+        version) and where the case stands in each: what has run, what is open, what waits, what was
+        cancelled."""
+        diagrams, states = case_service.case_diagram(case_id, current_principal())
+        return case_diagram_out(diagrams, states)
 
 
 @api_v1.route("/cases/<string:case_id>/plan")
@@ -186,7 +208,8 @@ class Tasks(MethodView):
         flt = task_list.TaskFilter(
             candidate_group=query.get("candidate_group"), assignee=assignee,
             case_id=query.get("case_id"), region=query.get("region"), due_before=query.get("due_before"),
-            due_after=query.get("due_after"), state=query["state"],
+            due_after=query.get("due_after"), state=query["state"], name=query.get("name"),
+            person=query.get("person"),
         )
         rows, total = task_list.list_tasks(flt, query["sort"], query["limit"], query["offset"], principal=principal)
         # The most frequent request: its page is sent as built, not dumped field by field through TaskListOut,
@@ -195,13 +218,25 @@ class Tasks(MethodView):
                         "limit": query["limit"], "offset": query["offset"]})
 
 
+@api_v1.route("/tasks/summary")
+class TaskSummary(MethodView):
+    @api_v1.doc(operationId="getTaskSummary")
+    @api_v1.response(200, s.TaskSummaryOut)
+    def get(self):
+        """What your organisation's open tasks come to: yours, all, unassigned, overdue, due today, by kind, and a
+        `version` to poll (every ten seconds, say) that changes whenever the list would; read the list again
+        only then. It shows no case or person, and is not audited as a read of cases."""
+        return task_list.task_summary(current_principal())
+
+
 @api_v1.route("/tasks/<string:task_id>")
 class TaskResource(MethodView):
     @api_v1.doc(**operation("getTask", 200, case="$response.body#/case_id", task="$request.path.task_id"))
     @api_v1.response(200, s.TaskDetailOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
     def get(self, task_id):
-        """A task with its form (JSON Schema and UI schema) and its current data."""
+        """A task with its form (JSON Schema and UI schema), its current data, what the diagram tells whoever
+        does it, and its case as the page beside the form needs it."""
         principal = current_principal()
         task = task_list.get_task(task_id, principal)
         case = case_service.get_case(task.case_id)
@@ -209,13 +244,14 @@ class TaskResource(MethodView):
         shared = principal is None or getattr(case_access(principal, task.case_id), "scope", None) == "full"
         return {
             **task_out(task),
-            "instructions": task.instructions,
+            "instructions": case_service.instructions_of(task, case),
             "case_revision": case.revision,
             "form": {"schema": forms.get(task.form_schema), "ui_schema": forms.get(task.form_ui_schema)},
             # A case no longer shared with the organisation shows none of its data; a draft is what those who
             # may complete the task typed themselves.
             "data": case_service.task_data(task) if shared else {},
             "draft": draft_out(task),
+            "case": task_case(case, principal) if shared else None,
         }
 
 

@@ -85,8 +85,53 @@ class DraftOut(Schema):
     saved_by = fields.String(allow_none=True)
 
 
+class CoordinatorOut(Schema):
+    """The samordningsansvarig as the case records it."""
+
+    organisation = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+
+
+class MeetingOut(Schema):
+    """The SIP meeting as the case records it: the date it was held, else the date planned."""
+
+    date = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    time = fields.String(allow_none=True, metadata={"description": "as written: 10:00"})
+    place = fields.String(allow_none=True)
+
+
+class CaseTaskOut(Schema):
+    """An open task of a case: who has what to do, and by when."""
+
+    id = fields.String()
+    name = fields.String(metadata={"description": "the BPMN id of the task: what kind of task it is"})
+    title = fields.String()
+    candidate_group = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+
+
+class TaskCaseOut(Schema):
+    """The case a task belongs to, as the one doing the task needs it beside the form."""
+
+    id = fields.String()
+    person_name = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    stage = fields.String(allow_none=True, metadata={
+        "description": "the name of the stage the case is in (the subprocess or call activity in progress, as "
+                       "its diagram names it); null when the case has ended"})
+    coordinator = fields.Nested(CoordinatorOut, allow_none=True)
+    meeting = fields.Nested(MeetingOut, allow_none=True, metadata={
+        "description": "the SIP meeting (planned or held); null before it is planned"})
+    participants = fields.List(fields.Nested("ParticipantOut"))
+    open_tasks = fields.List(fields.Nested(CaseTaskOut), metadata={
+        "description": "the case's open tasks your organisation sees, this one included"})
+
+
 class TaskDetailOut(TaskOut):
-    instructions = fields.String(allow_none=True)
+    instructions = fields.String(allow_none=True, metadata={
+        "description": "what the diagram tells whoever does the task (its documentation, or the modeler's "
+                       "instructions for the end user): Markdown as written; render it as untrusted text"})
     case_revision = fields.Integer(metadata={
         "description": "the case's revision as this data shows it: send it with the completion to be refused (409) "
                        "rather than complete against a case that changed meanwhile"})
@@ -94,6 +139,9 @@ class TaskDetailOut(TaskOut):
     data = fields.Dict()
     draft = fields.Nested(DraftOut, allow_none=True, metadata={
         "description": "what someone has filled in so far and saved to finish later; fill the form from it"})
+    case = fields.Nested(TaskCaseOut, allow_none=True, metadata={
+        "description": "the case the task belongs to; null where the case is no longer shared with your "
+                       "organisation in full"})
 
 
 class EventOut(Schema):
@@ -156,6 +204,15 @@ class PlanOut(Schema):
     latest_follow_up = fields.String(allow_none=True, metadata={"description": "the latest follow-up (YYYY-MM-DD)"})
 
 
+class AvailableMessageOut(Schema):
+    """A message the case waits for now, as its diagram names and describes the event that catches it."""
+
+    name = fields.String(metadata={"description": "send it as POST /cases/{id}/messages/{name}",
+                                   "example": "samtycke_aterkallat"})
+    title = fields.String(metadata={"example": "Samtycket återkallas"})
+    description = fields.String(metadata={"description": "what will happen (Swedish), from the diagram"})
+
+
 class CaseOut(Schema):
     id = fields.String()
     region = fields.String()
@@ -168,6 +225,9 @@ class CaseOut(Schema):
     open_tasks = fields.List(fields.Nested(TaskOut))
     plan = fields.Nested(PlanOut)
     history = fields.List(fields.Nested(EventOut))
+    available_messages = fields.List(fields.Nested(AvailableMessageOut), metadata={
+        "description": "the messages the case waits for now that you may send; empty when there are none, or "
+                       "the case is no longer shared with your organisation in full"})
     revision = fields.Integer()
     parent_case_id = fields.String(allow_none=True)
     next_timer_at = fields.DateTime(allow_none=True)
@@ -204,6 +264,18 @@ class CaseSummaryOut(Schema):
     updated_at = fields.DateTime()
 
 
+class CaseListItemOut(CaseSummaryOut):
+    """A case as the case list shows it."""
+
+    stage = fields.String(allow_none=True, metadata={
+        "description": "the name of the stage the case is in (the subprocess or call activity in progress, as "
+                       "its diagram names it); null when the case has ended",
+        "example": "Förberedelse och kallelse"})
+    next_due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "the earliest due date of the case's open tasks that your organisation sees"})
+    coordinator = fields.Nested(CoordinatorOut, allow_none=True)
+
+
 class PageQuery(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
@@ -214,10 +286,14 @@ class CaseQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(STATUSES))
     personal_number = fields.String(validate=personal_number, metadata={
         "description": "the person's cases, found by the number's keyed hash (the number is never stored plain)"})
+    coordinated_by = fields.String(validate=validate.OneOf(("me",)), metadata={
+        "description": "`me`: only the cases your organisation coordinates (the acting samordningsansvarig)"})
+    person = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "part of the person's name, in any case"})
 
 
 class CaseListOut(Schema):
-    items = fields.List(fields.Nested(CaseSummaryOut))
+    items = fields.List(fields.Nested(CaseListItemOut))
     total = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()
@@ -238,6 +314,31 @@ class TaskQuery(PageQuery):
     state = fields.String(load_default="open", validate=validate.OneOf(("open", "completed", "cancelled")))
     sort = fields.String(load_default="due", validate=validate.OneOf(("due", "-due", "created", "-created")),
                          metadata={"description": "by due date (undated last) or creation; `-` for latest first"})
+    name = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "the kind of task: its BPMN id, as in the task's `name` (`inhamta_samtycke`)"})
+    person = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "part of the person's name, in any case"})
+
+
+class TaskKindOut(Schema):
+    name = fields.String(metadata={"description": "the BPMN id of the kind of task (filter the list by it)"})
+    title = fields.String()
+    count = fields.Integer()
+
+
+class TaskSummaryOut(Schema):
+    """What your organisation's open tasks come to. Cheap to ask for: poll it, and read the list again when
+    `version` changes."""
+
+    mine = fields.Integer(metadata={"description": "claimed by you"})
+    organisation = fields.Integer(metadata={"description": "every open task your organisation sees"})
+    unassigned = fields.Integer(metadata={"description": "claimed by nobody"})
+    overdue = fields.Integer(metadata={"description": "due before now"})
+    due_today = fields.Integer(metadata={"description": "due within today, Swedish time"})
+    kinds = fields.List(fields.Nested(TaskKindOut), metadata={"description": "the open tasks by kind"})
+    version = fields.String(metadata={
+        "description": "opaque; changes whenever one of these tasks is added, removed, claimed, given back or "
+                       "given another due date, and only then"})
 
 
 class TaskListOut(Schema):
@@ -278,6 +379,32 @@ class EvaluateIn(Schema):
 
 class EvaluateOut(Schema):
     result = fields.Raw()
+
+
+class ProcessDiagramOut(Schema):
+    id = fields.String(metadata={"description": "the BPMN process id", "example": "sip"})
+    name = fields.String(metadata={"example": "Samordnad individuell plan"})
+    file = fields.String(metadata={"description": "the deployed file that draws it", "example": "sip.bpmn"})
+    xml = fields.String(metadata={"description": "the deployed BPMN 2.0 XML, the same for every case of the "
+                                                 "version (no case data)"})
+
+
+ELEMENT_STATES = ("completed", "open", "waiting", "cancelled")
+
+
+class CaseDiagramOut(Schema):
+    """The diagrams a case runs and where it stands in them."""
+
+    processes = fields.List(fields.Nested(ProcessDiagramOut), metadata={
+        "description": "the main process, then each process it calls, in the order the calls meet them"})
+    states = fields.Dict(keys=fields.String(), values=fields.Dict(
+        keys=fields.String(), values=fields.String(validate=validate.OneOf(ELEMENT_STATES))), metadata={
+        "description": "by process id, then element id: `completed` (has run), `open` (a task to do now), "
+                       "`waiting` (a timer or message event waiting, or a stage in progress with nothing to do "
+                       "in it now; a stage with something to do is `open`), `cancelled` (stopped before it "
+                       "finished). Every process is there, with no elements before the case reaches it"})
+    calls = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+                        metadata={"description": "by process id: call activity id -> the id of the process it calls"})
 
 
 class AuditEventOut(Schema):

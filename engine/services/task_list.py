@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from .. import audit
-from ..access import case_clause, require_task, task_clause
+from ..access import require_task, task_clause
+from ..access.task_viewers import search_key
+from ..calendar import SWEDISH_TIME
 from ..database import db
 from ..privacy import number_hash
-from ..store import NO_DUE_DATE, Case, Task, TaskViewer
+from ..store import NO_DUE_DATE, Case, CaseAccess, ProcessDefinition, Task, TaskViewer
 from .errors import NotFound
 
 SORTS = {
@@ -35,7 +40,7 @@ BY_ID = (("task_id", False),)
 # The viewer rows counted for the total, beside those read for the page in the same statement.
 COUNTED = aliased(TaskViewer, name="counted")
 # The filters that compare a viewer row's column with the value given.
-FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region")
+FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region", "name")
 # What a row of the list shows of a task (engine.api.presenters.task_out): not its form, instructions or the
 # draft itself.
 LISTED = tuple(Task.__table__.c[name] for name in (
@@ -52,6 +57,8 @@ class TaskFilter:
     due_before: datetime | None = None
     due_after: datetime | None = None
     state: str = "open"
+    name: str | None = None  # the kind of task: its BPMN id
+    person: str | None = None  # part of the person's name, in any case
 
 
 def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int = 0,
@@ -67,9 +74,12 @@ def list_tasks(flt: TaskFilter, sort: str = "due", limit: int = 50, offset: int 
     if principal is not None:
         conditions.append(task_clause(principal, flt.state))
     for column, value in ((Task.candidate_group, flt.candidate_group), (Task.assignee, flt.assignee),
-                          (Task.case_id, flt.case_id), (Task.region, flt.region)):
+                          (Task.case_id, flt.case_id), (Task.region, flt.region), (Task.name, flt.name)):
         if value is not None:
             conditions.append(column == value)
+    if flt.person is not None:
+        conditions.append(Task.case_id.in_(sa.select(Case.id).where(
+            Case.person_key.like(name_pattern(flt.person), escape="\\"))))
     if flt.due_before is not None:
         conditions.append(Task.due_at < flt.due_before)
     if flt.due_after is not None:
@@ -121,7 +131,15 @@ def _viewer_params(organisation: str, flt: TaskFilter) -> dict:
         params["due_before"] = min(_utc(flt.due_before), NO_DUE_DATE)
     if flt.due_after is not None:
         params["due_after"] = _utc(flt.due_after)
+    if flt.person is not None:
+        params["person"] = name_pattern(flt.person)
     return params
+
+
+def name_pattern(text: str) -> str:
+    """A LIKE pattern (escaped with a backslash) that finds `text` anywhere in a name folded by `search_key`."""
+    folded = search_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{folded}%"
 
 
 def _run(key: tuple, params: dict, limit: int | None = None, offset: int | None = None):
@@ -141,24 +159,28 @@ def _statement(key: tuple):
     subquery anew took as long as running it)."""
     part, sort, *given = key
     conditions = _viewer_conditions(TaskViewer, given)
+    # A search by name matches few of the organisation's rows: SQLite is to find them in the index of names, as
+    # it counts them, and sort them, rather than read every row in the page's order to test its name.
+    searched = "person" in given
     if part == "count":
         return _count(conditions)
     if part == "dated count":
         return _count([*conditions, TaskViewer.due_sort < NO_DUE_DATE])
     if part == "page with total":
         total = _count(_viewer_conditions(COUNTED, given), COUNTED).scalar_subquery()
-        return _page(conditions, VIEWER_SORTS[sort], total)
+        return _page(conditions, VIEWER_SORTS[sort], total, sorted_after=searched)
     if part == "dated page":
-        return _page([*conditions, TaskViewer.due_sort < NO_DUE_DATE], VIEWER_SORTS["-due"])
-    return _page([*conditions, TaskViewer.due_sort == NO_DUE_DATE], BY_ID)  # the undated page
+        return _page([*conditions, TaskViewer.due_sort < NO_DUE_DATE], VIEWER_SORTS["-due"], sorted_after=searched)
+    return _page([*conditions, TaskViewer.due_sort == NO_DUE_DATE], BY_ID, sorted_after=searched)  # the undated page
 
 
-def _page(conditions: list, order: tuple, *extra):
+def _page(conditions: list, order: tuple, *extra, sorted_after: bool = False):
     """The tasks of a page as rows of their columns, in order, with `extra` columns after them: the page of
     viewer rows is taken first (limit and offset on the index alone), then joined to its tasks, so rows skipped
-    by the offset read no task."""
+    by the offset read no task. `sorted_after`: the rows are few, to be found through the index that serves the
+    conditions and sorted then, rather than read in order to be tested one by one."""
     page = sa.select(*(getattr(TaskViewer, name) for name in {name: None for name, _ in order})) \
-        .where(*conditions).order_by(*_ordered(TaskViewer, order)) \
+        .where(*conditions).order_by(*_ordered(TaskViewer, order, sorted_after)) \
         .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
     return sa.select(*LISTED, *extra).join(page, page.c.task_id == Task.id).order_by(*_ordered(page.c, order))
 
@@ -167,9 +189,32 @@ def _count(conditions: list, viewers=TaskViewer):
     return sa.select(sa.func.count()).select_from(viewers).where(*conditions)
 
 
-def _ordered(columns, order: tuple) -> list:
-    return [getattr(columns, name).desc() if descending else getattr(columns, name).asc()
+def _ordered(columns, order: tuple, sorted_after: bool = False) -> list:
+    wrap = _unindexed if sorted_after else (lambda column: column)
+    return [wrap(getattr(columns, name)).desc() if descending else wrap(getattr(columns, name)).asc()
             for name, descending in order]
+
+
+class _unindexed(FunctionElement):
+    """A column in an ORDER BY that SQLite is not to satisfy by reading an index in order (`+column`, its
+    value unchanged); elsewhere the column itself."""
+
+    name = "unindexed"
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(_unindexed)
+def _column_itself(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_unindexed, "sqlite")
+def _unary_plus(element, compiler, **kw):
+    return "+" + compiler.process(element.clauses, **kw)
 
 
 def _viewer_conditions(v, given) -> list:
@@ -183,6 +228,8 @@ def _viewer_conditions(v, given) -> list:
         conditions.append(v.due_sort < sa.bindparam("due_before"))
     if "due_after" in given:
         conditions += [v.due_sort >= sa.bindparam("due_after"), v.due_sort < NO_DUE_DATE]
+    if "person" in given:
+        conditions.append(v.person_key.like(sa.bindparam("person"), escape="\\"))
     return conditions
 
 
@@ -207,24 +254,117 @@ def get_task(task_id: str, principal=None, audited: bool = True) -> Task:
     return row
 
 
+def task_summary(principal, at: datetime | None = None) -> dict:
+    """What the organisation's open tasks come to, for a page that polls it: `mine` (claimed by the principal),
+    `organisation` (every open task it sees), `unassigned`, `overdue` (due before now), `due_today` (due within
+    today, Swedish time), the `kinds` of task with their titles and counts, and a `version` that changes
+    whenever one of those tasks is added, removed, claimed, given back or given another due date, and only
+    then (the sum of the rows' fingerprints, engine.access.task_viewers.fingerprint).
+
+    Two statements on the organisation's viewer rows, index only: the kinds, each counted with its
+    fingerprints and titled from one of its tasks, in one pass over the index of kinds; then the claimed, mine,
+    overdue and due today, each a range of an index as long as what it counts."""
+    now = _utc(at or datetime.now(UTC))
+    today = now.astimezone(SWEDISH_TIME).date()
+    day_start, day_end = (datetime.combine(day, time(0), SWEDISH_TIME).astimezone(UTC)
+                          for day in (today, today + timedelta(days=1)))
+    params = {"organisation": principal.organisation, "me": principal.username, "now": now,
+              "day_start": day_start, "day_end": day_end}
+    kinds = db.session.execute(_summary_kinds(), params).all()
+    counts = db.session.execute(_summary_counts(), params).one()
+    total = sum(kind.total for kind in kinds)
+    fingerprints = sum(kind.fingerprints or 0 for kind in kinds)
+    return {
+        "mine": counts.mine, "organisation": total, "unassigned": total - counts.claimed,
+        "overdue": counts.overdue, "due_today": counts.due_today,
+        "kinds": [{"name": k.name, "title": k.title or k.name, "count": k.total} for k in kinds],
+        "version": hashlib.sha256(f"{total}:{fingerprints}".encode()).hexdigest()[:20],
+    }
+
+
+@functools.cache
+def _summary_kinds():
+    v, sample = TaskViewer, aliased(TaskViewer, name="sample")
+    kinds = (sa.select(v.name, sa.func.count().label("total"), sa.func.sum(v.fingerprint).label("fingerprints"))
+             .where(v.organisation == sa.bindparam("organisation")).group_by(v.name).subquery("kinds"))
+    one_task = (sa.select(sample.task_id).where(sample.organisation == sa.bindparam("organisation"),
+                                                 sample.name == kinds.c.name).limit(1).scalar_subquery())
+    title = sa.select(Task.title).where(Task.id == one_task).scalar_subquery()
+    return sa.select(kinds.c.name, kinds.c.total, kinds.c.fingerprints, title.label("title")).order_by(kinds.c.name)
+
+
+@functools.cache
+def _summary_counts():
+    def counted(*conditions):
+        return (sa.select(sa.func.count()).select_from(TaskViewer)
+                .where(TaskViewer.organisation == sa.bindparam("organisation"), *conditions).scalar_subquery())
+
+    return sa.select(
+        counted(TaskViewer.assignee == sa.bindparam("me")).label("mine"),
+        counted(TaskViewer.assignee.is_not(None)).label("claimed"),
+        counted(TaskViewer.due_sort < sa.bindparam("now")).label("overdue"),
+        counted(TaskViewer.due_sort >= sa.bindparam("day_start"), TaskViewer.due_sort < sa.bindparam("day_end"))
+        .label("due_today"))
+
+
+# What a row of the case list shows; with a principal, `next_due_at` is of the tasks its organisation sees.
+CASE_LISTED = (
+    Case.id, Case.region, Case.status, Case.closure_reason, Case.person_name, Case.revision, Case.created_at,
+    Case.updated_at, Case.stage, ProcessDefinition.key.label("process_key"),
+    ProcessDefinition.version.label("process_version"), ProcessDefinition.region.label("process_region"),
+    ProcessDefinition.deployed_at.label("process_deployed_at"),
+    Case.data[("samordningsansvarig", "organisation")].as_string().label("coordinator_organisation"),
+    Case.data[("samordningsansvarig", "namn")].as_string().label("coordinator_name"),
+)
+
+
 def list_cases(region: str | None = None, status: str | None = None, limit: int = 50, offset: int = 0,
-               principal=None, personal_number: str | None = None):
+               principal=None, personal_number: str | None = None, coordinated_by_me: bool = False,
+               person: str | None = None):
     """A page of cases and the total; with a principal, only the cases its organisation may see. With a
-    (normalised) personal number, that person's cases, found by the number's keyed hash."""
-    conditions = []
+    (normalised) personal number, that person's cases, found by the number's keyed hash (audited as a search
+    for the person). A row holds the case's columns, its process, its coordinator and its stage, and the
+    earliest due date of its open tasks: the page in one statement, the total in another."""
     subject = number_hash(personal_number) if personal_number else None
-    if subject is not None:
-        conditions.append(Case.personal_number_hash == subject)
-    if principal is not None:
-        conditions.append(case_clause(principal))
-    if region is not None:
-        conditions.append(Case.region == region)
-    if status is not None:
-        conditions.append(Case.status == status)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*conditions))
-    rows = db.session.scalars(
-        sa.select(Case).where(*conditions).order_by(Case.created_at.desc(), Case.id).limit(limit).offset(offset)
-    ).all()
+    params = {"region": region, "status": status, "subject": subject, "limit": limit, "offset": offset,
+              "person": name_pattern(person) if person is not None else None,
+              "organisation": principal.organisation if principal is not None else None}
+    given = tuple(name for name, value in (("region", region), ("status", status), ("subject", subject),
+                                           ("person", person)) if value is not None)
+    key = (principal is not None, coordinated_by_me and principal is not None, given)
+    total = db.session.scalar(_case_statement("count", *key), params)
+    rows = db.session.execute(_case_statement("page", *key), params).all()
     if principal is not None or subject is not None:
         _audit_list("find_person" if subject else "list_cases", principal, rows, total, subject_hash=subject)
     return rows, total
+
+
+@functools.cache
+def _case_statement(part: str, seen_by: bool, coordinated: bool, given: tuple):
+    """The count or the page of the case list for a kind of request (who asks, which filters), built once."""
+    conditions = []
+    if "subject" in given:
+        conditions.append(Case.personal_number_hash == sa.bindparam("subject"))
+    if seen_by:
+        shared = sa.select(CaseAccess.case_id).where(CaseAccess.organisation == sa.bindparam("organisation"))
+        conditions.append(Case.id.in_(shared.where(CaseAccess.coordinator.is_(True)) if coordinated else shared))
+    if "region" in given:
+        conditions.append(Case.region == sa.bindparam("region"))
+    if "status" in given:
+        conditions.append(Case.status == sa.bindparam("status"))
+    if "person" in given:
+        conditions.append(Case.person_key.like(sa.bindparam("person"), escape="\\"))
+    if part == "count":
+        return sa.select(sa.func.count()).select_from(Case).where(*conditions)
+    # The page's cases first (ids in order), then their columns, process, coordinator and next due date: what
+    # is computed per case is computed for the page only.
+    page = (sa.select(Case.id, Case.created_at).where(*conditions).order_by(Case.created_at.desc(), Case.id)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page"))
+    if seen_by:
+        next_due = sa.select(sa.func.min(TaskViewer.due_at)).where(
+            TaskViewer.case_id == Case.id, TaskViewer.organisation == sa.bindparam("organisation"))
+    else:
+        next_due = sa.select(sa.func.min(Task.due_at)).where(Task.case_id == Case.id, Task.state == "open")
+    return (sa.select(*CASE_LISTED, next_due.scalar_subquery().label("next_due_at"))
+            .join(page, page.c.id == Case.id).join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+            .order_by(page.c.created_at.desc(), page.c.id))

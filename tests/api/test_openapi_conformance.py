@@ -149,6 +149,17 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
                  "POST", message).status_code == 404
     assert check(client.post(f"/api/v1/cases/{walked.case_id}/messages/uppfoljning_begard", json={}),
                  "POST", message).status_code == 200
+    diagram = check(client.get(f"/api/v1/cases/{walked.case_id}/diagram"), "GET",
+                    "/api/v1/cases/{case_id}/diagram").json
+    assert diagram["processes"][0]["id"] == "sip"
+    assert diagram["states"]["uppfoljning"]["genomfor_uppfoljning"] == "open"  # the follow-up just asked for
+    assert check(client.get("/api/v1/cases/hittepa/diagram"), "GET",
+                 "/api/v1/cases/{case_id}/diagram").status_code == 404
+    summary = check(client.get("/api/v1/tasks/summary"), "GET", "/api/v1/tasks/summary").json
+    assert summary["organisation"] >= 1 and summary["kinds"] and summary["version"]
+    found = check(client.get("/api/v1/tasks", query_string={"name": "genomfor_uppfoljning", "person": "ANNA"}),
+                  "GET", "/api/v1/tasks").json
+    assert [t["case_id"] for t in found["items"]] == [walked.case_id]
     dated = check(client.get("/api/v1/tasks?state=completed&sort=due"), "GET", "/api/v1/tasks").json["items"]
     assert any(task["due_at"] for task in dated) and all(task["completed_at"] for task in dated)
 
