@@ -66,7 +66,8 @@ def interpolated(value: str) -> str:
 def image(tmp_path_factory):
     """The image's /app as its Dockerfile builds it, and the environment a service of the app runs with (the
     database a SQLite file: there is no `db` host here)."""
-    dockerfile = [line.strip() for line in block(COMPOSE, "dockerfile_inline")]
+    stages = dockerfile_stages()
+    dockerfile = stages[None]
     app = tmp_path_factory.mktemp("image") / "app"
     app.mkdir()
     assert "WORKDIR /app" in dockerfile
@@ -74,7 +75,10 @@ def image(tmp_path_factory):
     env = {key: value for key, value in os.environ.items() if not key.startswith("SIP_")}
     for line in dockerfile:
         instruction, _, arguments = line.partition(" ")
-        if instruction == "COPY":
+        if instruction == "COPY" and arguments.startswith("--from="):
+            stage, source, target = shlex.split(arguments.removeprefix("--from="))
+            shutil.copytree(built_in_stage(stages[stage], source), app / target.removeprefix("./"))
+        elif instruction == "COPY":
             *sources, target = shlex.split(arguments)
             for source in sources:
                 destination = app / target.removeprefix("./") if target not in ("./", ".") else app
@@ -92,6 +96,32 @@ def image(tmp_path_factory):
     assert env["SIP_DATABASE_URL"] == "postgresql://sip:secret@db:5432/sip"
     env["SIP_DATABASE_URL"] = f"sqlite:///{app.parent / 'sip.sqlite3'}"
     return app, env
+
+
+def dockerfile_stages() -> dict[str | None, list[str]]:
+    """The inline Dockerfile's instructions by build stage: each named stage (`FROM … AS name`), and the final
+    stage, the image, under None."""
+    stages, name = {}, None
+    for line in (line.strip() for line in block(COMPOSE, "dockerfile_inline")):
+        if line.startswith("FROM "):
+            parts = line.split()
+            name = parts[3] if len(parts) == 4 and parts[2].upper() == "AS" else None
+            stages[name] = []
+        stages[name].append(line)
+    return stages
+
+
+def built_in_stage(stage: list[str], path: str) -> Path:
+    """What `path` holds at the end of a build stage that copies `webapp/` to its WORKDIR and builds it there
+    with npm: the web app as this repository builds it (`npm ci` and `npm run build`, which CI runs too)."""
+    workdir = next(line.split()[1] for line in stage if line.startswith("WORKDIR "))
+    assert "COPY webapp ./" in stage and "RUN npm ci --no-audit --no-fund" in stage and "RUN npm run build" in stage
+    from tests.web.conftest import _build_webapp
+
+    _build_webapp()
+    built = ROOT / "webapp" / Path(path).relative_to(workdir)
+    assert built.is_dir(), f"{path} is not built"
+    return built
 
 
 def argv(command: list[str]) -> list[str]:
@@ -136,10 +166,24 @@ def test_the_api_serves_and_passes_its_health_check(image, initialised):
                 break
             time.sleep(0.3)
         assert healthy, "gunicorn did not answer its health check"
+        assert_serves_the_web_app(f"http://127.0.0.1:{port}")
     finally:
         server.terminate()
         _, errors = server.communicate(timeout=30)
     assert server.returncode == 0, errors.decode()[-3000:]  # gunicorn stops cleanly on SIGTERM (docker stop)
+
+
+def assert_serves_the_web_app(base: str) -> None:
+    """The image's web app: the sign-in page, and the built app's own scripts that its page loads."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base}/logga-in", timeout=10) as response:
+        assert response.status == 200 and "Logga in" in response.read().decode()
+    index = (ROOT / "webapp" / "dist" / "index.html").read_text()
+    script = re.search(r'src="(/assets/[^"]+\.js)"', index).group(1)
+    with urllib.request.urlopen(f"{base}{script}", timeout=10) as response:
+        assert response.status == 200 and response.headers["Content-Type"].startswith(("text/javascript",
+                                                                                         "application/javascript"))
 
 
 def test_the_worker_sweeps_and_stops_cleanly_when_told_to(image, initialised):
