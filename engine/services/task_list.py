@@ -288,7 +288,8 @@ def _summary_kinds():
     kinds = (sa.select(v.name, sa.func.count().label("total"), sa.func.sum(v.fingerprint).label("fingerprints"))
              .where(v.organisation == sa.bindparam("organisation")).group_by(v.name).subquery("kinds"))
     one_task = (sa.select(sample.task_id).where(sample.organisation == sa.bindparam("organisation"),
-                                                 sample.name == kinds.c.name).limit(1).scalar_subquery())
+                                                 sample.name == kinds.c.name)
+                .correlate(kinds).limit(1).scalar_subquery())
     title = sa.select(Task.title).where(Task.id == one_task).scalar_subquery()
     return sa.select(kinds.c.name, kinds.c.total, kinds.c.fingerprints, title.label("title")).order_by(kinds.c.name)
 
