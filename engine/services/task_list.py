@@ -287,9 +287,11 @@ def _summary_kinds():
     v, sample = TaskViewer, aliased(TaskViewer, name="sample")
     kinds = (sa.select(v.name, sa.func.count().label("total"), sa.func.sum(v.fingerprint).label("fingerprints"))
              .where(v.organisation == sa.bindparam("organisation")).group_by(v.name).subquery("kinds"))
+    # The kind's first task in the order of its index, read there (unordered, PostgreSQL may scan the table for
+    # one, however few of its rows the organisation has).
     one_task = (sa.select(sample.task_id).where(sample.organisation == sa.bindparam("organisation"),
                                                  sample.name == kinds.c.name)
-                .correlate(kinds).limit(1).scalar_subquery())
+                .order_by(sample.due_sort, sample.task_id).correlate(kinds).limit(1).scalar_subquery())
     title = sa.select(Task.title).where(Task.id == one_task).scalar_subquery()
     return sa.select(kinds.c.name, kinds.c.total, kinds.c.fingerprints, title.label("title")).order_by(kinds.c.name)
 
