@@ -31,29 +31,29 @@ import random
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
+    LARGE_ORG,
+    ORGANISATIONS,
     Client,
     captured_statements,
-    clones,
     describe_database,
+    fill_open_cases,
     fresh_app,
     gunicorn,
     index_read,
-    insert_clones,
     machine,
     median,
+    organisation,
     p95,
     plan_reads_index,
     principal,
     print_costs,
     query_plan,
-    read_template,
     sign_in,
     summary,
     timed,
@@ -65,8 +65,6 @@ WARMUP = 30
 BLOCK = 25  # back to back: pairs per block before the other layer's turn
 PAUSE = 0.02  # after a pause: seconds of quiet before each request
 OPEN_CASES = int(os.environ.get("SIP_BENCH_CASES", "100000"))
-LARGE_GROUP_SHARE = 0.2  # one group holds a fifth of all open tasks
-ORGANISATIONS = 1000  # the rest is spread over this many organisations
 LIST_USERS = 20  # typical organisations whose staff read their task list
 LIST_SAMPLES = 300
 LIST_SECONDS = 40.0  # at most this long per kind of organisation (then at least 20 samples)
@@ -76,7 +74,6 @@ THROUGHPUT_CLIENTS = (1, 2, 4, 8)
 PERSON = {"personal_number": "19121212-1212", "name": "Tolvan Tolvansson"}
 REGION = "kristianstad"  # no variant of its own: runs the base routine
 USER, USER_ORG = "bench", ("Kristianstads kommun, hemtjänst Norr", "kommun_sol", "kristianstad")
-LARGE_ORG = ("Malmö stad, hemtjänst", "kommun_sol", "skane")
 KOMMUN = {"namn": "Eva Ek", "organisation": "Kristianstads kommun, hemtjänst Norr", "huvudmannatyp": "kommun_sol",
           "yrke": "Biståndshandläggare", "kontakt": "044-13 50 00"}
 # The first task of a case with valid data, as tests/routine/walk.py initiate() submits it.
@@ -417,46 +414,16 @@ def engine_costs(app, n: int = 50) -> None:
 
 
 # -- (c) the task list with 100,000 open cases --------------------------------------------------------
-def organisation(i: int) -> tuple[str, str, str]:
-    """The i-th organisation: name, huvudman kind, region."""
-    if i % 2:
-        return f"Region Skåne, vårdcentral {i:04d}", "primarvard", "skane"
-    return f"Kommun {i:04d}, hemtjänst", "kommun_sol", "skane"
-
-
 def task_list_speed(app, base: str) -> dict[str, str]:
-    """100,000 open cases, each waiting at its first task (candidate group `samordningsansvarig`, the role
-    every case's first task has). Each case belongs to the organisation that started it (its access rows,
-    role groups and task viewer rows say so): one large organisation holds a fifth of them, 1,000 organisations
-    share the rest.
+    """100,000 open cases (bench.common.fill_open_cases), each waiting at its first task in the group
+    `samordningsansvarig`, the role every case's first task has; one large organisation holds a fifth of them,
+    1,000 organisations share the rest.
     The staff of an organisation list `candidate_group=samordningsansvarig`: the API shows them only their
     own organisation's cases. Returns the API tokens by organisation name."""
-    from engine.services import cases
     from engine.services.task_list import TaskFilter, list_tasks
 
     rng = random.Random(4)
-    today = datetime.now(UTC).replace(microsecond=0)
-    with app.app_context():
-        template_case = cases.start_case(REGION, {"huvudperson": {"namn": "Mall Mallsson"}},
-                                         person_name="Mall Mallsson", principal=principal(USER))
-        template = read_template(template_case.id)
-    group = template.tasks[0]["candidate_group"]
-    large = int(OPEN_CASES * LARGE_GROUP_SHARE)
-    own_org = USER_ORG[0]
-    assert template.case["initiating_organisation"] == own_org, template.case["initiating_organisation"]
-    assert {r["organisation"] for r in template.rows["case_access"]} == {own_org}, template.rows["case_access"]
-
-    def vary(i, clone):
-        case, task = clone["cases"][0], clone["tasks"][0]
-        org = LARGE_ORG[0] if i < large else organisation(i % ORGANISATIONS)[0]
-        case["initiating_organisation"] = org
-        for row in clone["case_access"] + clone["case_groups"]:
-            row["organisation"] = org
-        # Most tasks carry a due date within the coming two months, one in ten has none.
-        task["due_at"] = None if i % 10 == 0 else today + timedelta(minutes=rng.randrange(60 * 24 * 60))
-        task["created_at"] = case["created_at"] = case["updated_at"] = today - timedelta(minutes=i)
-        case["person_name"] = task["person_name"] = f"Person {i:06d}"
-
+    group = "samordningsansvarig"
     print(f"\n(c) GET /api/v1/tasks?candidate_group={group}&limit=50 with {OPEN_CASES:,} open cases")
     # What the list statement should read for each part: (table or alias in the plan, indexes that serve it).
     # The count reads the narrow index of the organisation and group, or (SQLite) any index starting so.
@@ -467,16 +434,17 @@ def task_list_speed(app, base: str) -> dict[str, str]:
         "the page's task rows (tasks, by id)": ("tasks", ("pk_tasks", "sqlite_autoindex_tasks_1")),
     }
 
+    filled = fill_open_cases(app, OPEN_CASES, REGION, USER)
+    assert filled.group == group, filled.group
     with app.app_context():
-        ms, stored = timed(insert_clones, clones(template, OPEN_CASES, vary))
         tokens = {LARGE_ORG[0]: sign_in("large", LARGE_ORG)}
         sampled = rng.sample(range(ORGANISATIONS), LIST_USERS)
         for i in sampled:
             tokens[organisation(i)[0]] = sign_in(f"staff{i}", organisation(i))
-    typical = OPEN_CASES - large
-    print(f"  filled by cloning one started case {stored:,} times in {ms / 1000:.1f} s (state "
-          f"{len(template.case['state']):,} bytes per case, with its task, access, role-group and task viewer rows): "
-          f"'{LARGE_ORG[0]}' holds {large:,} cases, {ORGANISATIONS:,} organisations about "
+    typical = OPEN_CASES - filled.large
+    print(f"  filled by cloning one started case {filled.cases:,} times in {filled.seconds:.1f} s (state "
+          f"{len(filled.template.case['state']):,} bytes per case, with its task, access, role-group and task viewer "
+          f"rows): '{LARGE_ORG[0]}' holds {filled.large:,} cases, {ORGANISATIONS:,} organisations about "
           f"{typical // ORGANISATIONS} each; every open task is in the group '{group}'")
 
     clients = {org: Client(base, token) for org, token in tokens.items()}

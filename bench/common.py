@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import re
 import socket
 import statistics
@@ -18,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,11 +94,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str, workers: int | None = None) -> Iterator[str]:
-    """gunicorn with the product's configuration (gunicorn.conf.py) on 127.0.0.1, serving `url`.
-    Yields the base URL; the server and its workers are stopped on the way out."""
+def gunicorn(url: str, workers: int | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
+    """gunicorn with the product's configuration (gunicorn.conf.py) on 127.0.0.1, serving `url` (with more
+    SIP_* settings in `env`). Yields the base URL; the server and its workers are stopped on the way out."""
     port = free_port()
-    env = dict(os.environ, SIP_DATABASE_URL=url, SIP_BIND=f"127.0.0.1:{port}")
+    env = dict(os.environ, **(env or {}), SIP_DATABASE_URL=url, SIP_BIND=f"127.0.0.1:{port}")
     if workers is not None:
         env["SIP_WORKERS"] = str(workers)
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
@@ -337,6 +339,66 @@ def _bulk(conn, table, rows: list[dict]) -> None:
         for row in rows:
             copy.write_row([json.dumps(row[c.name]) if j and row[c.name] is not None else row[c.name]
                             for c, j in zip(columns, is_json, strict=True)])
+
+
+# -- 100,000 open cases ------------------------------------------------------------------------------
+LARGE_ORG = ("Malmö stad, hemtjänst", "kommun_sol", "skane")
+LARGE_SHARE = 0.2  # one organisation holds a fifth of all open cases
+ORGANISATIONS = 1000  # the rest is spread over this many organisations
+
+
+def organisation(i: int) -> tuple[str, str, str]:
+    """The i-th organisation: name, huvudman kind, region."""
+    if i % 2:
+        return f"Region Skåne, vårdcentral {i:04d}", "primarvard", "skane"
+    return f"Kommun {i:04d}, hemtjänst", "kommun_sol", "skane"
+
+
+@dataclass
+class Filled:
+    template: Template
+    group: str  # the candidate group of every case's open task
+    cases: int  # stored
+    large: int  # of which the large organisation's
+    seconds: float
+
+
+def fill_open_cases(app, count: int, region: str, starter: str,
+                    claimed_by: Callable[[int, str], str | None] | None = None) -> Filled:
+    """`count` open cases, each a clone of one real case started in `region` by the user `starter` (of an
+    organisation of its own) and waiting at its first task (candidate group `samordningsansvarig`). Each case
+    belongs to the organisation that started it (its access rows, role groups and task viewer rows say so):
+    LARGE_ORG holds LARGE_SHARE of them, ORGANISATIONS organisations `organisation(i)` share the rest. Most
+    tasks are due within two months, one in ten has no due date. `claimed_by(i, organisation)` may name the
+    user (of that organisation) who has claimed the i-th case's task."""
+    from engine.services import cases
+
+    rng = random.Random(4)
+    today = datetime.now(UTC).replace(microsecond=0)
+    with app.app_context():
+        template_case = cases.start_case(region, {"huvudperson": {"namn": "Mall Mallsson"}},
+                                         person_name="Mall Mallsson", principal=principal(starter))
+        template = read_template(template_case.id)
+    own_org = template.case["initiating_organisation"]
+    assert {r["organisation"] for r in template.rows["case_access"]} == {own_org}, template.rows["case_access"]
+    large = int(count * LARGE_SHARE)
+
+    def vary(i, clone):
+        case, task = clone["cases"][0], clone["tasks"][0]
+        org = LARGE_ORG[0] if i < large else organisation(i % ORGANISATIONS)[0]
+        case["initiating_organisation"] = org
+        for row in clone["case_access"] + clone["case_groups"]:
+            row["organisation"] = org
+        task["due_at"] = None if i % 10 == 0 else today + timedelta(minutes=rng.randrange(60 * 24 * 60))
+        task["created_at"] = case["created_at"] = case["updated_at"] = today - timedelta(minutes=i)
+        case["person_name"] = task["person_name"] = f"Person {i:06d}"
+        if claimed_by is not None and (user := claimed_by(i, org)):
+            task["assignee"] = user
+            template.assignee_organisations[user] = org
+
+    with app.app_context():
+        ms, stored = timed(insert_clones, clones(template, count, vary))
+    return Filled(template, template.tasks[0]["candidate_group"], stored, large, ms / 1000)
 
 
 # -- query plans --------------------------------------------------------------------------------------
