@@ -106,12 +106,16 @@ def test_the_task_list_its_views_filters_claims_and_refreshing(page_as, api_as, 
     bertil.get_by_role("button", name=re.compile("^Lämna tillbaka")).click()
     expect(bertil.get_by_role("cell", name="Ingen", exact=True)).to_be_visible()
 
-    # A colleague takes it meanwhile: taking it then is refused, in Swedish, and the row shows who has it.
+    # A colleague takes it meanwhile, before the list has shown it (its poll is held at what it was): taking it
+    # then is refused, in Swedish, and the row shows who has it.
+    _, before = eva("GET", "/tasks/summary")
+    page.route("**/api/v1/tasks/summary", lambda route: route.fulfill(json=before))
     status, _ = api_as("elin")("POST", f"/tasks/{bertil_task(api_as('elin'))}/claim", {})
     assert status == 200
     bertil.get_by_role("button", name=re.compile("^Ta uppgiften")).click()
     expect(page.get_by_role("alert")).to_contain_text("Uppgiften har redan tagits av någon annan")
     expect(bertil.get_by_role("cell", name="elin", exact=True)).to_be_visible()
+    page.unroute("**/api/v1/tasks/summary")
 
     # A new task shows up by itself at the next poll, and the change is announced.
     start(eva, "Cecilia Carlsson", "19851203-9879")
