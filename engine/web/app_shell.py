@@ -20,10 +20,10 @@ from werkzeug.security import safe_join
 
 from ..config import setting
 from . import sessions
-from .pages import message_page, protect, to_sign_in
+from .pages import message_page, protect_app, to_sign_in
 
 app_shell = Blueprint("app_shell", __name__)
-app_shell.after_request(protect)
+app_shell.after_request(protect_app)
 
 YEAR = 365 * 24 * 3600
 HOUR = 3600
