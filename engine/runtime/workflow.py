@@ -108,8 +108,11 @@ _RECENT = _RecentWorkflows()
 
 
 def _is_instance(task) -> bool:
+    """Whether the task is one instance of a multi-instance activity. The step after such an activity is a child of
+    it in the task tree too, and is no instance: an instance runs the activity's own inner spec."""
     parent = task.parent
-    return parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
+    return (parent is not None and isinstance(parent.task_spec, MultiInstanceTask)
+            and task.task_spec.name == parent.task_spec.task_spec)
 
 
 class CaseWorkflow:

@@ -57,6 +57,15 @@ def test_plan_is_approved_by_everyone_then_printed(app):
     assert walk.case.status == "active"
 
 
+def test_the_case_keeps_its_coordinator_and_plan_at_the_step_after_the_approvals(app):
+    # The print step follows the approvals (one per participant): the case's data is still the whole case's there,
+    # so the coordinator still coordinates, sees the step and prints the plan as agreed.
+    walk = at_meeting().meeting().document_all().approve_all()
+    assert walk.names() == ["skriv_ut_plan"]
+    assert walk.case.data["samordningsansvarig"]["organisation"] == KOMMUN["organisation"]
+    assert walk.case.data["plan"]["huvudmal"] == "Anna bor kvar hemma och känner sig trygg"
+
+
 def test_plan_answers_the_four_legal_questions(app):
     walk = at_meeting().meeting().document_all().approve_all().print_plan()
     plan = walk.case.data["plan"]
