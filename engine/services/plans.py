@@ -18,6 +18,15 @@ def _intervention(item: dict) -> dict:
     }
 
 
+def _approved_by_everyone(data: dict) -> bool:
+    """Every summoned participant has approved the plan (the approvals the diagrams collect in `godkannanden`,
+    one per participant as each approves): the plan is agreed, to be printed, before the routine marks the
+    meeting's stage done (`plan_klar`) after the printing."""
+    approved = {a.get("organisation") for a in data.get("godkannanden") or [] if isinstance(a, dict)}
+    summoned = {p.get("organisation") for p in data.get("deltagare") or [] if isinstance(p, dict)}
+    return bool(summoned) and summoned <= approved
+
+
 def plan_document(case: Case) -> dict:
     data = case.data or {}
     plan = data.get("plan") or {}
@@ -36,7 +45,7 @@ def plan_document(case: Case) -> dict:
     return {
         "case_id": case.id,
         "status": case.status,
-        "ready": bool(data.get("plan_klar")),
+        "ready": bool(data.get("plan_klar")) or _approved_by_everyone(data),
         "person": {"name": case.person_name},
         "current_situation": plan.get("nuvarande_situation", ""),
         "main_goal": plan.get("huvudmal", ""),

@@ -66,6 +66,17 @@ def test_the_case_keeps_its_coordinator_and_plan_at_the_step_after_the_approvals
     assert walk.case.data["plan"]["huvudmal"] == "Anna bor kvar hemma och känner sig trygg"
 
 
+def test_the_plan_is_agreed_once_everyone_has_approved_it_and_so_printed(app):
+    from engine.services.plans import plan_document
+
+    walk = at_meeting().meeting().document_all()
+    walk.do("godkann_plan", {"godkand": True, "godkand_av": "Eva Ek"}, KOMMUN["organisation"])
+    assert plan_document(walk.case)["ready"] is False, "the vårdcentral has not approved it yet"
+    walk.do("godkann_plan", {"godkand": True, "godkand_av": "Per Berg"}, VARDCENTRAL["organisation"])
+    assert walk.names() == ["skriv_ut_plan"]
+    assert plan_document(walk.case)["ready"] is True, "the copy printed now is the agreed plan"
+
+
 def test_plan_answers_the_four_legal_questions(app):
     walk = at_meeting().meeting().document_all().approve_all().print_plan()
     plan = walk.case.data["plan"]
