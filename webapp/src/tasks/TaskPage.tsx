@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router-dom";
 import { api, ApiError, type FieldError } from "../api/client";
-import type { CaseDetail, Completion, Task, TaskCaseContext, TaskDetail, TaskDraft } from "../api/types";
+import type { CaseDetail, Completion, Me, Task, TaskCaseContext, TaskDetail, TaskDraft } from "../api/types";
 import { useCurrentUser } from "../auth/CurrentUser";
 import { DueDate } from "../components/DueBadge";
 import { formatDateTime, formatTime } from "../format";
@@ -29,6 +29,15 @@ type Load =
 function problemText(err: unknown): string {
   if (err instanceof ApiError) return err.problem.detail ? `${err.problem.title}. ${err.problem.detail}` : err.problem.title;
   return "Något gick fel. Försök igen.";
+}
+
+/** Whether a task is one for the user's organisation to do: addressed to it by name or by its kind of huvudman,
+ *  or to a role it holds in the case. The coordinator sees every task of the case, also those addressed to the
+ *  other organisations, and is not to be taken on to one of theirs. */
+function isForUs(task: Task, me: Me): boolean {
+  const group = task.candidate_group;
+  if (!group || group === me.organisation || group === me.organisation_kind) return true;
+  return group === "samordningsansvarig" || group === "deltagande_huvudman";
 }
 
 function isConflict(err: unknown): boolean {
@@ -283,7 +292,7 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
       });
       done.current = true;
       const state = { notice: DONE_NOTICE };
-      const next = answer.next_tasks[0];
+      const next = answer.next_tasks.find((t) => isForUs(t, me));
       if (next) {
         navigate(`/uppgifter/${next.id}`, { state });
         return;
