@@ -6,7 +6,15 @@ import type { ErrorSchema, RJSFSchema, RJSFValidationError, UiSchema as RjsfUiSc
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { FieldError } from "../api/client";
 import { serverMessage } from "./messages";
-import { fieldId, fieldLabel, prepareSchema, prepareUiSchema, type JsonSchema, type UiSchema } from "./schema";
+import {
+  fieldId,
+  fieldLabel,
+  prepareSchema,
+  prepareUiSchema,
+  withoutEmptyGroups,
+  type JsonSchema,
+  type UiSchema,
+} from "./schema";
 import { templates, widgets } from "./templates";
 import { transformErrors, translateString, validator } from "./validator";
 
@@ -155,7 +163,9 @@ export function TaskForm({
         experimental_defaultFormStateBehavior={{ constAsDefaults: "never", requiredBooleanDefault: "skip" }}
         noHtml5Validate
         readonly={disabled}
-        onChange={(event: IChangeEvent<Data>, id?: string) => onChange(event.formData ?? {}, id !== undefined)}
+        onChange={(event: IChangeEvent<Data>, id?: string) =>
+          onChange(withoutEmptyGroups(prepared, event.formData ?? {}) as Data, id !== undefined)
+        }
         onError={(errors) => {
           setClientErrors(errors);
           setFocusSummary((n) => n + 1);

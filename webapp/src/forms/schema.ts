@@ -152,3 +152,26 @@ export function pruneData(schema: JsonSchema, data: unknown): unknown {
   }
   return out;
 }
+
+/** The data without the groups of fields (objects) the form may leave out and in which nothing is filled in: the
+ *  renderer puts an empty one in the data once anything changes, and an empty group fails its own required
+ *  fields (the new coordinator of a meeting where the coordination does not move, say). */
+export function withoutEmptyGroups(schema: JsonSchema, data: unknown): unknown {
+  if (Array.isArray(data)) {
+    const items = schema.items;
+    return isObject(items) ? data.map((d) => withoutEmptyGroups(items as JsonSchema, d)) : data;
+  }
+  if (!isObject(data)) return data;
+  const properties = propertiesOf(schema);
+  const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+  const out: Data = {};
+  for (const [key, value] of Object.entries(data)) {
+    const child = properties[key];
+    const kept = child ? withoutEmptyGroups(child, value) : value;
+    if (child && isObject(kept) && Object.values(kept).every((v) => v === undefined) && !required.includes(key)) {
+      continue;
+    }
+    out[key] = kept;
+  }
+  return out;
+}
