@@ -49,6 +49,8 @@ def register_api(app: Flask) -> None:
     for key, value in API_SETTINGS.items():
         app.config.setdefault(key, value)
     app.config["MAX_CONTENT_LENGTH"] = app.config.get("MAX_CONTENT_LENGTH") or 2 * 1024 * 1024
+    # Answers keep the order their members were written in: a form's fields show in the order of its schema.
+    app.json.sort_keys = False
     api = ProblemApi(app)
     api.register_blueprint(api_v1)
     api.register_blueprint(deployments_v1)
