@@ -10,6 +10,7 @@ from flask_smorest import Api
 
 from .auth import register_authentication
 from .deployments import deployments_v1
+from .forms import forms_v1
 from .guards import register_guards
 from .me import me_v1
 from .problems import PROBLEM_JSON, register_problem_handlers
@@ -54,6 +55,7 @@ def register_api(app: Flask) -> None:
     api = ProblemApi(app)
     api.register_blueprint(api_v1)
     api.register_blueprint(deployments_v1)
+    api.register_blueprint(forms_v1)
     api.register_blueprint(me_v1)
     register_problem_handlers(app)
     register_guards(app)

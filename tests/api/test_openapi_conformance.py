@@ -183,6 +183,19 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     diagram = "/api/v1/process-definitions/{key}/xml"
     assert check(client.get("/api/v1/process-definitions/sip/xml"), "GET", diagram).mimetype == "application/xml"
     assert check(client.get("/api/v1/process-definitions/hittepa/xml"), "GET", diagram).status_code == 404
+    forms = check(client.get("/api/v1/forms?region=kristianstad"), "GET", "/api/v1/forms").json
+    assert forms["items"] and forms["process"]["key"] == "sip"
+    assert check(client.get("/api/v1/forms?region=hittepa"), "GET", "/api/v1/forms").status_code == 404
+    form = "/api/v1/forms/{name}"
+    assert check(client.get("/api/v1/forms/bedom_behov_av_sip"), "GET", form).json["ui_schema"]
+    assert check(client.get("/api/v1/forms/hittepa"), "GET", form).status_code == 404
+    validate = "/api/v1/forms/{name}/validate"
+    assert check(client.post("/api/v1/forms/bedom_behov_av_sip/validate", json={"data": ASSESSMENT}),
+                 "POST", validate).json["valid"] is True
+    assert check(client.post("/api/v1/forms/bedom_behov_av_sip/validate", json={"data": {}}),
+                 "POST", validate).json["errors"]
+    assert check(client.post("/api/v1/forms/hittepa/validate", json={"data": {}}),
+                 "POST", validate).status_code == 404
     upload = {"region": "kristianstad", "files": (io.BytesIO(b"<definitions/>"), "sip.bpmn")}
     assert check(client.post("/api/v1/deployments", data=upload, content_type="multipart/form-data"),
                  "POST", "/api/v1/deployments").status_code == 403  # staff, not a process owner
