@@ -118,7 +118,8 @@ def test_a_case_at_its_summons_and_the_routine_with_where_it_stands(page_as, api
     expect(page.get_by_role("heading", level=1, name="SIP för Anna Andersson")).to_be_visible()
 
     participants = page.get_by_role("region", name="Deltagare")
-    expect(participants.get_by_role("row", name=re.compile("Region Skåne, vårdcentral Näsby.*Per Berg"))).to_be_visible()
+    per = participants.get_by_role("row", name=re.compile("Region Skåne, vårdcentral Näsby.*Per Berg"))
+    expect(per).to_be_visible()
     work = page.get_by_role("region", name="Gjort och kvar att göra")
     expect(work.get_by_role("link", name="Kvittera kallelse")).to_have_count(2)
     expect(work.get_by_text("Inhämta samtycke")).to_be_visible()
