@@ -144,6 +144,9 @@ def test_a_form_with_a_draft_and_the_servers_errors_at_their_fields(page_as, api
     page.get_by_label(re.compile("^Plats")).fill("Näsby vårdcentral")
     page.get_by_label("Klockslag").fill("kl 10")
     expect(page.get_by_role("status").filter(has_text="Utkastet sparades inte")).to_be_visible()
+    # A draft's error waits at its field until the person leaves the field.
+    expect(page.get_by_label("Klockslag")).not_to_have_accessible_description(re.compile("format|tt:mm"))
+    page.keyboard.press("Tab")
     expect(page.get_by_label("Klockslag")).to_have_accessible_description(re.compile("format|tt:mm"))
     axe(page, "a task's page with an error at a field")
     page.get_by_label("Klockslag").fill("10:00")

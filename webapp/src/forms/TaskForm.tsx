@@ -30,7 +30,8 @@ export interface TaskFormProps {
   onSubmit: (data: Data) => void;
   /** The API's errors (a 422 problem's `errors`), each at its field by its slash path. */
   serverErrors?: FieldError[];
-  /** Whether the server's errors also go in the summary at the top, and take the focus there (after a submit). */
+  /** Whether the server's errors also go in the summary at the top, and take the focus there (after a submit);
+   *  otherwise (a draft's errors) each is shown at its field only once the person has left that field. */
   summarizeServerErrors?: boolean;
   /** Read only: nothing can be changed, and there is no submit button. */
   disabled?: boolean;
@@ -90,7 +91,22 @@ export function TaskForm({
 }: TaskFormProps) {
   const prepared = useMemo(() => prepareSchema(schema, uiSchema), [schema, uiSchema]);
   const preparedUi = useMemo(() => prepareUiSchema(prepared, uiSchema), [prepared, uiSchema]);
-  const extraErrors = useMemo(() => (serverErrors.length ? errorSchemaOf(serverErrors) : undefined), [serverErrors]);
+  // The fields the person has left (by the renderer's ids): a draft's errors wait until then.
+  const [left, setLeft] = useState<ReadonlySet<string>>(() => new Set());
+  const shownServerErrors = useMemo(
+    () =>
+      summarizeServerErrors
+        ? serverErrors
+        : serverErrors.filter((error) => {
+            const id = fieldId(error.field);
+            return [...left].some((leftId) => leftId === id || leftId.startsWith(`${id}_`));
+          }),
+    [serverErrors, summarizeServerErrors, left],
+  );
+  const extraErrors = useMemo(
+    () => (shownServerErrors.length ? errorSchemaOf(shownServerErrors) : undefined),
+    [shownServerErrors],
+  );
   const [clientErrors, setClientErrors] = useState<RJSFValidationError[]>([]);
   const [focusSummary, setFocusSummary] = useState(0);
   const summaryRef = useRef<HTMLDivElement>(null);
@@ -163,6 +179,7 @@ export function TaskForm({
         experimental_defaultFormStateBehavior={{ constAsDefaults: "never", requiredBooleanDefault: "skip" }}
         noHtml5Validate
         readonly={disabled}
+        onBlur={(id: string) => setLeft((before) => (before.has(id) ? before : new Set(before).add(id)))}
         onChange={(event: IChangeEvent<Data>, id?: string) =>
           onChange(withoutEmptyGroups(prepared, event.formData ?? {}) as Data, id !== undefined)
         }

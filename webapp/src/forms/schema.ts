@@ -175,3 +175,25 @@ export function withoutEmptyGroups(schema: JsonSchema, data: unknown): unknown {
   }
   return out;
 }
+
+function isEmptyItem(value: unknown): boolean {
+  return value === undefined || value === null || (isObject(value) && Object.values(value).every((v) => v === undefined));
+}
+
+/** The data as a draft is sent: work in progress, so without the rows just added and not yet filled in (an empty
+ *  item of a list, sent as null, fails its type) and without empty groups the form may leave out. The completion
+ *  sends the data as it is, and is checked in full. */
+export function draftData(schema: JsonSchema, data: unknown): unknown {
+  const withoutEmptyItems = (node: JsonSchema, value: unknown): unknown => {
+    if (Array.isArray(value)) {
+      const items = isObject(node.items) ? (node.items as JsonSchema) : {};
+      return value.filter((v) => !isEmptyItem(v)).map((v) => withoutEmptyItems(items, v));
+    }
+    if (!isObject(value)) return value;
+    const properties = propertiesOf(node);
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => [key, withoutEmptyItems(properties[key] ?? {}, v)]),
+    );
+  };
+  return withoutEmptyGroups(schema, withoutEmptyItems(schema, data));
+}

@@ -8,7 +8,7 @@ import { useCurrentUser } from "../auth/CurrentUser";
 import { DueDate } from "../components/DueBadge";
 import { formatDateTime, formatTime } from "../format";
 import { Markdown } from "../forms/markdown";
-import { pruneData, type JsonSchema } from "../forms/schema";
+import { draftData, pruneData, type JsonSchema } from "../forms/schema";
 import { TaskForm } from "../forms/TaskForm";
 import { usePageTitle } from "../layout/usePageTitle";
 import { CaseAside, contextOfCase } from "./CaseAside";
@@ -172,7 +172,7 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
 
   const timer = useRef<number | null>(null);
   const pending = useRef<Data | null>(null);
-  const saved = useRef<string>(JSON.stringify(formData));
+  const saved = useRef<string>(JSON.stringify(draftData(schema, formData)));
   const saving = useRef<Promise<void>>(Promise.resolve());
   const done = useRef(false);
   const conflictRef = useRef<HTMLDivElement>(null);
@@ -250,11 +250,11 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
     setFormData(data);
     if (!byUser && !pending.current) {
       // What the form fills in itself (defaults) is no change of the person's, and no reason for a draft.
-      saved.current = JSON.stringify(data);
+      saved.current = JSON.stringify(draftData(schema, data));
       return;
     }
     if (readOnly) return;
-    pending.current = data;
+    pending.current = draftData(schema, data) as Data;
     if (timer.current !== null) window.clearTimeout(timer.current);
     timer.current = window.setTimeout(flush, DRAFT_DELAY_MS);
   }
@@ -268,7 +268,7 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
       await api<void>(`/tasks/${task.id}/draft`, { method: "DELETE" });
       setDraft(null);
       setServerErrors([]);
-      saved.current = JSON.stringify(initialData);
+      saved.current = JSON.stringify(draftData(schema, initialData));
       setFormData(initialData);
       setDraftStatus("Utkastet är kastat. Formuläret visar ärendets uppgifter.");
     } catch (err) {
