@@ -1,11 +1,14 @@
 """How a task's form behaves while it is filled in: a row just added to a list is work in progress (the draft is
-saved without it, no error is shown, and the focus moves into it)."""
+saved without it, no error is shown, and the focus moves into it); a list required only for some answers starts
+empty, so that the other answer needs no row removed first."""
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.routine.walk import KOMMUN, CaseWalk
 from tests.web.test_task_pages import COORDINATOR, complete, first_task, start
+from tests.web.walking import field, group
 
 
 def test_forms_while_they_are_filled_in(page_as, api_as, axe):
@@ -28,3 +31,16 @@ def test_forms_while_they_are_filled_in(page_as, api_as, axe):
     status, task = eva("GET", f"/tasks/{consent_id}")
     assert status == 200 and task["draft"]["data"].get("samtycke_huvudman", []) == [], task["draft"]
     axe(page, "a list with a new, empty row")
+
+    # The commitments: "no action" is answered at once, with no empty row to remove first.
+    walk = CaseWalk.start(huvudperson={"namn": "Bertil Berg"})
+    walk.initiate().consent().prepare().acknowledge_all().premeeting().meeting()
+    ours = (KOMMUN["organisation"], "kommun_sol")
+    documenting = next(t for t in walk.tasks() if t.name == "dokumentera_ataganden" and t.candidate_group in ours)
+    page.goto(f"/uppgifter/{documenting.id}")
+    expect(page.get_by_role("heading", level=1, name="Dokumentera egna åtaganden")).to_be_visible()
+    expect(group(page, "Insatser").get_by_text("Inga ännu.")).to_be_visible()
+    page.get_by_role("checkbox", name="Ingen insats från oss").check()
+    field(page, "Motivering").fill("Bertil har redan det stöd han behöver från kommunen.")
+    page.get_by_role("button", name="Slutför uppgiften").click()
+    expect(page.get_by_role("status").filter(has_text="Uppgiften är slutförd.")).to_be_visible()

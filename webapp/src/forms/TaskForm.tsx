@@ -175,8 +175,14 @@ export function TaskForm({
         showErrorList={false}
         // A choice is made by the person, never by the form: no value of a `const` becomes a default.
         // and a yes/no question asked with radio buttons starts unanswered (a checkbox starts unticked: see
-        // prepareSchema).
-        experimental_defaultFormStateBehavior={{ constAsDefaults: "never", requiredBooleanDefault: "skip" }}
+        // prepareSchema). A list whose schema gives its own default (`[]`) starts as that default: a `minItems`
+        // adds empty rows to start with only to a list without one (a list required only for some answers, as
+        // the commitments where "no action" is also an answer, starts empty).
+        experimental_defaultFormStateBehavior={{
+          constAsDefaults: "never",
+          requiredBooleanDefault: "skip",
+          arrayMinItems: { computeSkipPopulate: (_validator, listSchema) => Array.isArray(listSchema.default) },
+        }}
         noHtml5Validate
         readonly={disabled}
         onBlur={(id: string) => setLeft((before) => (before.has(id) ? before : new Set(before).add(id)))}
