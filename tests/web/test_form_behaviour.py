@@ -25,6 +25,7 @@ def test_forms_while_they_are_filled_in(page_as, api_as, axe):
     # A row added to a list of single values: nothing typed yet, so nothing wrong; the draft is saved without it.
     page.get_by_role("radio", name="Samtycker").check()
     page.get_by_role("button", name="Lägg till i Huvudmän som får delta").click()
+    expect(field(page, "Huvudman 1")).to_be_focused()  # the focus follows the new row
     expect(page.get_by_role("status").filter(has_text="Utkast sparat kl.")).to_be_visible()
     expect(page.get_by_text("Utkastet sparades inte")).to_have_count(0)
     expect(page.locator(".field-error")).to_have_count(0)

@@ -24,7 +24,7 @@ import {
   optionId,
   titleId,
 } from "@rjsf/utils";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 
 /** A required field's mark, part of its label: seen as *, heard as "obligatoriskt". */
 export function RequiredMark() {
@@ -147,6 +147,19 @@ function ArrayFieldTemplate(props: ArrayFieldTemplateProps) {
   const heading = (options.title as string | undefined) || title || "";
   const description = (options.description as string | undefined) || schema.description;
   const { ArrayFieldDescriptionTemplate } = registry.templates;
+  // A row added by the button takes the focus, at its first field, so that a keyboard user goes on typing there.
+  const itemsRef = useRef<HTMLDivElement>(null);
+  const added = useRef<number | null>(null);
+  useEffect(() => {
+    if (added.current === null || items.length <= added.current) return;
+    added.current = null;
+    const rows = itemsRef.current?.querySelectorAll<HTMLElement>(":scope > .form-array__item");
+    const row = rows?.[rows.length - 1];
+    const target =
+      row?.querySelector<HTMLElement>("input:not([type=hidden]):not([disabled]), select, textarea") ??
+      row?.querySelector<HTMLElement>("button");
+    target?.focus();
+  }, [items.length]);
   return (
     <fieldset className="form-group form-array" id={fieldPathId.$id}>
       {heading && (
@@ -166,9 +179,19 @@ function ArrayFieldTemplate(props: ArrayFieldTemplateProps) {
       )}
       <GroupHelp id={fieldPathId.$id} uiSchema={uiSchema} />
       {items.length === 0 && <p className="muted">Inga ännu.</p>}
-      <div className="form-array__items">{items}</div>
+      <div className="form-array__items" ref={itemsRef}>
+        {items}
+      </div>
       {canAdd && !readonly && !disabled && (
-        <button type="button" className="button button--secondary" id={`${fieldPathId.$id}__add`} onClick={onAddClick}>
+        <button
+          type="button"
+          className="button button--secondary"
+          id={`${fieldPathId.$id}__add`}
+          onClick={(event) => {
+            added.current = items.length;
+            onAddClick(event);
+          }}
+        >
           Lägg till
           {heading && <span className="visually-hidden"> i {heading}</span>}
         </button>
