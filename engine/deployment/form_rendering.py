@@ -473,8 +473,32 @@ class _UiChecker:
                       required=False)
         own_required = set(resolved.get("required") or []) if type_ == "object" else set()
         for key, prop in properties.items():
+            self.visible_when(ui.get(key, {}), properties, (*at, key), key, f"{name}/{key}" if name else key,
+                              in_row="[]" in name)
             self.node(ui.get(key, {}), prop, (*at, key), (*schema_at, "properties", key),
                       f"{name}/{key}" if name else key, required=key in own_required)
+
+    def visible_when(self, ui, properties: dict, at: tuple, key: str, name: str, in_row: bool) -> None:
+        """The web app's own option `visibleWhen` (docs/forms.md): the field is shown only while another field of
+        its group, outside a list's rows, has the value given, `{"field": "...", "equals": ...}`."""
+        if not isinstance(ui, dict):
+            return
+        options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
+        if "visibleWhen" in options:
+            rule, at = options["visibleWhen"], (*at, "ui:options", "visibleWhen")
+        elif "ui:visibleWhen" in ui:
+            rule, at = ui["ui:visibleWhen"], (*at, "ui:visibleWhen")
+        else:
+            return
+        if in_row:
+            self.report(name, at, f"visibleWhen of the field '{name}' is in a list's rows, where the web app does "
+                        "not apply it")
+        elif not (isinstance(rule, dict) and set(rule) == {"field", "equals"} and isinstance(rule["field"], str)):
+            self.report(name, at, f"visibleWhen of the field '{name}' must be "
+                        '{"field": <a field of the same group>, "equals": <its value>}')
+        elif rule["field"] not in properties or rule["field"] == key:
+            self.report(name, at, f"visibleWhen of the field '{name}' names the field '{rule['field']}', which its "
+                        "group does not have")
 
     def widget(self, widget, type_, at: tuple, name: str, what: str) -> None:
         if not isinstance(widget, str):

@@ -109,6 +109,7 @@ REFUSED = [
     ("ui_for_unknown_field_in_rows", "uischema", "mal[]/delmal", 8, ["does not have"]),
     ("order_with_unknown_field", "uischema", "datum", 2, ["ui:order", "'datum'"]),
     ("order_leaving_out_a_field", "uischema", "informerad", 2, ["ui:order", "leaves out", "'informerad'"]),
+    ("visible_when_unknown_field", "uischema", "kommentar", 9, ["visibleWhen", "'informerat'", "does not have"]),
 ]
 
 

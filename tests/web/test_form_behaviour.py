@@ -1,6 +1,7 @@
 """How a task's form behaves while it is filled in: a row just added to a list is work in progress (the draft is
 saved without it, no error is shown, and the focus moves into it); a list required only for some answers starts
-empty, so that the other answer needs no row removed first."""
+empty, so that the other answer needs no row removed first; a group shown only for one answer (`visibleWhen`)
+is hidden otherwise, and what was typed there is not sent."""
 
 from __future__ import annotations
 
@@ -45,3 +46,24 @@ def test_forms_while_they_are_filled_in(page_as, api_as, axe):
     field(page, "Motivering").fill("Bertil har redan det stöd han behöver från kommunen.")
     page.get_by_role("button", name="Slutför uppgiften").click()
     expect(page.get_by_role("status").filter(has_text="Uppgiften är slutförd.")).to_be_visible()
+
+    # The officials' pre-meeting: a new coordinator only when the coordination moves.
+    walk = CaseWalk.start(huvudperson={"namn": "Cecilia Carlsson"})
+    walk.initiate().consent().prepare().acknowledge_all()
+    page.goto(f"/uppgifter/{walk.task('genomfor_tjanstemannamote').id}")
+    expect(page.get_by_role("heading", level=1, name="Genomför tjänstemannamöte")).to_be_visible()
+    new_coordinator = group(page, "Ny samordningsansvarig")
+    expect(new_coordinator).to_have_count(0)
+    moves = page.get_by_role("checkbox", name="Samordningsansvaret flyttas till en annan huvudman")
+    moves.check()
+    expect(new_coordinator).to_be_visible()
+    field(new_coordinator, "Namn").fill("Per Berg")
+    axe(page, "the officials' pre-meeting, the coordination moving")
+    moves.uncheck()
+    expect(new_coordinator).to_have_count(0)
+    chair = group(page, "Ordförande på SIP-mötet")
+    field(chair, "Namn").fill("Eva Ek")
+    field(chair, "Organisation").fill(KOMMUN["organisation"])
+    page.get_by_role("button", name="Slutför uppgiften").click()
+    expect(page.get_by_role("status").filter(has_text="Uppgiften är slutförd.")).to_be_visible()
+    assert "ny_samordningsansvarig" not in walk.case.data

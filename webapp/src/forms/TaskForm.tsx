@@ -12,6 +12,8 @@ import {
   prepareSchema,
   prepareUiSchema,
   withoutEmptyGroups,
+  withoutHiddenFields,
+  withVisibility,
   type JsonSchema,
   type UiSchema,
 } from "./schema";
@@ -90,7 +92,9 @@ export function TaskForm({
   actions,
 }: TaskFormProps) {
   const prepared = useMemo(() => prepareSchema(schema, uiSchema), [schema, uiSchema]);
-  const preparedUi = useMemo(() => prepareUiSchema(prepared, uiSchema), [prepared, uiSchema]);
+  // A field with a `visibleWhen` is shown only while its condition holds for the data (docs/forms.md).
+  const shownUi = useMemo(() => withVisibility(uiSchema, formData), [uiSchema, formData]);
+  const preparedUi = useMemo(() => prepareUiSchema(prepared, shownUi), [prepared, shownUi]);
   // The fields the person has left (by the renderer's ids): a draft's errors wait until then.
   const [left, setLeft] = useState<ReadonlySet<string>>(() => new Set());
   const shownServerErrors = useMemo(
@@ -187,7 +191,10 @@ export function TaskForm({
         readonly={disabled}
         onBlur={(id: string) => setLeft((before) => (before.has(id) ? before : new Set(before).add(id)))}
         onChange={(event: IChangeEvent<Data>, id?: string) =>
-          onChange(withoutEmptyGroups(prepared, event.formData ?? {}) as Data, id !== undefined)
+          onChange(
+            withoutHiddenFields(uiSchema, withoutEmptyGroups(prepared, event.formData ?? {}) as Data),
+            id !== undefined,
+          )
         }
         onError={(errors) => {
           setClientErrors(errors);
@@ -195,7 +202,7 @@ export function TaskForm({
         }}
         onSubmit={(event: IChangeEvent<Data>) => {
           setClientErrors([]);
-          onSubmit(event.formData ?? {});
+          onSubmit(withoutHiddenFields(uiSchema, event.formData ?? {}));
         }}
       >
         {disabled ? (

@@ -197,3 +197,59 @@ export function draftData(schema: JsonSchema, data: unknown): unknown {
   };
   return withoutEmptyGroups(schema, withoutEmptyItems(schema, data));
 }
+
+interface VisibleWhen {
+  field: string;
+  equals: unknown;
+}
+
+/** A field's `visibleWhen` (in `ui:options`, or as `ui:visibleWhen`): shown only while another field of the same
+ *  group has the given value (docs/forms.md). */
+function visibleWhenOf(ui: unknown): VisibleWhen | null {
+  if (!isObject(ui)) return null;
+  const options = isObject(ui["ui:options"]) ? ui["ui:options"] : {};
+  const rule = options.visibleWhen ?? ui["ui:visibleWhen"];
+  return isObject(rule) && typeof rule.field === "string" ? { field: rule.field, equals: rule.equals } : null;
+}
+
+/** Each field with a `visibleWhen`, in a group of fields (not in a list's rows), and whether it is shown for the
+ *  data: `visit(key, ui, shown, groupData)`, then its own fields in turn while shown. */
+function eachConditional(
+  uiSchema: UiSchema,
+  data: unknown,
+  visit: (key: string, ui: UiSchema, shown: boolean, group: Data) => void,
+) {
+  const group = isObject(data) ? data : {};
+  for (const [key, ui] of Object.entries(uiSchema)) {
+    if (key.startsWith("ui:") || key === "items" || !isObject(ui)) continue;
+    const rule = visibleWhenOf(ui);
+    const shown = !rule || group[rule.field] === rule.equals;
+    if (rule) visit(key, ui, shown, group);
+    if (shown) eachConditional(ui, group[key], visit);
+  }
+}
+
+/** The UI schema with the fields hidden whose `visibleWhen` does not hold for the data. */
+export function withVisibility(uiSchema: UiSchema | null | undefined, data: unknown): UiSchema {
+  const copy = (ui: UiSchema, value: unknown): UiSchema => {
+    const group = isObject(value) ? value : {};
+    const out: UiSchema = { ...ui };
+    for (const [key, child] of Object.entries(ui)) {
+      if (key.startsWith("ui:") || key === "items" || !isObject(child)) continue;
+      const rule = visibleWhenOf(child);
+      out[key] = rule && group[rule.field] !== rule.equals ? { ...child, "ui:widget": "hidden" } : copy(child, group[key]);
+    }
+    return out;
+  };
+  return copy(uiSchema ?? {}, data);
+}
+
+/** The data without what is filled in at fields that are hidden (their `visibleWhen` does not hold): what a
+ *  person can no longer see is not sent. */
+export function withoutHiddenFields(uiSchema: UiSchema | null | undefined, data: Data): Data {
+  const out = structuredClone(data);
+  eachConditional(uiSchema ?? {}, out, (key, _ui, shown, group) => {
+    if (!shown) delete group[key];
+  });
+  return out;
+}
