@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Response, jsonify, render_template, request
@@ -40,6 +40,23 @@ from .problems import problem_response
 
 api_v1 = Blueprint("sip", __name__, url_prefix="/api/v1", description="SIP cases, tasks and decisions",
                    template_folder="templates")
+
+SWEDISH_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+                  "november", "december")
+
+
+@api_v1.app_template_filter("datum")
+def swedish_date(value) -> str:
+    """A date as Swedes write it in text, "5 december 2026", as the web app shows it; anything that is not an ISO
+    date is shown as it is."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            return "" if value is None else str(value)
+    return f"{value.day} {SWEDISH_MONTHS[value.month - 1]} {value.year}"
 
 # Errors the views answer with, as the OpenAPI document describes them (each a problem document).
 NO_SUCH_CASE = "no such case, or not one your organisation may see"
@@ -150,7 +167,7 @@ class PlanResource(MethodView):
         case, scope = case_service.read_case(case_id, principal, action="read_plan")
         plan = plan_out(case, scope, principal.organisation if principal else None)
         if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
-            page = render_template("plan.html", plan=plan, printed_at=datetime.now(SWEDISH_TIME).date().isoformat())
+            page = render_template("plan.html", plan=plan, printed_at=datetime.now(SWEDISH_TIME).date())
             return Response(page, mimetype="text/html", headers={
                 # Everything on the page is the plan's own text: no scripts, nothing fetched.
                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",

@@ -100,9 +100,10 @@ def test_the_plan_prints_as_a_page_in_swedish(app, client):
     for expected in ("Samordnad individuell plan", "Anna Andersson", "Vem har det övergripande ansvaret?",
                      "Hemtjänst morgon och kväll", "Dagligen", "Dottern Maria", "Larm installerat",
                      "Biståndshandläggare", "Region Skåne, vårdcentral Näsby deltar utan egen insats",
-                     "Planen följs upp senast 2027-06-10"):
+                     "Planen följs upp senast 10 juni 2027", "SIP-möte 10 december 2026"):
         assert expected in text, expected
     assert "Planen är inte färdig" not in text
+    assert "2027-06-10" not in text and "2026-12-10" not in text  # dates as Swedes write them, not as ISO
     # What staff wrote is shown as text, never as markup.
     assert "Jag bor &lt;b&gt;ensam&lt;/b&gt; &amp; vill klara mig &lt;script&gt;x&lt;/script&gt;" in text
     assert "<script>" not in text

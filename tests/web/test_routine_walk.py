@@ -247,7 +247,7 @@ def test_a_sip_from_its_start_to_the_printed_plan_by_three_organisations(new_pag
     axe(eva, "printing the plan")
     plan = printed_plan(eva, re.compile("^Planen för utskrift"))
     expect(plan.get_by_text("Planen är inte färdig")).to_have_count(0)
-    expect(plan.get_by_text(f"SIP-möte {today().isoformat()}")).to_be_visible()
+    expect(plan.get_by_text(f"SIP-möte {swedish(today())}")).to_be_visible()
     expect(plan.get_by_text(SITUATION)).to_be_visible()
     expect(plan.get_by_text(f"Huvudmål: {MAIN_GOAL}")).to_be_visible()
     expect(plan.get_by_role("listitem").filter(has_text=GOAL).get_by_role("listitem").filter(
@@ -262,7 +262,7 @@ def test_a_sip_from_its_start_to_the_printed_plan_by_three_organisations(new_pag
     for party in (EVA, PER, OMAR):
         expect(plan.get_by_role("row", name=" ".join(
             party[key] for key in ("namn", "yrke", "organisation", "kontakt")), exact=True)).to_be_visible()
-    expect(plan.get_by_text(f"Planen följs upp senast {FOLLOW_UP.isoformat()}.")).to_be_visible()
+    expect(plan.get_by_text(f"Planen följs upp senast {swedish(FOLLOW_UP)}.")).to_be_visible()
     axe(plan, "the printed plan")
     plan.close()
 
