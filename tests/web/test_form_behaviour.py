@@ -1,7 +1,7 @@
 """How a task's form behaves while it is filled in: a row just added to a list is work in progress (the draft is
 saved without it, no error is shown, and the focus moves into it); a list required only for some answers starts
 empty, so that the other answer needs no row removed first; a group shown only for one answer (`visibleWhen`)
-is hidden otherwise, and what was typed there is not sent."""
+is hidden otherwise, and what was typed there is not sent. And the pages' code is fetched before they are opened."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def test_forms_while_they_are_filled_in(page_as, api_as, axe):
     consent_id = consent["next_tasks"][0]["id"]
 
     page = page_as("demo.eva")
+    # Once the first page is shown, the next pages' chunks are fetched: opening a task or a case waits for none.
+    page.wait_for_function("""() => ["TaskPage", "CasePage"].every((chunk) => performance.getEntriesByType("resource")
+        .some((entry) => new RegExp(`/assets/${chunk}-[^/]*\\.js$`).test(entry.name)))""")
     page.goto(f"/uppgifter/{consent_id}")
     expect(page.get_by_role("heading", level=1, name="Inhämta samtycke")).to_be_visible()
 

@@ -1,16 +1,42 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
 import { CurrentUserProvider } from "./auth/CurrentUser";
 import { Layout } from "./layout/Layout";
 import { NotFoundPage } from "./layout/NotFoundPage";
 import { TaskListPage } from "./tasks/TaskListPage";
 
-const TaskPage = lazy(() => import("./tasks/TaskPage"));
-const CaseListPage = lazy(() => import("./cases/CaseListPage"));
-const CasePage = lazy(() => import("./cases/CasePage"));
-const StartCasePage = lazy(() => import("./cases/StartCasePage"));
+// The pages after the first, each in a chunk of its own: the first page's JavaScript stays small.
+const loadTaskPage = () => import("./tasks/TaskPage");
+const loadCaseListPage = () => import("./cases/CaseListPage");
+const loadCasePage = () => import("./cases/CasePage");
+const loadStartCasePage = () => import("./cases/StartCasePage");
+const TaskPage = lazy(loadTaskPage);
+const CaseListPage = lazy(loadCaseListPage);
+const CasePage = lazy(loadCasePage);
+const StartCasePage = lazy(loadStartCasePage);
+
+/** Once the first page is shown and the browser is idle, the chunks of the pages staff go on to are fetched, so
+ *  that opening a task or a case waits for no chunk (React shows a suspended page's fallback for at least
+ *  ~300 ms). */
+function usePreloadedPages() {
+  useEffect(() => {
+    const preload = () => {
+      for (const load of [loadTaskPage, loadCasePage, loadCaseListPage, loadStartCasePage]) {
+        // A chunk that cannot be fetched now is fetched again when its page is opened.
+        load().catch(() => undefined);
+      }
+    };
+    if (typeof window.requestIdleCallback === "function") {
+      const id = window.requestIdleCallback(preload, { timeout: 2000 });
+      return () => window.cancelIdleCallback(id);
+    }
+    const timer = window.setTimeout(preload, 500);
+    return () => window.clearTimeout(timer);
+  }, []);
+}
 
 export function App() {
+  usePreloadedPages();
   return (
     <CurrentUserProvider>
       <Suspense
