@@ -14,6 +14,8 @@ const TaskPage = lazy(loadTaskPage);
 const CaseListPage = lazy(loadCaseListPage);
 const CasePage = lazy(loadCasePage);
 const StartCasePage = lazy(loadStartCasePage);
+const FormListPage = lazy(() => import("./studio/FormListPage"));
+const FormPreviewPage = lazy(() => import("./studio/FormPreviewPage"));
 
 /** Once the first page is shown and the browser is idle, the chunks of the pages staff go on to are fetched, so
  *  that opening a task or a case waits for no chunk (React shows a suspended page's fallback for at least
@@ -54,6 +56,8 @@ export function App() {
             <Route path="arenden" element={<CaseListPage />} />
             <Route path="arenden/ny" element={<StartCasePage />} />
             <Route path="arenden/:caseId" element={<CasePage />} />
+            <Route path="formular" element={<FormListPage />} />
+            <Route path="formular/:region/:name" element={<FormPreviewPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

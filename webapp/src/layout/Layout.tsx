@@ -5,6 +5,7 @@ import { useCurrentUser } from "../auth/CurrentUser";
 
 export function Layout() {
   const me = useCurrentUser();
+  const studio = me.roles.includes("process_owner") || me.roles.includes("admin");
   return (
     <>
       <a className="skip-link" href="#innehall">
@@ -29,6 +30,11 @@ export function Layout() {
               <li>
                 <NavLink to="/arenden/ny">Starta SIP</NavLink>
               </li>
+              {studio && (
+                <li>
+                  <NavLink to="/formular">Formulär</NavLink>
+                </li>
+              )}
             </ul>
           </nav>
           <div className="who">
