@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -71,9 +72,10 @@ def gunicorn_server(app, migrated):
     """gunicorn with several workers on the test database, as `docker-compose.yml` runs it."""
     port = free_port()
     env = dict(os.environ, SIP_DATABASE_URL=migrated, SIP_WORKERS="4", SIP_BIND=f"127.0.0.1:{port}")
+    log = tempfile.TemporaryFile()  # not a pipe: one nobody reads fills up and stops the server
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -86,7 +88,8 @@ def gunicorn_server(app, migrated):
             time.sleep(0.2)
     else:
         process.kill()
-        raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+        log.seek(0)
+        raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:])
     yield base
     process.terminate()
     try:

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -62,9 +63,11 @@ def web_server(app, demo, migrated, built_webapp):
     port = free_port()
     env = dict(os.environ, SIP_DATABASE_URL=migrated, SIP_WORKERS="2", SIP_BIND=f"127.0.0.1:{port}",
                SIP_ENVIRONMENT="development", SIP_WEBAPP_DIR=str(built_webapp))
+    # The server's log goes to a file: a pipe nobody reads during a long test fills up and stops the server.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -77,13 +80,15 @@ def web_server(app, demo, migrated, built_webapp):
             time.sleep(0.2)
     else:
         process.kill()
-        raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+        log.seek(0)
+        raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:])
     yield base
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+    log.close()
 
 
 @pytest.fixture(scope="session")

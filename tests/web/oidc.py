@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -38,8 +39,9 @@ class OidcProvider:
                    "--password", PASSWORD]
         for uri in redirect_uris:
             command += ["--redirect-uri", uri]
+        self.errors = tempfile.TemporaryFile("w+")
         self.process = subprocess.Popen(command, cwd=ROOT / "webapp", stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+                                        stderr=self.errors, text=True)
         ready = threading.Event()
         lines: list[str] = []
 
@@ -53,7 +55,7 @@ class OidcProvider:
         if not ready.wait(30):
             self.stop()
             raise RuntimeError("the OpenID Connect provider did not start: " + "".join(lines)
-                               + self.process.stderr.read()[-2000:])
+                               + (self.errors.seek(0) or self.errors.read())[-2000:])
 
     def settings(self) -> dict:
         """The app's settings for signing in through this provider."""
@@ -75,9 +77,10 @@ class Gunicorn:
         env = dict(os.environ, SIP_DATABASE_URL=database_url, SIP_WORKERS="1", SIP_THREADS="4",
                    SIP_BIND=f"127.0.0.1:{port}", **{f"SIP_{k}": str(v) for k, v in settings.items()})
         self.base = f"http://127.0.0.1:{port}"
+        self.log = tempfile.TemporaryFile()  # not a pipe: one nobody reads fills up and stops the server
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -87,7 +90,8 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.2)
         self.process.kill()
-        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read().decode()[-2000:])
+        self.log.seek(0)
+        raise RuntimeError("gunicorn did not start: " + self.log.read().decode()[-2000:])
 
     def stop(self) -> None:
         self.process.terminate()
