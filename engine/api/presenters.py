@@ -138,6 +138,7 @@ def case_out(case: Case, principal=None, scope: str = "full") -> dict:
         events = [e for e in events if e.task_id in own_tasks]
     return {
         **case_summary(case),
+        "stage": case_service.stage_of(case),
         "person": {"name": case.person_name},
         "coordinator": data.get("samordningsansvarig"),
         "participants": plan["participants"],

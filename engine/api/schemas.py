@@ -219,6 +219,10 @@ class CaseOut(Schema):
     status = fields.String(metadata={"enum": list(STATUSES)})
     closure_reason = fields.String(allow_none=True)
     process = fields.Nested(ProcessOut)
+    stage = fields.String(allow_none=True, metadata={
+        "description": "the name of the stage the case is in (the subprocess or call activity in progress, as "
+                       "its diagram names it); null when the case has ended",
+        "example": "Förberedelse och kallelse"})
     person = fields.Dict()
     coordinator = fields.Dict(allow_none=True)
     participants = fields.List(fields.Dict())

@@ -69,6 +69,7 @@ def test_the_case_list_shows_each_stage_its_coordinator_and_next_due_date(staff)
 
     def shown():
         item = row(eva, case_id)
+        assert eva.get(f"/api/v1/cases/{case_id}").json["stage"] == item["stage"]  # the case page says the same
         return item["stage"], item["coordinator"], item["next_due_at"]
 
     assert row(eva, case_id)["person_name"] == PERSON["name"]
