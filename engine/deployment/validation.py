@@ -10,6 +10,8 @@
 4. ``diagram``  -- every flow element has diagram interchange (BPMNShape or BPMNEdge), so it opens in a modeler.
 5. ``forms``    -- every user task names a JSON Schema form that is in the set and is a valid JSON Schema
                    (and its UI schema, when named, is there and is JSON).
+   ``privacy`` -- no field would hold a personal identity number (`form_privacy`); `element` is the
+                   field's path.
    ``rendering`` -- the staff web app can show every form: each field resolves to a control, and each UI
                    schema names only the fields, widgets and order its form can have (`form_rendering`);
                    `element` is the field's path.
@@ -46,7 +48,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, VALIDATOR
 
 from ..runtime.parser import ParsedProcess, ProcessParser, ProcessSetError, parse_xml, problem_from_validation
 from ..scripting import HELPERS
-from . import form_rendering
+from . import form_privacy, form_rendering
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -340,8 +342,9 @@ def check_forms(bpmn_trees: dict, files: dict[str, str], forms_json: dict[str, o
 
 
 def check_json_schema(path: str, schema: object, text: str | None = None) -> list[dict]:
-    """A form's JSON Schema: valid, with no field named like a helper, and one the web app can show (see
-    `form_rendering`; `text` gives the lines of its fields)."""
+    """A form's JSON Schema: valid, with no field named like a helper, none that would hold a personal identity
+    number (`form_privacy`), and one the web app can show (see `form_rendering`; `text` gives the lines of its
+    fields)."""
     if not isinstance(schema, dict):
         return [problem("forms", path, "A form's JSON Schema must be a JSON object")]
     message = _schema_error(schema)
@@ -352,6 +355,9 @@ def check_json_schema(path: str, schema: object, text: str | None = None) -> lis
     # A submitted field becomes a variable of the case, and a variable named like a helper stops every script.
     found = [problem("forms", path, f"The field '{name}' has the name of a helper for diagrams; rename it",
                      element=name) for name in taken]
+    # What a form is given becomes process data, which every participant reads: a personal identity number
+    # is kept in the case's protected column only.
+    found += form_privacy.check_schema(path, schema, text)
     return found + form_rendering.check_schema(path, schema, text)
 
 

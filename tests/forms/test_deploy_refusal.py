@@ -12,6 +12,7 @@ from tests.deployments.conftest import base_text, count, signed_in
 
 CONSENT = "forms/inhamta_samtycke.schema.json"
 CONSENT_UI = "forms/inhamta_samtycke.uischema.json"
+ASSESSMENT = "forms/bedom_behov_av_sip.schema.json"
 
 
 @pytest.fixture
@@ -84,3 +85,22 @@ def test_the_same_form_fixed_deploys(deploy, app):
                        "inhamta_samtycke.uischema.json": json.dumps(ui, ensure_ascii=False)})
 
     assert response.status_code == 201, response.json
+
+
+def test_a_form_asking_for_a_personal_identity_number_is_refused_and_nothing_is_stored(deploy):
+    schema = json.loads(base_text(ASSESSMENT))
+    schema["properties"]["huvudperson"]["properties"]["personnummer"] = {
+        "type": "string", "title": "Personnummer eller samordningsnummer"}
+    text = json.dumps(schema, indent=2, ensure_ascii=False)
+    definitions, deployments = count("process_definitions"), count("deployments")
+
+    response = deploy({"bedom_behov_av_sip.schema.json": text})
+
+    assert response.status_code == 422, response.json
+    assert response.json["type"] == "/problems/invalid-process-set"
+    [found] = response.json["problems"]
+    assert (found["file"], found["element"], found["check"]) == (ASSESSMENT, "huvudperson/personnummer", "privacy")
+    assert found["line"] == line_of(text, '"personnummer": {')
+    assert found["message"].startswith("A form must not ask for a personal identity number: the case keeps it "
+                                       "in its protected column")
+    assert (count("process_definitions"), count("deployments")) == (definitions, deployments)
