@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSON = {"personal_number": "19121212-1212", "name": "Tolvan Tolvansson"}
@@ -61,38 +56,8 @@ def start(client):
     return _start
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_server(app, migrated):
     """gunicorn with several workers on the test database, as `docker-compose.yml` runs it."""
-    port = free_port()
-    env = dict(os.environ, SIP_DATABASE_URL=migrated, SIP_WORKERS="4", SIP_BIND=f"127.0.0.1:{port}")
-    log = tempfile.TemporaryFile()  # not a pipe: one nobody reads fills up and stops the server
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        log.seek(0)
-        raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:])
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with gunicorn(migrated, WORKERS=4) as base:
+        yield base

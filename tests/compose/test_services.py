@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = (ROOT / "docker-compose.yml").read_text()

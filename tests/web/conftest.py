@@ -10,15 +10,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import free_port
+from tests.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
@@ -60,35 +57,8 @@ def demo(app):
 @pytest.fixture
 def web_server(app, demo, migrated, built_webapp):
     """gunicorn serving the product (API, sign-in pages and the built web app) in its development setting."""
-    port = free_port()
-    env = dict(os.environ, SIP_DATABASE_URL=migrated, SIP_WORKERS="2", SIP_BIND=f"127.0.0.1:{port}",
-               SIP_ENVIRONMENT="development", SIP_WEBAPP_DIR=str(built_webapp))
-    # The server's log goes to a file: a pipe nobody reads during a long test fills up and stops the server.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        log.seek(0)
-        raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:])
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with gunicorn(migrated, WORKERS=2, ENVIRONMENT="development", WEBAPP_DIR=built_webapp) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,15 @@
 """Helpers for signing in through the browser in tests: the local OpenID Connect provider
-(webapp/scripts/oidc-provider.mjs, run with node), a gunicorn serving the product with given settings, a
-cookie-keeping HTTP client, and a tiny stand-in for the web app's build."""
+(webapp/scripts/oidc-provider.mjs, run with node), a cookie-keeping HTTP client, and a tiny stand-in for the web
+app's build. gunicorn itself is served by tests/servers.py."""
 
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -60,38 +57,6 @@ class OidcProvider:
     def settings(self) -> dict:
         """The app's settings for signing in through this provider."""
         return {"OIDC_ISSUER": self.issuer, "OIDC_CLIENT_ID": CLIENT_ID, "OIDC_CLIENT_SECRET": CLIENT_SECRET}
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-class Gunicorn:
-    """gunicorn serving the product on the test database with `settings` as SIP_* environment variables."""
-
-    def __init__(self, database_url: str, port: int, settings: dict):
-        env = dict(os.environ, SIP_DATABASE_URL=database_url, SIP_WORKERS="1", SIP_THREADS="4",
-                   SIP_BIND=f"127.0.0.1:{port}", **{f"SIP_{k}": str(v) for k, v in settings.items()})
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = tempfile.TemporaryFile()  # not a pipe: one nobody reads fills up and stops the server
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/api/v1/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.process.kill()
-        self.log.seek(0)
-        raise RuntimeError("gunicorn did not start: " + self.log.read().decode()[-2000:])
 
     def stop(self) -> None:
         self.process.terminate()

@@ -16,8 +16,9 @@ import time_machine
 from engine.database import db
 from engine.identity import ensure_organisation, revoke_user
 from engine.store import AuditEvent, SignInAttempt, User, WebSession
-from tests.api.conftest import PERSON, free_port
-from tests.web.oidc import Browser, Gunicorn, OidcProvider, fake_webapp, form_action, sign_in_at_provider
+from tests.api.conftest import PERSON
+from tests.servers import free_port, gunicorn
+from tests.web.oidc import Browser, OidcProvider, fake_webapp, form_action, sign_in_at_provider
 
 EVA_ORG = ("Kristianstads kommun, hemtjänst Norr", "kommun_sol", "kristianstad")
 TEST_CLIENT_CALLBACK = "http://localhost/auth/oidc/callback"  # Flask's test client is "localhost"
@@ -94,11 +95,10 @@ def test_signing_in_through_the_provider_over_http(app, migrated, provider, serv
     db.session.execute(sa.delete(WebSession))
     db.session.commit()
     audited_before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-    server = Gunicorn(migrated, server_port, {
-        "ENVIRONMENT": "development", "WEBAPP_DIR": fake_webapp(tmp_path / "dist"), **provider.settings()})
-    try:
+    settings = {"WORKERS": 1, "THREADS": 4, "ENVIRONMENT": "development", "WEBAPP_DIR": fake_webapp(tmp_path / "dist"),
+                **provider.settings()}
+    with gunicorn(migrated, server_port, **settings) as base:
         browser = Browser()
-        base = server.base
         # a link into the web app, without a session: the sign-in page, which keeps where it was going
         page = browser.open(f"{base}/uppgifter/7?flik=plan")
         assert page.status == 200 and page.url == f"{base}/logga-in?next=%2Fuppgifter%2F7%3Fflik%3Dplan"
@@ -139,8 +139,6 @@ def test_signing_in_through_the_provider_over_http(app, migrated, provider, serv
         assert out.status == 204
         assert browser.open(f"{base}/api/v1/me").status == 401
         assert sessions_stored() == 0
-    finally:
-        server.stop()
 
 
 # --- the flow step by step, through Flask's test client --------------------------------------------------------
