@@ -196,6 +196,10 @@ class PlanOut(Schema):
     providers = fields.List(fields.String())
     others_actions = fields.List(fields.Nested(InterventionOut), metadata={
         "description": "what the person, relatives and others than the huvudmän do"})
+    own_actions = fields.String(metadata={
+        "description": "what the person and their relatives do themselves, in their words (empty if not recorded)"})
+    if_help_needed = fields.String(metadata={
+        "description": "whom to turn to if help is needed or something does not work (empty if not recorded)"})
     overall_responsibility = fields.String(allow_none=True)
     coordinator = fields.Dict(allow_none=True, metadata={"description": "the samordningsansvarig, as recorded"})
     participants = fields.List(fields.Nested(ParticipantOut))

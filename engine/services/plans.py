@@ -54,6 +54,10 @@ def plan_document(case: Case) -> dict:
         "interventions": interventions,
         "providers": sorted({i["provided_by"] for i in interventions if i["provided_by"]}),
         "others_actions": [_intervention(i) for i in plan.get("ovriga_insatser", [])],
+        # What the person (and relatives) do themselves, and whom to turn to when help is needed: the plan's
+        # `egna_insatser` and `om_hjalp_behovs`, where a region's meeting records them.
+        "own_actions": plan.get("egna_insatser") or "",
+        "if_help_needed": plan.get("om_hjalp_behovs") or "",
         "overall_responsibility": plan.get("overgripande_ansvar") or coordinator.get("organisation"),
         "coordinator": coordinator or None,
         "participants": participants,

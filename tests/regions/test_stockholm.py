@@ -144,7 +144,7 @@ def test_sip_kollen_runs_beside_the_documentation_and_the_plan_holds_the_meeting
     assert plan["fragestallning"] == "Hur kan Maja komma tillbaka till skolan?"
     assert plan["sekreterare"]["namn"] == "Lena Holm"
     assert plan["mal"][0]["matbart"] == "Närvaron i skolan i februari"
-    assert plan["familjens_egna_insatser"] == "Mamma följer Maja till skolan på måndagar"
+    assert plan["egna_insatser"] == "Mamma följer Maja till skolan på måndagar"
     assert plan["uppfoljningsdatum"] == "2027-03-10"
     assert walk.tasks() == [], "the case waits for the follow-up"
     assert data["huvudpersonens_upplevelse"] == "Maja kände sig lyssnad på"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.web.walking import (
@@ -585,9 +584,6 @@ def stockholm_at_its_print_step(api_as) -> str:
     return case_id
 
 
-@pytest.mark.xfail(strict=True, reason="the printed plan leaves out what the family does itself (Stockholm's "
-                   "'familjens_egna_insatser') and whom to call if help is needed ('om_hjalp_behovs'): "
-                   "engine/services/plans.py presents neither, though the meeting records both in the plan")
 def test_stockholm_the_family_s_printed_plan_says_what_the_family_does_and_whom_to_call(page_as, api_as):
     stockholm_at_its_print_step(api_as)
     helena = page_as("demo.helena")

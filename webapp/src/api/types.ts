@@ -188,6 +188,8 @@ export interface PlanDocument {
   interventions: PlanAction[];
   providers: string[];
   others_actions: PlanAction[];
+  own_actions?: string;
+  if_help_needed?: string;
   overall_responsibility: string | null;
   coordinator: Coordinator | null;
   participants: PlanParticipant[];

@@ -119,11 +119,18 @@ export function CasePlan({ caseId, plan }: { caseId: string; plan: PlanDocument 
       ) : null}
 
       <h3>Vad den enskilde, närstående och andra gör</h3>
+      {plan.own_actions ? <p>{plan.own_actions}</p> : null}
       {plan.others_actions.length > 0 ? (
         <ActionTable caption="Andras insatser" items={plan.others_actions} whoHeading="Vem" />
-      ) : (
+      ) : plan.own_actions ? null : (
         <p className="muted">Inget är dokumenterat.</p>
       )}
+      {plan.if_help_needed ? (
+        <>
+          <h3>Om den enskilde behöver hjälp</h3>
+          <p>{plan.if_help_needed}</p>
+        </>
+      ) : null}
 
       <h3>Ansvar och uppföljning</h3>
       <dl className="facts facts--plain">
