@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,14 +25,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, port: int | None = None, **settings) -> Iterator[str]:
+def gunicorn(database_url: str, port: int | None = None, log: Path | None = None, database_ready: bool = True,
+             **settings) -> Iterator[str]:
     """gunicorn on `database_url`, each of `settings` given as its ``SIP_*`` environment variable (``WORKERS=4``,
-    ``ENVIRONMENT="development"``, …). Yields the base URL once the health check answers; stops the server after."""
+    ``ENVIRONMENT="development"``, …). Yields the base URL once the health check answers (with its database
+    when `database_ready`, else answering at all); stops the server after. Its log goes to `log` if given."""
     port = port or free_port()
     env = dict(os.environ, SIP_DATABASE_URL=database_url, SIP_BIND=f"127.0.0.1:{port}",
                **{f"SIP_{key}": str(value) for key, value in settings.items()})
     # The server's log goes to a file: a pipe nobody reads during a long test fills up and stops the server.
-    log = tempfile.TemporaryFile()
+    log = open(log, "w+b") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "engine:create_app()"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
@@ -44,7 +47,9 @@ def gunicorn(database_url: str, port: int | None = None, **settings) -> Iterator
                 with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1) as response:
                     if response.status == 200:
                         break
-            except OSError:
+            except OSError as err:
+                if isinstance(err, urllib.error.HTTPError) and not database_ready:
+                    break
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:]) from None
