@@ -8,7 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import default_config, from_environment, normalise_database_url
-from .database import db, migrate, tune_sqlite
+from .database import db, engine_options, migrate, tune_sqlite
+from .last_resort import LastResort
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -20,6 +21,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(from_environment())
     app.config.update(config or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                             app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -37,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_commands(app)
     register_web(app)
     behind_proxies(app)
+    app.wsgi_app = LastResort(app.wsgi_app)
     return app
 
 

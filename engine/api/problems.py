@@ -8,6 +8,7 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from ..database import UNAVAILABLE, database_unavailable
 from ..services.errors import ServiceError
 from .schemas import ProblemDocument
 
@@ -26,9 +27,13 @@ TITLES = {
     415: "Fel innehållstyp",
     422: "Uppgifterna kan inte behandlas",
     500: "Internt fel",
+    503: "Tjänsten är tillfälligt otillgänglig",
 }
 SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-         409: "conflict", 413: "too-large", 415: "unsupported-media-type", 422: "unprocessable", 500: "internal"}
+         409: "conflict", 413: "too-large", 415: "unsupported-media-type", 422: "unprocessable", 500: "internal",
+         503: "unavailable"}
+# Seconds a client is asked to wait before it tries again while the database cannot be reached.
+RETRY_AFTER = 5
 
 
 def problem(status: int, detail: str, type_: str | None = None, title: str | None = None, **extra):
@@ -71,7 +76,22 @@ def field_errors(messages, prefix: str = "") -> list[dict]:
     return found
 
 
+def unavailable():
+    """The answer while the database cannot be reached: nothing of the request was stored (a change that
+    failed on its commit was rolled back), and the same request may be sent again after Retry-After."""
+    response = problem(503, "The database cannot be reached just now; try again shortly", type_="unavailable")
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def register_problem_handlers(app: Flask) -> None:
+    def database_down(err: Exception):
+        log.warning("the database cannot be reached: %s", err)
+        return unavailable()
+
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, database_down)
+
     @app.errorhandler(ServiceError)
     def service_error(err: ServiceError):
         extra = dict(err.extra)
@@ -80,6 +100,9 @@ def register_problem_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         status = err.code or 500
+        if status == 500 and database_unavailable(err):  # raised in an after-request hook, say
+            log.warning("the database cannot be reached: %s", getattr(err, "original_exception", err))
+            return unavailable()
         data = getattr(err, "data", None) or {}
         messages = data.get("messages")
         if messages is not None:
@@ -104,5 +127,8 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
+        if database_unavailable(err):
+            log.warning("the database cannot be reached: %s", err)
+            return unavailable()
         log.exception("unexpected error")
         return problem(500, "An unexpected error occurred; it has been logged")
