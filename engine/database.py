@@ -98,4 +98,4 @@ def engine_options(url: str, options: dict) -> dict:
 # instead of 0.2 ms for an organisation with 20,000 open tasks, and which plan it keeps turns with the statistics.
 # A custom plan costs 0.1-0.2 ms of planning on the hot path's larger statements; the statement stays prepared,
 # so it is not parsed again (tests/store/test_hot_path_plans.py reads the plans used).
-POSTGRESQL_CONNECT_ARGS = __import__("json").loads(__import__("os").environ.get("XX_ARGS", "{}"))
+POSTGRESQL_CONNECT_ARGS = {"options": "-c plan_cache_mode=force_custom_plan"}
