@@ -71,8 +71,15 @@ def user_of(identity: oidc.Identity) -> User:
         user = User(username=identity.username, name=identity.name, organisation=org, roles=["staff"], active=True)
         db.session.add(user)
         db.session.commit()
-    elif user.organisation_id != org.id or (identity.name and user.name != identity.name):
+    elif user.organisation_id != org.id:
+        # The provider now asserts another organisation (the user moved, or acts for a second one): the user
+        # acts for that one, with the roles given there, staff if none. The roles given for the organisation
+        # they came from stay with it; they do not follow the user.
         user.organisation, user.name = org, identity.name or user.name
+        user.roles = user.roles or ["staff"]
+        db.session.commit()
+    elif identity.name and user.name != identity.name:
+        user.name = identity.name
         db.session.commit()
     return user
 

@@ -7,12 +7,14 @@ import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from ..database import db
 from ..services.errors import NotFound
-from ..store import ApiToken, Organisation, User
+from ..store import ApiToken, Organisation, User, UserRole
+from ..store.identity import ROLES
 
 PREFIX = "sip_"
 
@@ -83,18 +85,39 @@ def revoke_user(username: str) -> None:
     user.active, user.revoked_at = False, datetime.now(UTC)
 
 
-def token_holder(token: str):
+class TokenHolder(NamedTuple):
+    revoked_at: datetime | None
+    username: str
+    name: str | None
+    active: bool
+    roles: tuple[str, ...]
+    organisation: str | None
+    kind: str | None
+    region: str | None
+
+
+def token_holder(token: str) -> TokenHolder | None:
     """What signing in with an API token needs, read in one statement as plain values (no objects to track:
-    every request signs in): revoked_at, username, name, active, roles, organisation, kind, region; None for
-    an unknown token. `organisation` is None for a user of no organisation. Run on the session's connection:
-    plain values need none of the ORM's handling of a statement, which costs as much as the query."""
-    return db.session.connection().execute(_token_holder(), {"token_hash": token_hash(token)}).first()
+    every request signs in): revoked_at, username, name, active, the roles given for the user's organisation,
+    organisation, kind, region; None for an unknown token. `organisation` is None for a user of none. Run on
+    the session's connection: plain values need none of the ORM's handling of a statement, which costs as
+    much as the query."""
+    rows = db.session.connection().execute(_token_holder(), {"token_hash": token_hash(token)}).all()
+    if not rows:
+        return None
+    held = {row.role for row in rows}
+    first = rows[0]
+    return TokenHolder(first.revoked_at, first.username, first.name, first.active,
+                       tuple(role for role in ROLES if role in held), first.organisation, first.kind, first.region)
 
 
 @functools.cache
 def _token_holder():
-    return (sa.select(ApiToken.revoked_at, User.username, User.name, User.active, User.roles,
+    # One row per role the user holds in their present organisation (one row with no role if none).
+    return (sa.select(ApiToken.revoked_at, User.username, User.name, User.active, UserRole.role,
                       Organisation.name.label("organisation"), Organisation.kind, Organisation.region)
             .join(User, User.id == ApiToken.user_id)
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .outerjoin(UserRole, sa.and_(UserRole.user_id == User.id,
+                                         UserRole.organisation_id == User.organisation_id))
             .where(ApiToken.token_hash == sa.bindparam("token_hash")))

@@ -29,7 +29,11 @@ class Organisation(db.Model):
 
 class User(db.Model):
     """A member of staff. `username` is the identity asserted at sign-in (an HSA-id, an OIDC subject, or a
-    name given to the token command). Roles: staff, process_owner (for the organisation's region), admin."""
+    name given to the token command). Roles: staff, process_owner (for the organisation's region), admin.
+
+    A role is given for one organisation (`UserRole`), and holds only while the user acts for it: a user whom
+    the identity provider asserts for another organisation (a move) has there only the roles given there.
+    `roles` reads and writes those of the user's present organisation."""
 
     __tablename__ = "users"
 
@@ -37,12 +41,56 @@ class User(db.Model):
     username: Mapped[str] = mapped_column(sa.String(200), unique=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    roles: Mapped[list] = mapped_column(sa.JSON, default=list)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     organisation: Mapped[Organisation | None] = relationship()
+    grants: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def _grants_here(self) -> list[UserRole]:
+        org = self.organisation
+        if org is None:
+            return []
+        return [grant for grant in self.grants
+                if (grant.organisation_id == org.id if grant.organisation_id is not None
+                    else grant.organisation is org)]
+
+    @property
+    def roles(self) -> list[str]:
+        """The user's roles in the organisation they belong to now, in the order of ROLES."""
+        held = {grant.role for grant in self._grants_here()}
+        return [role for role in ROLES if role in held]
+
+    @roles.setter
+    def roles(self, roles) -> None:
+        """Give the user exactly these roles in their present organisation (their roles elsewhere stay there)."""
+        if self.organisation is None:
+            if roles and set(roles) != {"staff"}:
+                raise ValueError("roles are given for an organisation: the user belongs to none")
+            return
+        wanted = set(roles)
+        unknown = wanted - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown role(s): {', '.join(sorted(unknown))}")
+        here = self._grants_here()
+        for grant in here:
+            if grant.role not in wanted:
+                self.grants.remove(grant)
+        for role in wanted - {grant.role for grant in here}:
+            self.grants.append(UserRole(organisation=self.organisation, role=role))
+
+
+class UserRole(db.Model):
+    """A role given to a user for one organisation, and so for its region."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+
+    organisation: Mapped[Organisation] = relationship()
 
 
 class ApiToken(db.Model):

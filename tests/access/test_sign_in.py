@@ -149,3 +149,46 @@ def test_oidc_user_revoked_locally_is_401(app, world, oidc):
 def test_oidc_not_configured_refuses_jwts(app, keys):
     token = jwt.encode({"sub": "x"}, keys["rsa"], algorithm="RS256")
     assert_refused(app, token, "oidc_not_configured")
+
+
+def test_a_role_stays_with_the_organisation_it_was_given_for(app, world, oidc):
+    """The provider asserts another organisation for a process owner (a move): there the user is staff only,
+    with the API's tokens too; asserted for the first organisation again, the role given there holds again."""
+    from io import BytesIO
+
+    from engine.identity import ensure_organisation, ensure_user, issue_token
+
+    owner_of = ORGS["stockholm"]
+    ensure_user("SE2321000016-ABC1", "Per Berg", ensure_organisation(*owner_of), ["staff", "process_owner"])
+    token = issue_token("SE2321000016-ABC1")
+    db.session.commit()
+
+    def me(header):
+        response = app.test_client().get("/api/v1/me", headers={"Authorization": header})
+        assert response.status_code == 200, response.json
+        return response.json["organisation"], response.json["region"], response.json["roles"]
+
+    def deploy(header, region):
+        data = {"region": region, "dry_run": "true",
+                "files": (BytesIO(b'<?xml version="1.0"?><definitions/>'), "annan.bpmn")}
+        return app.test_client().post("/api/v1/deployments", data=data, content_type="multipart/form-data",
+                                      headers={"Authorization": header}).status_code
+
+    assert me(f"Bearer {token}") == (owner_of[0], "stockholm", ["staff", "process_owner"])
+    assert deploy(f"Bearer {token}", "stockholm") != 403
+
+    moved = f"Bearer {oidc(org=ORGS['vardcentral'][0])}"
+    assert me(moved) == (ORGS["vardcentral"][0], "kristianstad", ["staff"])
+    assert me(f"Bearer {token}") == (ORGS["vardcentral"][0], "kristianstad", ["staff"])
+    for region in ("kristianstad", "stockholm"):
+        assert deploy(moved, region) == 403
+        assert deploy(f"Bearer {token}", region) == 403
+    db.session.expire_all()
+    user = db.session.scalars(sa.select(User).where(User.username == "SE2321000016-ABC1")).one()
+    assert user.roles == ["staff"]
+    assert sorted((g.organisation.name, g.role) for g in user.grants) == [
+        (ORGS["vardcentral"][0], "staff"), (owner_of[0], "process_owner"), (owner_of[0], "staff")]
+
+    back = f"Bearer {oidc(org=owner_of[0])}"
+    assert me(back) == (owner_of[0], "stockholm", ["staff", "process_owner"])
+    assert deploy(back, "stockholm") != 403

@@ -251,6 +251,22 @@ def test_a_revoked_user_cannot_sign_in(web, eva_org):
     assert (last_audit().user, last_audit().detail["reason"]) == ("demo.eva", "revoked")
 
 
+def test_a_process_owner_signed_in_for_another_organisation_has_only_the_roles_given_there(web, eva_org):
+    from engine.identity import ensure_user
+
+    elsewhere = ("Stockholms stad, socialtjänst Södermalm", "kommun_sol", "stockholm")
+    ensure_user("demo.eva", "Eva Ek", ensure_organisation(*elsewhere), ["staff", "process_owner"])
+    db.session.commit()
+    client = web.test_client()
+    assert client.get(code_answer(to_provider(client).headers["Location"])).headers["Location"] == "/"
+    me = client.get("/api/v1/me").json
+    assert (me["organisation"], me["region"], me["roles"]) == (EVA_ORG[0], "kristianstad", ["staff"])
+    db.session.expire_all()
+    user = db.session.scalars(sa.select(User).where(User.username == "demo.eva")).one()
+    assert user.organisation.name == EVA_ORG[0] and user.roles == ["staff"]
+    assert ("process_owner", elsewhere[0]) in {(g.role, g.organisation.name) for g in user.grants}
+
+
 def test_cancelling_at_the_provider_comes_back_with_a_message(web, eva_org):
     client = web.test_client()
     browser = Browser(stop_at=("http://localhost/",))
