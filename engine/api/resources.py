@@ -259,14 +259,15 @@ class TaskResource(MethodView):
         case = case_service.get_case(task.case_id)
         forms = case_service.forms_of(case.definition)
         shared = principal is None or getattr(case_access(principal, task.case_id), "scope", None) == "full"
+        # A case no longer shared with the organisation shows none of its data, in the form or the instructions.
+        data = case_service.task_data(task) if shared else {}
         return {
             **task_out(task),
-            "instructions": case_service.instructions_of(task, case),
+            "instructions": case_service.instructions_of(task, case, data, shared=shared),
             "case_revision": case.revision,
             "form": {"schema": forms.get(task.form_schema), "ui_schema": forms.get(task.form_ui_schema)},
-            # A case no longer shared with the organisation shows none of its data; a draft is what those who
-            # may complete the task typed themselves.
-            "data": case_service.task_data(task) if shared else {},
+            # A draft is what those who may complete the task typed themselves.
+            "data": data,
             "draft": draft_out(task),
             "case": task_case(case, principal) if shared else None,
         }

@@ -20,6 +20,7 @@
 7. ``scripts``  -- scripts (script tasks, pre- and post-scripts) and expressions (conditions, timers,
                    multi-instance, candidateGroups/dueDate, message payloads, DMN cells) pass the
                    sandbox's `check_script` policy.
+   ``instructions`` -- each user task's instructions, where they fill in the case's facts, parse as a template.
 8. ``spiffworkflow`` -- SpiffWorkflow's own parse of the whole set, run only when nothing above failed (it
                    stops at its first error, which would mostly repeat the checks above).
 
@@ -49,6 +50,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, VALIDATOR
 from ..runtime.parser import ParsedProcess, ProcessParser, ProcessSetError, parse_xml, problem_from_validation
 from ..scripting import HELPERS
 from . import form_privacy, form_rendering
+from .instructions import check_instructions
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -156,6 +158,8 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
         problems.extend(check_references(bpmn_trees, dmn_trees, key))
     for path, root in sorted(trees.items()):
         problems.extend(check_scripts(path, root) if kind_of(path) == "bpmn" else check_decision_cells(path, root))
+    for path, root in sorted(bpmn_trees.items()):
+        problems.extend(check_instructions(path, root))
     if problems:
         return report
     parsed, found = check_spiffworkflow(files, key)

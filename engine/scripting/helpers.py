@@ -7,6 +7,9 @@ date part is used) or `date`/`datetime` values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from ..calendar import SWEDISH_TIME, add_months, add_working_days, is_working_day, to_date
@@ -64,6 +67,28 @@ def finns(namn) -> bool:
     return False
 
 
+# Who completes the task whose scripts run now, as the engine knows the signed-in user (`completing`).
+_COMPLETING: ContextVar[dict | None] = ContextVar("sip_completing", default=None)
+
+
+@contextmanager
+def completing(namn: str | None, organisation: str | None) -> Iterator[None]:
+    """While a user's completion of a task runs the workflow on: `utford_av()` answers with that user."""
+    token = _COMPLETING.set({"namn": namn or "", "organisation": organisation or ""})
+    try:
+        yield
+    finally:
+        _COMPLETING.reset(token)
+
+
+def utford_av() -> dict:
+    """Who completes the task now: {"namn": ..., "organisation": ...} of the signed-in user, recorded by the
+    engine, so that no form asks for the name of whoever approves or acknowledges. Empty strings where no
+    user completes anything (a message, a timer): utford_av()["namn"] == "Eva Ek"."""
+    found = _COMPLETING.get()
+    return dict(found) if found else {"namn": "", "organisation": ""}
+
+
 HELPERS = {
     "finns": finns,
     "idag": idag,
@@ -73,4 +98,5 @@ HELPERS = {
     "manader_efter": manader_efter,
     "dagar_efter": dagar_efter,
     "dagar_mellan": dagar_mellan,
+    "utford_av": utford_av,
 }

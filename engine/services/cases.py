@@ -31,11 +31,13 @@ from ..privacy import protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
 from ..runtime.progress import message_texts
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
+from ..scripting.helpers import completing
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartReceipt, Task
 from ..store.appended import append
 from ..store.direct_writes import insert_now, is_new, set_changed, update_now
 from ..store.models import new_id
 from .errors import Conflict, InvalidData, InvalidRequest, NotFound, ProcessFailed, ServiceError
+from .instructions import render as render_instructions
 from .process_sets import latest_definition, require_definition, specs_of
 
 
@@ -202,7 +204,9 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
         data = _validate_form(row, case, data)
         cw = _load(case)
         try:
-            cw.complete(task_id, data)
+            with completing(getattr(principal, "name", None) or actor,
+                            getattr(principal, "organisation", None) or row.candidate_group):
+                cw.complete(task_id, data)
         except TaskNotReady as err:
             raise Conflict(str(err)) from err
         history(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id, task_name=row.name,
@@ -634,9 +638,24 @@ def case_diagram(case_id: str, principal=None) -> tuple[list[ProcessDiagram], di
     return diagrams, states
 
 
-def instructions_of(task: Task, case: Case) -> str | None:
-    """What the diagram tells whoever does the task: its `instructionsForEndUser` as stored with it, else the
-    documentation of its BPMN element (Markdown, as written)."""
+def instructions_of(task: Task, case: Case, data: dict | None = None, shared: bool = True) -> str | None:
+    """What the diagram tells whoever does the task, with what the case knows filled in (`instructions.render`):
+    its `instructionsForEndUser` as stored with it, else the documentation of its BPMN element (Markdown).
+    `data` is the task's data (`task_data`) when the caller has it; where the case is not `shared` with the
+    reader, nothing of the case is filled in."""
+    text = _written_instructions(task, case)
+    if not text or "{" not in text:
+        return text
+    if not shared:
+        return render_instructions(text, {}, [])
+    if data is None:
+        data = task_data(task)
+    still_open = [{"namn": t.name, "titel": t.title, "organisation": t.candidate_group}
+                  for t in open_tasks(case.id)]
+    return render_instructions(text, data, still_open)
+
+
+def _written_instructions(task: Task, case: Case) -> str | None:
     if task.instructions:
         return task.instructions
     spec, subprocess_specs = specs_of(case.definition)

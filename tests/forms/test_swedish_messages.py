@@ -78,7 +78,7 @@ def messages(schema: dict, data: dict, partial: bool = False) -> dict[str, str]:
     ("forms/inhamta_samtycke.schema.json", {"samtycke": "avbojer", "samtycke_datum": "2026-11-27",
                                             "samtycke_kommentar": ""}, "samtycke_kommentar",
      "Fältet får inte vara tomt"),
-    ("forms/godkann_plan.schema.json", {"godkand": False, "godkand_av": "Eva"}, "godkand",
+    ("forms/godkann_plan.schema.json", {"godkand": False}, "godkand",
      "Kryssa i rutan för att bekräfta"),
     ("forms/forbered_sip.schema.json", {"deltagare": []}, "deltagare", "Lägg till minst en rad"),
     ("forms/forbered_sip.schema.json", {"motestid": "25:00"}, "motestid", "Värdet har fel format"),

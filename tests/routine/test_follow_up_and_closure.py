@@ -72,7 +72,7 @@ def test_follow_up_closes_the_plan_for_each_reason(app, answers, reason):
     walk.do("dokumentera_avslut", {"avslutsdatum": "2027-06-20", "den_enskilde_informerad": True})
     assert sorted(t.candidate_group for t in walk.tasks()) == sorted([KOMMUN["organisation"],
                                                                       VARDCENTRAL["organisation"]])
-    walk.each("kvittera_avslut", lambda group: {"kvitterad_av": group})
+    walk.each("kvittera_avslut", lambda group: {"kvitterat": True})
     assert (walk.case.status, walk.case.closure_reason) == ("closed", reason)
     assert walk.case.next_timer_at is None
 

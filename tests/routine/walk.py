@@ -103,7 +103,7 @@ class CaseWalk:
         return self
 
     def approve_all(self):
-        self.each("godkann_plan", lambda group: {"godkand": True, "godkand_av": group})
+        self.each("godkann_plan", lambda group: {"godkand": True})
         return self
 
     def print_plan(self):
@@ -123,7 +123,7 @@ class CaseWalk:
 
     def close(self):
         self.do("dokumentera_avslut", {"avslutsdatum": "2027-06-20", "den_enskilde_informerad": True})
-        self.each("kvittera_avslut", lambda group: {"kvitterad_av": group})
+        self.each("kvittera_avslut", lambda group: {"kvitterat": True})
         return self
 
 
