@@ -15,7 +15,7 @@ from .auth import current_principal, requires_process_owner
 from .blueprint import Blueprint
 from .presenters import utc
 from .problems import field_errors, problem_response
-from .schemas import IDENTIFIER, PageQuery
+from .schemas import IDENTIFIER, Int64, PageQuery
 
 deployments_v1 = Blueprint("deployments", __name__, url_prefix="/api/v1",
                            description="Deploy BPMN, DMN and forms per region; read what is deployed")
@@ -132,7 +132,8 @@ class DefinitionListOut(Schema):
 
 class DiagramQuery(Schema):
     region = fields.String(load_default=BASE_REGION, validate=IDENTIFIER)
-    version = fields.Integer(validate=validate.Range(min=1))
+    # A version is stored as a 32-bit integer (PostgreSQL's `integer`): beyond it is no version, and refused.
+    version = Int64(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 def deployment_out(record) -> dict:

@@ -123,7 +123,11 @@ def register_problem_handlers(app: Flask) -> None:
 
     @app.errorhandler(RecursionError)
     def too_deep(err: RecursionError):
-        return problem(400, "The body is nested too deeply")
+        # Request bodies are limited in depth where they enter (guards.py): what recurses too deeply here is
+        # the server's own work on data it holds, not the request.
+        log.exception("recursion too deep while serving the request")
+        return problem(500, "The server could not process data nested this deeply; it has been logged",
+                       type_="too-deeply-nested")
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -21,6 +21,7 @@ from ..services.process_sets import latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
 from .blueprint import Blueprint
+from .guards import SURROGATE as LONE_SURROGATE
 from .idempotency import IDEMPOTENCY_KEY, IDEMPOTENCY_REPLAYED, idempotency_key, replay_headers, request_fingerprint
 from .links import operation
 from .presenters import (
@@ -168,6 +169,9 @@ class PlanResource(MethodView):
         plan = plan_out(case, scope, principal.organisation if principal else None)
         if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
             page = render_template("plan.html", plan=plan, printed_at=datetime.now(SWEDISH_TIME).date())
+            # A lone surrogate stored before entry refused them has no UTF-8 form: shown as U+FFFD, the page
+            # still prints.
+            page = LONE_SURROGATE.sub("\ufffd", page)
             return Response(page, mimetype="text/html", headers={
                 # Everything on the page is the plan's own text: no scripts, nothing fetched.
                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",

@@ -10,6 +10,27 @@ from ..people.personal_number import InvalidPersonalNumber, parse_personal_numbe
 
 IDENTIFIER = validate.Regexp(r"^[a-z0-9_]{1,64}$", error="lower-case letters, digits and _ only (1–64)")
 STATUSES = ("active", "cancelled", "declined", "closed")
+INT64 = (-(2**63), 2**63 - 1)
+
+
+class Int64(fields.Integer):
+    """An integer read from a request: within 64 bits, what both databases store and compare (SQLite's driver
+    raises OverflowError beyond), refused otherwise naming the parameter. Documented as int64, with its bounds
+    where the field gives no narrower range of its own."""
+
+    default_error_messages = {"int64": f"must be an integer from {INT64[0]} to {INT64[1]}"}
+
+    def __init__(self, *args, metadata=None, **kwargs):
+        bounds = {"format": "int64"}
+        if not kwargs.get("validate"):
+            bounds.update(minimum=INT64[0], maximum=INT64[1])
+        super().__init__(*args, metadata={**bounds, **(metadata or {})}, **kwargs)
+
+    def _validated(self, value) -> int:
+        number = super()._validated(value)
+        if not INT64[0] <= number <= INT64[1]:
+            raise self.make_error("int64")
+        return number
 
 
 def moment_in_range(value: datetime) -> None:
@@ -285,8 +306,8 @@ class CaseListItemOut(CaseSummaryOut):
 
 
 class PageQuery(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = Int64(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = Int64(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class CaseQuery(PageQuery):
@@ -367,7 +388,7 @@ class DraftIn(Schema):
 
 
 class CompleteIn(DraftIn):
-    case_revision = fields.Integer(metadata={"description": "fail with 409 if the case changed since this revision"})
+    case_revision = Int64(metadata={"description": "fail with 409 if the case changed since this revision"})
 
 
 class CompletionOut(Schema):

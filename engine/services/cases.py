@@ -65,6 +65,14 @@ def transaction(case_id: str | None = None):
         if case_id is not None:
             _record_incident(case_id, str(err))
         raise ProcessFailed(str(err)) from err
+    except RecursionError as err:
+        # The engine recursed too deeply running or loading the case (data nested beyond what it can take, a
+        # structure it walks without end): the case itself cannot go on, and its incident tells staff so.
+        db.session.rollback()
+        message = "The case's data is nested too deeply for the workflow engine to run it"
+        if case_id is not None:
+            _record_incident(case_id, message)
+        raise ProcessFailed(message) from err
     except BaseException:
         db.session.rollback()
         raise
