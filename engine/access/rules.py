@@ -109,6 +109,7 @@ def _refuse(error, action: str, principal: Principal, case_id=None, task_id=None
     db.session.rollback()
     audit.record_now(action, principal, case_id=case_id, task_id=task_id,
                      outcome="not_found" if isinstance(error, NotFound) else "denied", detail=detail or None)
+    error.audited = True  # the services' audit of refused attempts leaves it alone
     raise error
 
 

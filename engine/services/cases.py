@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from ..access.sharing import access_inputs, consent_given_unasked
 from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
-from ..privacy import protect
+from ..privacy import number_hash, protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
 from ..runtime.progress import message_texts
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
@@ -78,6 +79,47 @@ def transaction(case_id: str | None = None):
         raise
 
 
+# Refused attempts are audited too, each in a transaction of its own that the refused change's rollback leaves
+# alone: the status and problem type, never the data sent. Refusals by the access rules (404, 403) are audited
+# where they are made.
+REFUSAL_OUTCOMES = {400: "invalid", 404: "not_found", 409: "conflict", 422: "invalid"}
+_auditing_refusals: ContextVar[bool] = ContextVar("auditing_refusals", default=False)
+
+
+@contextmanager
+def refusals_audited(action: str, principal, user: str | None = None, case_id: str | None = None,
+                     task_id: str | None = None, subject_hash: str | None = None, **detail):
+    """Audit the refusal (a ServiceError of REFUSAL_OUTCOMES) of what the block attempts, once: a block within
+    another (a retry under an idempotency key tried as a completion first) leaves it to the outer one, which
+    knows whether the attempt was refused after all."""
+    if _auditing_refusals.get():
+        yield
+        return
+    token = _auditing_refusals.set(True)
+    try:
+        yield
+    except ServiceError as err:
+        if err.status in REFUSAL_OUTCOMES and not getattr(err, "audited", False):
+            _audit_refusal(err, action, principal, user, case_id, task_id, subject_hash, detail)
+        raise
+    finally:
+        _auditing_refusals.reset(token)
+
+
+def _audit_refusal(err: ServiceError, action: str, principal, user, case_id, task_id, subject_hash,
+                   detail: dict) -> None:
+    db.session.rollback()
+    if task_id is not None:
+        row = db.session.get(Task, task_id)
+        if row is not None:
+            case_id = case_id or row.case_id
+            detail = {"task": row.name, **detail}
+    outcome = "incident" if err.type == "process-incident" else REFUSAL_OUTCOMES[err.status]
+    audit.record_now(action, principal, case_id=case_id, task_id=task_id, user=user, outcome=outcome,
+                     subject_hash=subject_hash, detail={**detail, "status": err.status, "problem": err.type})
+    err.audited = True
+
+
 def history(**values) -> None:
     """A row of the case's history, written with the change."""
     append(db.session(), CaseEvent, **values)
@@ -116,6 +158,13 @@ def start_case(region: str, variables: dict | None = None, person_name: str | No
     `receipt` (username, idempotency_key, fingerprint) is stored with the case: see `start_case_once`."""
     if principal is not None:
         actor = principal.username
+    subject = number_hash(personal_number) if personal_number else None
+    with refusals_audited("start_case", principal, user=actor, subject_hash=subject, region=region):
+        return _start_case(region, variables, person_name, actor, principal, personal_number, receipt)
+
+
+def _start_case(region, variables, person_name, actor, principal, personal_number, receipt) -> Case:
+    if principal is not None:
         given = consent_given_unasked(variables or {})
         if given:
             raise InvalidRequest("Consent is recorded by the routine's own steps, not given at the start",
@@ -139,17 +188,21 @@ def start_case_once(idempotency_key: str, fingerprint: str, region: str, variabl
     it never got. The same key again answers with the case it started (False: not started now); the same key
     for another request (`fingerprint` differs) is a conflict. Returns the case and whether it started now."""
     username = principal.username if principal is not None else actor or "system"
-    earlier = _started_with(username, idempotency_key, fingerprint, principal)
-    if earlier is not None:
-        return earlier, False
-    receipt = {"username": username, "idempotency_key": idempotency_key, "fingerprint": fingerprint}
-    try:
-        return start_case(region, variables, principal=principal, actor=actor, receipt=receipt, **details), True
-    except Conflict:  # a request with the same key committed first
+    number = details.get("personal_number")
+    with refusals_audited("start_case", principal, user=username, region=region,
+                          subject_hash=number_hash(number) if number else None):
         earlier = _started_with(username, idempotency_key, fingerprint, principal)
-        if earlier is None:
-            raise
-        return earlier, False
+        if earlier is not None:
+            return earlier, False
+        receipt = {"username": username, "idempotency_key": idempotency_key, "fingerprint": fingerprint}
+        try:
+            return start_case(region, variables, principal=principal, actor=actor, receipt=receipt,
+                              **details), True
+        except Conflict:  # a request with the same key committed first
+            earlier = _started_with(username, idempotency_key, fingerprint, principal)
+            if earlier is None:
+                raise
+            return earlier, False
 
 
 def _started_with(username: str, key: str, fingerprint: str, principal) -> Case | None:
@@ -196,6 +249,12 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
     someone else. `idempotency_key` is kept with the completion: see `complete_task_once`."""
     if principal is not None:
         actor = principal.username
+    with refusals_audited("complete_task", principal, user=actor, task_id=task_id):
+        return _complete_task(task_id, data, actor, case_id, case_revision, principal, idempotency_key)
+
+
+def _complete_task(task_id: str, data: dict, actor: str | None, case_id: str | None, case_revision: int | None,
+                   principal, idempotency_key: str | None) -> Case:
     row = _open_task(task_id, case_id, read=require_task(principal, task_id, "complete_task"))
     if not isinstance(data, dict):
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
@@ -231,19 +290,20 @@ def complete_task_once(task_id: str, idempotency_key: str, data: dict, principal
     """`complete_task`, applied once per idempotency key, so that a client may retry a completion whose answer
     it never got: the same user's retry of the completion it made with the key answers with the case as it
     stands (False: not completed now), where another request would be refused as already completed."""
-    try:
-        case = complete_task(task_id, data, principal=principal, actor=actor, idempotency_key=idempotency_key,
-                             **details)
-        return case, True
-    except Conflict:
-        row = db.session.get(Task, task_id, populate_existing=True)
-        username = principal.username if principal is not None else actor
-        if row is None or (row.state, row.completed_by, row.completion_key) != ("completed", username,
-                                                                               idempotency_key):
-            raise
-        audit.record_now("complete_task", principal, case_id=row.case_id, task_id=task_id, user=username,
-                         outcome="replayed", detail={"task": row.name})
-        return get_case(row.case_id), False
+    username = principal.username if principal is not None else actor
+    with refusals_audited("complete_task", principal, user=username, task_id=task_id):
+        try:
+            case = complete_task(task_id, data, principal=principal, actor=actor, idempotency_key=idempotency_key,
+                                 **details)
+            return case, True
+        except Conflict:
+            row = db.session.get(Task, task_id, populate_existing=True)
+            if row is None or (row.state, row.completed_by, row.completion_key) != ("completed", username,
+                                                                                   idempotency_key):
+                raise
+            audit.record_now("complete_task", principal, case_id=row.case_id, task_id=task_id, user=username,
+                             outcome="replayed", detail={"task": row.name})
+            return get_case(row.case_id), False
 
 
 def claim_task(task_id: str, user: str | None = None, principal=None) -> Task:
@@ -259,12 +319,14 @@ def unclaim_task(task_id: str, user: str | None = None, principal=None) -> Task:
 def _assign(task_id: str, user: str | None, principal, action: str, taking: bool) -> Task:
     if principal is not None:
         user = principal.username
-        require_task(principal, task_id, action)
-    with transaction():
-        row, _ = _task_held_by(task_id, user)
-        if set_changed(row, assignee=user if taking else None):
-            sync_task_viewers_of(row)
-        audit.record(action, principal, case_id=row.case_id, task_id=task_id, user=user)
+    with refusals_audited(action, principal, user=user, task_id=task_id):
+        if principal is not None:
+            require_task(principal, task_id, action)
+        with transaction():
+            row, _ = _task_held_by(task_id, user)
+            if set_changed(row, assignee=user if taking else None):
+                sync_task_viewers_of(row)
+            audit.record(action, principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
 
@@ -274,14 +336,16 @@ def save_draft(task_id: str, data: dict, user: str | None = None, principal=None
     someone else takes no draft from another user; completing or cancelling the task discards its draft."""
     if principal is not None:
         user = principal.username
-        require_task(principal, task_id, "save_draft")
-    if not isinstance(data, dict):
-        raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
-    with transaction():
-        row, case = _task_held_by(task_id, user)
-        _check_form(row, case, data, partial=True)
-        row.draft, row.draft_saved_at, row.draft_saved_by = data, now(), user
-        audit.record("save_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
+    with refusals_audited("save_draft", principal, user=user, task_id=task_id):
+        if principal is not None:
+            require_task(principal, task_id, "save_draft")
+        if not isinstance(data, dict):
+            raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
+        with transaction():
+            row, case = _task_held_by(task_id, user)
+            _check_form(row, case, data, partial=True)
+            row.draft, row.draft_saved_at, row.draft_saved_by = data, now(), user
+            audit.record("save_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
     return row
 
 
@@ -289,12 +353,14 @@ def discard_draft(task_id: str, user: str | None = None, principal=None) -> None
     """Throw away a task's draft (there need not be one)."""
     if principal is not None:
         user = principal.username
-        require_task(principal, task_id, "discard_draft")
-    with transaction():
-        row, _ = _task_held_by(task_id, user)
-        if row.draft_saved_at is not None:  # a draft always has its moment; the draft itself is not loaded
-            row.draft = row.draft_saved_at = row.draft_saved_by = None
-        audit.record("discard_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
+    with refusals_audited("discard_draft", principal, user=user, task_id=task_id):
+        if principal is not None:
+            require_task(principal, task_id, "discard_draft")
+        with transaction():
+            row, _ = _task_held_by(task_id, user)
+            if row.draft_saved_at is not None:  # a draft always has its moment; the draft itself is not loaded
+                row.draft = row.draft_saved_at = row.draft_saved_by = None
+            audit.record("discard_draft", principal, case_id=row.case_id, task_id=task_id, user=user)
 
 
 def _task_held_by(task_id: str, user: str | None) -> tuple[Task, Case]:
@@ -366,6 +432,13 @@ def send_message(case_id: str, name: str, payload: dict | None = None, actor: st
     the message was applied now. With a principal, the case must be shared with it in full."""
     if principal is not None:
         actor = principal.username
+    with refusals_audited("message", principal, user=actor, case_id=case_id, message=name):
+        return _send_message(case_id, name, payload, actor, idempotency_key, principal)
+
+
+def _send_message(case_id: str, name: str, payload: dict | None, actor: str | None, idempotency_key: str | None,
+                  principal) -> tuple[Case, bool]:
+    if principal is not None:
         require_case(principal, case_id, "message", need_full=True)
     case = get_case(case_id)
     if principal is not None:
