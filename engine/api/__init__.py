@@ -10,6 +10,7 @@ from flask_smorest import Api
 
 from .auth import register_authentication
 from .deployments import deployments_v1
+from .easy_read import EasyReadPlanResource  # noqa: F401 (its route is on api_v1)
 from .forms import forms_v1
 from .guards import register_guards
 from .me import me_v1

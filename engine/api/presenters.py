@@ -114,7 +114,8 @@ def own_plan(plan: dict, organisation: str) -> dict:
     interventions = [i for i in plan["interventions"] if i["provided_by"] == organisation]
     return {
         **plan, "scope": "own", "current_situation": "", "main_goal": "", "goals": [], "others_actions": [],
-        "own_actions": "", "if_help_needed": "",
+        "own_actions": "", "if_help_needed": "", "question": "", "works_well": "", "works_less_well": "",
+        "summary": "", "relatives": [],
         "interventions": interventions, "providers": sorted({i["provided_by"] for i in interventions}),
         "participants": [p for p in plan["participants"] if p["organisation"] == organisation],
         "follow_up_date": None, "latest_follow_up": None, "meeting_date": None,

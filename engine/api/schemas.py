@@ -196,6 +196,19 @@ class ParticipantOut(Schema):
     no_action_reason = fields.String()
 
 
+class RelativeOut(Schema):
+    name = fields.String()
+    relation = fields.String()
+    contact = fields.String()
+    guardian = fields.Boolean(metadata={"description": "a guardian (vårdnadshavare) rather than a relative"})
+
+
+class ContactOut(Schema):
+    name = fields.String()
+    organisation = fields.String()
+    contact = fields.String(metadata={"description": "phone or other contact details, as recorded"})
+
+
 class PlanPersonOut(Schema):
     name = fields.String(allow_none=True)
 
@@ -221,6 +234,15 @@ class PlanOut(Schema):
         "description": "what the person and their relatives do themselves, in their words (empty if not recorded)"})
     if_help_needed = fields.String(metadata={
         "description": "whom to turn to if help is needed or something does not work (empty if not recorded)"})
+    question = fields.String(metadata={
+        "description": "the question the SIP is to answer, as formulated with the family (empty if not recorded)"})
+    works_well = fields.String(metadata={"description": "what works well now (empty if not recorded)"})
+    works_less_well = fields.String(metadata={"description": "what works less well now (empty if not recorded)"})
+    summary = fields.String(metadata={"description": "the meeting's summary of who does what (empty if none)"})
+    relatives = fields.List(fields.Nested(RelativeOut), metadata={
+        "description": "guardians, and the relatives who take part"})
+    whom_to_call = fields.Nested(ContactOut, allow_none=True, metadata={
+        "description": "whom the person calls when something does not work: the coordinator"})
     overall_responsibility = fields.String(allow_none=True)
     coordinator = fields.Dict(allow_none=True, metadata={"description": "the samordningsansvarig, as recorded"})
     participants = fields.List(fields.Nested(ParticipantOut))

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from ..store import Case
 
+# Kinds of huvudman whose interventions the plan lists under the huvudmän: municipality and region, and the school,
+# which the routines of Jönköping, Västbus and Stockholm summon as a huvudman of its own. Anything else summoned
+# (kind `annan`) and what relatives and others do is listed beside them, as the law's third question asks.
+HUVUDMAN_KINDS = frozenset({"kommun_sol", "kommun_lss", "kommunal_halso_och_sjukvard", "primarvard", "psykiatri",
+                            "slutenvard", "skola"})
+
 
 def _intervention(item: dict) -> dict:
     return {
@@ -27,6 +33,27 @@ def _approved_by_everyone(data: dict) -> bool:
     return bool(summoned) and summoned <= approved
 
 
+def _relatives(data: dict) -> list[dict]:
+    """Guardians and the relatives who take part, as the preparation recorded them (`vardnadshavare`,
+    `narstaende`): a guardian is a party to a child's plan whether or not they come to the meeting."""
+    people = []
+    for key, guardian in (("vardnadshavare", True), ("narstaende", False)):
+        for person in data.get(key) or []:
+            if not isinstance(person, dict) or not person.get("namn"):
+                continue
+            people.append({"name": person["namn"], "relation": person.get("relation") or "",
+                           "contact": person.get("kontakt") or "", "guardian": guardian})
+    return people
+
+
+def _text(plan: dict, data: dict, key: str) -> str:
+    """A text of the plan; where the region's diagram did not copy it into the plan, as the meeting recorded it."""
+    value = plan.get(key)
+    if value is None:
+        value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def plan_document(case: Case) -> dict:
     data = case.data or {}
     plan = data.get("plan") or {}
@@ -41,25 +68,42 @@ def plan_document(case: Case) -> dict:
             "contact": person.get("kontakt", ""),
             "no_action": bool(own.get("ingen_insats")), "no_action_reason": own.get("ingen_insats_motivering", ""),
         })
-    interventions = [_intervention(i) for i in plan.get("insatser", [])]
+    # Whom the person calls: the coordinator, reached as recorded, or else as their organisation takes part.
+    contact = None
+    if coordinator.get("namn") or coordinator.get("organisation"):
+        same = next((p for p in participants if p["organisation"] == coordinator.get("organisation")), {})
+        contact = {"name": coordinator.get("namn") or same.get("name") or "",
+                   "organisation": coordinator.get("organisation") or "",
+                   "contact": coordinator.get("kontakt") or same.get("contact") or ""}
+    # A summoned school's interventions are a huvudman's, whichever list the region's diagram put them in.
+    recorded_others = plan.get("ovriga_insatser", [])
+    by_huvudman = [i for i in recorded_others if i.get("huvudman") and i.get("huvudmannatyp") in HUVUDMAN_KINDS]
+    interventions = [_intervention(i) for i in [*plan.get("insatser", []), *by_huvudman]]
     return {
         "case_id": case.id,
         "status": case.status,
         "ready": bool(data.get("plan_klar")) or _approved_by_everyone(data),
         "person": {"name": case.person_name},
+        # Stockholm's question for the SIP, formulated with the child and guardians before the meeting.
+        "question": _text(plan, data, "fragestallning"),
         "current_situation": plan.get("nuvarande_situation", ""),
+        "works_well": _text(plan, data, "fungerar_bra"),
+        "works_less_well": _text(plan, data, "fungerar_mindre_bra"),
         "main_goal": plan.get("huvudmal", ""),
         "goals": plan.get("mal", []),
         # The four questions of 2 kap. 7 § SoL / 16 kap. 4 § HSL.
         "interventions": interventions,
         "providers": sorted({i["provided_by"] for i in interventions if i["provided_by"]}),
-        "others_actions": [_intervention(i) for i in plan.get("ovriga_insatser", [])],
+        "others_actions": [_intervention(i) for i in recorded_others if i not in by_huvudman],
         # What the person (and relatives) do themselves, and whom to turn to when help is needed: the plan's
         # `egna_insatser` and `om_hjalp_behovs`, where a region's meeting records them.
         "own_actions": plan.get("egna_insatser") or "",
         "if_help_needed": plan.get("om_hjalp_behovs") or "",
+        "summary": _text(plan, data, "sammanfattning"),
+        "relatives": _relatives(data),
         "overall_responsibility": plan.get("overgripande_ansvar") or coordinator.get("organisation"),
         "coordinator": coordinator or None,
+        "whom_to_call": contact,
         "participants": participants,
         "meeting_date": plan.get("motesdatum"),
         "follow_up_date": data.get("uppfoljningsdatum") if case.status == "active" else None,

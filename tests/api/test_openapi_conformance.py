@@ -142,6 +142,9 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     printable = check(client.get(f"/api/v1/cases/{walked.case_id}/plan", headers={"Accept": "text/html"}),
                       "GET", "/api/v1/cases/{case_id}/plan")
     assert printable.mimetype == "text/html"
+    easy_read = "/api/v1/cases/{case_id}/plan/easy-read"
+    assert check(client.get(f"/api/v1/cases/{walked.case_id}/plan/easy-read"), "GET", easy_read).mimetype == "text/html"
+    assert check(client.get("/api/v1/cases/hittepa/plan/easy-read"), "GET", easy_read).status_code == 404
     message = "/api/v1/cases/{case_id}/messages/{name}"
     waiting = check(client.post(f"/api/v1/cases/{walked.case_id}/messages/mote_installt", json={}), "POST", message)
     assert waiting.status_code == 409 and waiting.json["waiting_for"]

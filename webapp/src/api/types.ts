@@ -173,7 +173,15 @@ export interface PlanParticipant {
   no_action_reason: string;
 }
 
-export type PlanGoal = string | { mal?: string; delmal?: string[] };
+export type PlanGoal = string | { mal?: string; sikt?: string; matbart?: string; delmal?: string[] };
+
+/** A guardian or relative who takes part in the plan. */
+export interface PlanRelative {
+  name: string;
+  relation: string;
+  contact: string;
+  guardian: boolean;
+}
 
 /** The SIP as a document (`GET /cases/{id}/plan`, and `plan` of a case). */
 export interface PlanDocument {
@@ -190,6 +198,12 @@ export interface PlanDocument {
   others_actions: PlanAction[];
   own_actions?: string;
   if_help_needed?: string;
+  question?: string;
+  works_well?: string;
+  works_less_well?: string;
+  summary?: string;
+  relatives?: PlanRelative[];
+  whom_to_call?: { name: string; organisation: string; contact: string } | null;
   overall_responsibility: string | null;
   coordinator: Coordinator | null;
   participants: PlanParticipant[];

@@ -174,6 +174,14 @@ export default function CasePage() {
         <a className="button" href={`/api/v1/cases/${encodeURIComponent(detail.id)}/plan`} target="_blank" rel="noopener">
           Skriv ut planen<span className="visually-hidden"> (öppnas i en ny flik)</span>
         </a>
+        <a
+          className="button button--secondary"
+          href={`/api/v1/cases/${encodeURIComponent(detail.id)}/plan/easy-read`}
+          target="_blank"
+          rel="noopener"
+        >
+          Lättläst plan<span className="visually-hidden"> (öppnas i en ny flik)</span>
+        </a>
       </p>
 
       {messages.length > 0 ? (

@@ -9,6 +9,7 @@ function Goal({ goal }: { goal: PlanGoal }) {
   return (
     <li>
       {goal.mal ?? ""}
+      {goal.matbart ? <span className="measured"> Så vet vi att målet är nått: {goal.matbart}</span> : null}
       {goal.delmal && goal.delmal.length > 0 ? (
         <ul>
           {goal.delmal.map((part, index) => (
@@ -62,6 +63,7 @@ export function CasePlan({ caseId, plan }: { caseId: string; plan: PlanDocument 
   if (!plan) return null;
   const withoutAction = plan.participants.filter((p) => p.no_action);
   const goals = plan.goals ?? [];
+  const relatives = plan.relatives ?? [];
   return (
     <section aria-labelledby="plan-rubrik">
       <h2 id="plan-rubrik">Planen hittills</h2>
@@ -81,7 +83,18 @@ export function CasePlan({ caseId, plan }: { caseId: string; plan: PlanDocument 
         <a href={`/api/v1/cases/${encodeURIComponent(caseId)}/plan`} target="_blank" rel="noopener">
           Planen som utskrift<span className="visually-hidden"> (öppnas i en ny flik)</span>
         </a>
+        {" · "}
+        <a href={`/api/v1/cases/${encodeURIComponent(caseId)}/plan/easy-read`} target="_blank" rel="noopener">
+          Lättläst plan<span className="visually-hidden"> (öppnas i en ny flik)</span>
+        </a>
       </p>
+
+      {plan.question ? (
+        <>
+          <h3>Frågeställning</h3>
+          <p className="prewrap">{plan.question}</p>
+        </>
+      ) : null}
 
       <h3>Min nuvarande situation</h3>
       {plan.current_situation ? <p className="prewrap">{plan.current_situation}</p> : <p className="muted">Inte ifyllt.</p>}
@@ -129,6 +142,20 @@ export function CasePlan({ caseId, plan }: { caseId: string; plan: PlanDocument 
         <>
           <h3>Om den enskilde behöver hjälp</h3>
           <p>{plan.if_help_needed}</p>
+        </>
+      ) : null}
+
+      {relatives.length > 0 ? (
+        <>
+          <h3>Vårdnadshavare och närstående</h3>
+          <ul>
+            {relatives.map((person, index) => (
+              <li key={index}>
+                {person.name}, {person.relation || (person.guardian ? "vårdnadshavare" : "närstående")}
+                {person.contact ? `, ${person.contact}` : ""}
+              </li>
+            ))}
+          </ul>
         </>
       ) : null}
 
