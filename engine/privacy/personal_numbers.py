@@ -35,7 +35,10 @@ def _key(name: str, development: str) -> str:
 
 
 def number_hash(number: str) -> str:
-    """The keyed hash of a normalised number (YYYYMMDDNNNC)."""
+    """The keyed hash of a normalised number (YYYYMMDDNNNC, as `parse_personal_number` gives it): a number
+    written otherwise would hash to another person, so it is refused."""
+    if not (len(number) == 12 and number.isascii() and number.isdigit()):
+        raise ValueError("number_hash takes a normalised number: twelve digits 0-9 (parse_personal_number)")
     return keyed_hash(number)
 
 

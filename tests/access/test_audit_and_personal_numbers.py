@@ -46,12 +46,99 @@ def test_changes_and_reads_are_audited_with_who_what_where(world):
     assert all(e.remote_addr == "127.0.0.1" and e.at is not None for e in audit_rows(case["id"]))
 
 
-def test_a_failed_change_leaves_no_audit_row_of_success(world):
+def test_a_refused_change_leaves_a_refusal_not_a_success(world):
     case = world.start("kommun")
     task = case["open_tasks"][0]["id"]
     response = world["kommun"].post(f"/api/v1/tasks/{task}/complete", json={"data": {"sip_behovs": True}})
     assert response.status_code == 422
-    assert [e.action for e in audit_rows(case["id"])] == ["start_case"]
+    assert [(e.action, e.outcome) for e in audit_rows(case["id"])] == [("start_case", "ok"),
+                                                                       ("complete_task", "invalid")]
+
+
+def refusals(case_id):
+    return [(e.action, e.outcome, e.task_id, {k: e.detail.get(k) for k in ("status", "problem")})
+            for e in audit_rows(case_id) if e.outcome not in ("ok", "replayed")]
+
+
+def test_refused_completions_are_audited_once_each_and_survive_the_rollback(world):
+    """A completion refused for its data (422), for a stale revision (409) or because the task is done (409)
+    leaves one row each: who, which case and task, the status and problem type; never the values sent."""
+    kommun = world["kommun"]
+    case = world.start("kommun")
+    task = case["open_tasks"][0]["id"]
+    marker = "Hemlig-anteckning-4711"
+    url = f"/api/v1/tasks/{task}/complete"
+    invalid = kommun.post(url, json={"data": {**ASSESSMENT, "sip_behovs": marker}})
+    assert invalid.status_code == 422
+    stale = kommun.post(url, json={"data": ASSESSMENT, "case_revision": case["revision"] + 5})
+    assert stale.status_code == 409
+    assert refusals(case["id"]) == [
+        ("complete_task", "invalid", task, {"status": 422, "problem": "validation-failed"}),
+        ("complete_task", "conflict", task, {"status": 409, "problem": "conflict"}),
+    ]
+    # Nothing of the refused changes was stored: the case is where it was.
+    assert kommun.get(f"/api/v1/cases/{case['id']}").json["revision"] == case["revision"]
+    assert kommun.post(url, json={"data": ASSESSMENT}).status_code == 200
+    assert kommun.post(url, json={"data": ASSESSMENT}).status_code == 409
+    rows = audit_rows(case["id"])
+    assert [(e.action, e.outcome) for e in rows if e.action == "complete_task"] == [
+        ("complete_task", "invalid"), ("complete_task", "conflict"), ("complete_task", "ok"),
+        ("complete_task", "conflict")]
+    for event in rows:
+        assert event.user == "staff.kommun" and event.organisation == "Kristianstads kommun, hemtjänst Norr"
+        assert marker not in json.dumps(event.detail) and NUMBER not in json.dumps(event.detail)
+    assert {e.detail.get("task") for e in rows if e.action == "complete_task"} == {"bedom_behov_av_sip"}
+
+
+def test_a_retried_completion_is_a_replay_not_a_refusal(world):
+    kommun = world["kommun"]
+    case = world.start("kommun")
+    task = case["open_tasks"][0]["id"]
+    headers = {"Idempotency-Key": "retry-1"}
+    for _ in range(2):
+        assert kommun.post(f"/api/v1/tasks/{task}/complete", json={"data": ASSESSMENT},
+                           headers=headers).status_code == 200
+    assert [e.outcome for e in audit_rows(case["id"]) if e.action == "complete_task"] == ["ok", "replayed"]
+
+
+def test_a_refused_message_is_audited_and_shown_in_the_case_audit(world):
+    kommun = world["kommun"]
+    case = world.start("kommun")
+    response = kommun.post(f"/api/v1/cases/{case['id']}/messages/mote_installt", json={"payload": {"x": NUMBER}})
+    assert response.status_code == 409, response.json
+    unknown = kommun.post(f"/api/v1/cases/{case['id']}/messages/finns_inte", json={})
+    assert unknown.status_code == 404
+    assert refusals(case["id"]) == [
+        ("message", "conflict", None, {"status": 409, "problem": "conflict"}),
+        ("message", "not_found", None, {"status": 404, "problem": "not-found"}),
+    ]
+    trail = kommun.get(f"/api/v1/cases/{case['id']}/audit").json["items"]
+    shown = [(e["action"], e["outcome"], e["detail"]) for e in trail if e["action"] == "message"]
+    assert shown == [("message", "conflict", {"message": "mote_installt", "status": 409, "problem": "conflict"}),
+                     ("message", "not_found", {"message": "finns_inte", "status": 404, "problem": "not-found"})]
+    assert NUMBER not in json.dumps(trail)
+
+
+def test_refused_drafts_claims_and_starts_are_audited(app, world):
+    kommun = world["kommun"]
+    case = world.start("kommun")
+    task = case["open_tasks"][0]["id"]
+    assert kommun.put(f"/api/v1/tasks/{task}/draft", json={"data": {"sip_behovs": "kanske"}}).status_code == 422
+    assert kommun.post(f"/api/v1/tasks/{task}/claim", json={}).status_code == 200
+    assert kommun.post(f"/api/v1/tasks/{task}/claim", json={"user": "staff.kommun"}).status_code == 200
+    assert refusals(case["id"]) == [("save_draft", "invalid", task, {"status": 422, "problem": "validation-failed"})]
+    # A start refused by the routine's rules is audited against the person (by the number's keyed hash).
+    refused = kommun.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON,
+                                                 "variables": {"samtycke": "givet"}})
+    assert refused.status_code == 400, refused.json
+    db.session.expire_all()
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "start_case")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert (event.outcome, event.case_id, event.subject_hash) == ("invalid", None, number_hash(NUMBER))
+    assert event.detail == {"region": "kristianstad", "status": 400, "problem": "invalid-request"}
+    result = app.test_cli_runner().invoke(args=["audit", "export", "--personal-number", PERSON["personal_number"]])
+    assert ("start_case", "invalid") in {(r["action"], r["outcome"]) for r in csv.DictReader(io.StringIO(
+        result.output))}
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(world):
@@ -171,3 +258,38 @@ def test_the_audited_address_is_the_client_behind_trusted_proxies_only(app, migr
         db.engine.dispose()
     with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
         create_app({"SQLALCHEMY_DATABASE_URI": migrated, "TRUSTED_PROXIES": "yes"})
+
+
+SPELLINGS = ["１９１２１２１２-１２１２", "１９１２１２１２－１２１２", "19121212 – 1212", " 191212 121212 ",
+             "١٩١٢١٢١٢-١٢١٢", "19121212\u00a0-\u00a01212", "१९१२१२१२१२१२"]
+
+
+def test_one_person_however_the_number_is_written(world):
+    """Fullwidth digits, digits of other scripts, dashes and odd spaces are one and the same number: the cases
+    started with them are one person's, and a search written either way finds them all."""
+    kommun = world["kommun"]
+    plain = world.start("kommun")
+    started = [plain["id"]]
+    for spelling in SPELLINGS:
+        response = kommun.post("/api/v1/cases", json={"region": "kristianstad", "person": {
+            "personal_number": spelling, "name": "Tolvan Tolvansson"}})
+        assert response.status_code == 201, (spelling, response.json)
+        started.append(response.json["id"])
+    db.session.expire_all()
+    hashes = {db.session.get(Case, case_id).personal_number_hash for case_id in started}
+    assert hashes == {number_hash(NUMBER)}
+    assert {decrypt_number(db.session.get(Case, c).personal_number_encrypted) for c in started} == {NUMBER}
+    for spelling in ["19121212-1212", *SPELLINGS]:
+        found = kommun.get("/api/v1/cases", query_string={"personal_number": spelling, "limit": 50}).json
+        assert found["total"] == len(started) and {c["id"] for c in found["items"]} == set(started), spelling
+
+
+def test_numbers_that_normalise_to_nothing_valid_are_refused_without_repeating_them(world):
+    kommun = world["kommun"]
+    for bad in ["１９１２１２１２-１２１３", "19121212 1212 1", "19121212_1212", "191２1２1２-1２1２x", "1" * 200,
+                "²¹⁹¹²¹²¹²¹²¹²"]:
+        response = kommun.post("/api/v1/cases", json={"region": "kristianstad", "person": {
+            "personal_number": bad, "name": "X"}})
+        assert response.status_code == 400, bad
+        assert response.json["errors"][0]["field"] == "person/personal_number"
+        assert bad not in response.get_data(as_text=True) and "1213" not in response.get_data(as_text=True)
