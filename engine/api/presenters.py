@@ -145,7 +145,7 @@ def case_out(case: Case, principal=None, scope: str = "full") -> dict:
         "coordinator": data.get("samordningsansvarig"),
         "participants": plan["participants"],
         "open_tasks": [task_out(t) for t in tasks],
-        "available_messages": case_service.available_messages(case, scope),
+        "available_messages": case_service.available_messages(case, scope, principal),
         "plan": plan,
         "history": [
             {"at": utc(e.at), "kind": e.kind, "actor": e.actor, "task_id": e.task_id, "task_name": e.task_name,

@@ -131,6 +131,19 @@ def message_texts(spec, subprocess_specs: dict, catches: list) -> list[dict]:
     return found
 
 
+def message_senders(spec, subprocess_specs: dict, catches: list) -> dict[str, str]:
+    """Who may send each message of `catches` where the catching event says so with the property `sentBy`
+    (`samordningsansvarig`: the coordinator's decision), by message name."""
+    found = {}
+    for name, process, element in catches:
+        owner = spec if spec.name == process else subprocess_specs.get(process)
+        event = owner.task_specs.get(element) if owner is not None else None
+        sender = ((getattr(event, "extensions", None) or {}).get("properties") or {}).get("sentBy")
+        if sender:
+            found[name] = sender
+    return found
+
+
 def _mark(found: dict, diagram: str, element: str, state: str) -> None:
     states = found.setdefault(diagram, {})
     if _RANK[state] >= _RANK.get(states.get(element), -1):

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..access import (
+    Forbidden,
     require_case,
     require_message,
     require_task,
@@ -23,14 +24,14 @@ from ..access import (
     sync_task_viewers,
     sync_task_viewers_of,
 )
-from ..access.rules import open_task_seen, viewer
-from ..access.sharing import access_inputs, consent_given_unasked
+from ..access.rules import case_access, open_task_seen, viewer
+from ..access.sharing import COORDINATOR_GROUP, access_inputs, consent_given_unasked
 from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
 from ..privacy import number_hash, protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
-from ..runtime.progress import message_texts
+from ..runtime.progress import message_senders, message_texts
 from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
 from ..scripting.helpers import completing
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartReceipt, Task
@@ -400,9 +401,16 @@ def forms_of(definition: ProcessDefinition) -> dict:
 
 
 def _validate_form(row: Task, case: Case, data: dict) -> dict:
-    """The submitted data checked against the task's form, with the form's defaults filled in."""
+    """The submitted data checked against the task's form, with the form's defaults filled in. A field the form
+    marks `readOnly` shows what the routine put there (a reason, who was absent): what is sent for it is dropped."""
+    schema = forms_of(case.definition).get(row.form_schema) if row.form_schema else None
+    shown_only = {name for name, prop in ((schema or {}).get("properties") or {}).items()
+                  if isinstance(prop, dict) and prop.get("readOnly") is True}
+    data = {name: value for name, value in data.items() if name not in shown_only}
     schema = _check_form(row, case, data)
-    return data if schema is None else apply_defaults(schema, data)
+    if schema is None:
+        return data
+    return {name: value for name, value in apply_defaults(schema, data).items() if name not in shown_only}
 
 
 def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dict | None:
@@ -443,6 +451,7 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
     case = get_case(case_id)
     if principal is not None:
         require_message(principal, case, name, payload or {})
+        require_sender(principal, case, name)
     if name not in known_messages(case):
         raise NotFound(f"The process of this case knows no message {name!r}",
                        known=sorted(known_messages(case)))
@@ -663,15 +672,42 @@ def stages_of(rows) -> dict[str, str | None]:
     return found
 
 
-def available_messages(case: Case, scope: str) -> list[dict]:
+def available_messages(case: Case, scope: str, principal=None) -> list[dict]:
     """The messages the case waits for now that the principal may send (scope `full`, or the system): each with
     its `name`, and the `title` and `description` the diagram gives the event that catches it. None for a case
-    that has ended, or is no longer shared with the principal's organisation. What it waits for is kept with
-    the case by every change (read from its workflow for a case not changed since)."""
+    that has ended, or is no longer shared with the principal's organisation. A message whose catching event
+    is the coordinator's to send (`sentBy`) is offered to the coordinator's organisation only. What it waits
+    for is kept with the case by every change (read from its workflow for a case not changed since)."""
     if case.status != "active" or scope not in ("full", "system"):
         return []
     catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
-    return message_texts(*specs_of(case.definition), catches)
+    specs = specs_of(case.definition)
+    senders = message_senders(*specs, catches)
+    if senders and not _coordinates(principal, case):
+        catches = [c for c in catches if senders.get(c[0]) != COORDINATOR_GROUP]
+    return message_texts(*specs, catches)
+
+
+def _coordinates(principal, case: Case) -> bool:
+    """Whether the principal acts for the case's coordinator (the system and administrators do)."""
+    if principal is None or getattr(principal, "is_admin", False):
+        return True
+    row = case_access(principal, case.id)
+    return bool(row is not None and row.coordinator)
+
+
+def require_sender(principal, case: Case, name: str) -> None:
+    """A message the diagram gives to the coordinator (`sentBy`) is refused to the other organisations."""
+    if principal is None:
+        return
+    catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
+    if message_senders(*specs_of(case.definition), catches).get(name) == COORDINATOR_GROUP \
+            and not _coordinates(principal, case):
+        db.session.rollback()
+        audit.record_now("message", principal, case_id=case.id, outcome="denied", detail={"message": name})
+        error = Forbidden(f"Only the coordinator's organisation sends {name!r}: it is the coordinator's decision")
+        error.audited = True
+        raise error
 
 
 _DIAGRAMS_CACHE: dict[tuple, list[ProcessDiagram]] = {}

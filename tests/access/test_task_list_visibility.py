@@ -180,7 +180,8 @@ def test_withdrawal_and_closure_leave_participants_only_tasks_addressed_to_them(
     assert viewers_of(closing.id) == {KOMMUN["organisation"]}
     assert_lists_follow_rule(world, [withdrawn, running])
     assert kommun.post(f"/api/v1/tasks/{closing.id}/complete", json={"data": {
-        "avslutsdatum": "2027-01-16", "den_enskilde_informerad": True}}).status_code == 200
+        "avslutsorsak": "samtycke_aterkallat", "avslutsdatum": "2027-01-16", "den_enskilde_informerad": True}}
+    ).status_code == 200
     assert names(vc) == sorted([("kvittera_avslut", withdrawn), ("kvittera_kallelse", running)])
     assert_lists_follow_rule(world, [withdrawn, running])
 

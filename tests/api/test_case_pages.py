@@ -4,15 +4,18 @@ personal number; the diagrams a case runs and where it stands in them; the messa
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from lxml import etree
 
+from engine.calendar import SWEDISH_TIME
 from engine.database import db
 from engine.people.personal_number import parse_personal_number
 from engine.privacy import number_hash
+from engine.scripting.helpers import arbetsdagar_efter, idag
 from engine.store import AuditEvent, Case, CaseEvent
 from tests.api.conftest import PERSON, signed_in, user_token
 from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk
@@ -78,7 +81,10 @@ def test_the_case_list_shows_each_stage_its_coordinator_and_next_due_date(staff)
     coordinator = {"organisation": KOMMUN["organisation"], "name": "Eva Ek"}
     assert shown() == ("Initiering och samtycke", coordinator, None)
     walk.consent()
-    assert shown() == ("Förberedelse och kallelse", coordinator, None)
+    # The summons goes out without delay: by the end of the fifth working day after the case was opened.
+    stage, who, due = shown()
+    assert (stage, who) == ("Förberedelse och kallelse", coordinator)
+    assert datetime.fromisoformat(due).astimezone(SWEDISH_TIME).date().isoformat() == arbetsdagar_efter(idag(), 5)
     walk.prepare().acknowledge_all()
     assert shown() == ("Tjänstemannamöte", coordinator, None)
     walk.premeeting()
@@ -108,7 +114,7 @@ def test_a_case_stored_before_stages_were_kept_is_read_from_its_workflow(staff):
     assert row(eva, case_id)["stage"] == "Förberedelse och kallelse"
     assert eva.get(f"/api/v1/tasks/{CaseWalk(case_id).tasks()[0].id}").json["case"]["stage"] == \
         "Förberedelse och kallelse"
-    assert message_names(eva, case_id) == kept == ["mote_installt", "samtycke_aterkallat"]
+    assert message_names(eva, case_id) == kept == ["avslut_begart", "mote_installt", "samtycke_aterkallat"]
 
 
 def test_coordinated_by_me_follows_the_acting_coordinator(staff):
@@ -182,7 +188,8 @@ def test_the_diagram_marks_what_has_run_what_is_open_and_what_waits(staff):
                                               "tjanstemote", "samtycke_aterkallas", "mote_installt_handelse")} == {
         "initiering": "completed", "fortsatter_sip": "completed", "sip_pagar": "open", "fore_motet": "open",
         "kallelse": "open", "tjanstemote": None, "samtycke_aterkallas": "waiting", "mote_installt_handelse": "waiting"}
-    assert states["kallelse_och_forberedelse"] == {"kallelse_start": "completed", "forbered_sip": "open"}
+    assert states["kallelse_och_forberedelse"] == {"kallelse_start": "completed", "forbered_sip": "open",
+                                                   "kallelse_drojer": "waiting"}
     assert states["tjanstemannamote"] == states["mote_och_dokumentation"] == states["avslut"] == {}
     assert after["processes"] == before["processes"]  # the same diagrams, whoever and whenever
 
@@ -226,7 +233,7 @@ def test_history_stored_before_elements_were_kept_still_marks_its_user_tasks(sta
     db.session.commit()
     states = diagram(eva, case_id)["states"]
     assert states["initiering_och_samtycke"] == {"bedom_behov_av_sip": "completed", "inhamta_samtycke": "completed"}
-    assert states["kallelse_och_forberedelse"] == {"forbered_sip": "open"}
+    assert states["kallelse_och_forberedelse"] == {"forbered_sip": "open", "kallelse_drojer": "waiting"}
 
 
 def test_the_diagram_needs_the_whole_case(staff):
@@ -275,18 +282,24 @@ def test_available_messages_are_those_the_case_waits_for_worded_by_its_diagram(s
     walk.consent().prepare()
     shown = eva.get(f"/api/v1/cases/{case_id}").json["available_messages"]
     assert shown == [
+        {"name": "avslut_begart", "title": "Planen avslutas", "description": documentation("avslut_begars")},
         {"name": "mote_installt", "title": "Mötet ställs in", "description": documentation("mote_installt_handelse")},
         {"name": "samtycke_aterkallat", "title": "Samtycket återkallas",
          "description": documentation("samtycke_aterkallas")}]
     assert all(m["description"] for m in shown)
-    assert vera.get(f"/api/v1/cases/{case_id}").json["available_messages"] == shown  # a participant in full
+    # A participant in full: the person's withdrawal of consent may reach any of them; closing the plan and
+    # cancelling the meeting are the coordinator's decisions.
+    assert vera.get(f"/api/v1/cases/{case_id}").json["available_messages"] == shown[2:]
+    refused = vera.post(f"/api/v1/cases/{case_id}/messages/mote_installt", json={})
+    assert refused.status_code == 403 and refused.json["title"] == "Åtkomst nekad"
     assert sara.get(f"/api/v1/cases/{case_id}").status_code == 404
 
     refused = eva.post(f"/api/v1/cases/{case_id}/messages/uppfoljning_begard", json={})
-    assert refused.status_code == 409 and refused.json["waiting_for"] == ["mote_installt", "samtycke_aterkallat"]
+    assert refused.status_code == 409
+    assert refused.json["waiting_for"] == ["avslut_begart", "mote_installt", "samtycke_aterkallat"]
     accepted = eva.post(f"/api/v1/cases/{case_id}/messages/mote_installt", json={})
     assert accepted.status_code == 200
-    assert [m["name"] for m in accepted.json["available_messages"]] == ["samtycke_aterkallat"]
+    assert [m["name"] for m in accepted.json["available_messages"]] == ["avslut_begart", "samtycke_aterkallat"]
     assert eva.post(f"/api/v1/cases/{case_id}/messages/mote_installt", json={}).status_code == 409
 
     assert vera.post(f"/api/v1/cases/{case_id}/messages/samtycke_aterkallat", json={}).status_code == 200
@@ -300,9 +313,10 @@ def test_after_the_plan_a_follow_up_can_be_asked_for(staff):
     case_id = start(eva)["id"]
     CaseWalk(case_id).to_plan()
     shown = eva.get(f"/api/v1/cases/{case_id}").json["available_messages"]
-    assert [(m["name"], m["title"]) for m in shown] == [("samtycke_aterkallat", "Samtycket återkallas"),
+    assert [(m["name"], m["title"]) for m in shown] == [("avslut_begart", "Planen avslutas"),
+                                                        ("samtycke_aterkallat", "Samtycket återkallas"),
                                                         ("uppfoljning_begard", "Uppföljning begärs")]
-    assert shown[1]["description"] == documentation("uppfoljning_begars")
+    assert shown[2]["description"] == documentation("uppfoljning_begars")
     assert eva.post(f"/api/v1/cases/{case_id}/messages/uppfoljning_begard", json={}).status_code == 200
 
 
@@ -315,5 +329,5 @@ def test_a_region_words_its_messages_in_its_own_diagram(app, staff):
     deploy(overlay(base, {"bpmn/sip.bpmn": ours}), region="gotland", deployed_by="tests")
     walk = CaseWalk.start("gotland").to_plan()
     shown = staff["eva"].get(f"/api/v1/cases/{walk.case_id}").json["available_messages"]
-    assert shown[1] == {"name": "uppfoljning_begard", "title": "Uppföljning begärs",
+    assert shown[2] == {"name": "uppfoljning_begard", "title": "Uppföljning begärs",
                         "description": "Regionens egen text: uppföljningen görs i dag."}

@@ -125,7 +125,7 @@ def test_messages_advance_the_case_or_say_what_it_waits_for(app, client):
     walk = CaseWalk.start().to_plan()
     response = client.post(f"/api/v1/cases/{walk.case_id}/messages/mote_installt", json={})
     assert response.status_code == 409
-    assert response.json["waiting_for"] == ["samtycke_aterkallat", "uppfoljning_begard"]
+    assert response.json["waiting_for"] == ["avslut_begart", "samtycke_aterkallat", "uppfoljning_begard"]
     response = client.post(f"/api/v1/cases/{walk.case_id}/messages/hittepa", json={})
     assert response.status_code == 404
     assert "hittepa" in response.json["detail"]

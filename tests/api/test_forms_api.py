@@ -117,7 +117,8 @@ def test_invalid_data_names_each_field_in_swedish(client):
         "samordningsansvarig/huvudmannatyp": "Välj ett av alternativen",
         "skal_att_neka": "Fyll i ”Skäl att neka SIP”",
     }
-    dates = check(client, "dokumentera_avslut", {"avslutsdatum": "13 mars", "den_enskilde_informerad": "ja"})
+    dates = check(client, "dokumentera_avslut", {"avslutsorsak": "avliden", "avslutsdatum": "13 mars",
+                                                  "den_enskilde_informerad": "ja"})
     assert {e["field"]: e["message"] for e in dates.json["errors"]} == {
         "avslutsdatum": "Ange ett datum (ÅÅÅÅ-MM-DD)",
         "den_enskilde_informerad": "Fel typ av värde: ska vara ja eller nej",

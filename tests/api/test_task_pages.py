@@ -152,7 +152,8 @@ def test_a_task_shows_its_case_beside_the_form_as_the_organisation_may_see_it(st
     # Consent withdrawn: the vårdcentral keeps the tasks addressed to it, without the case.
     withdrawn = eva.post(f"/api/v1/cases/{case['id']}/messages/samtycke_aterkallat", json={})
     assert withdrawn.status_code == 200, withdrawn.json
-    walk.do("dokumentera_avslut", {"avslutsdatum": "2027-01-20", "den_enskilde_informerad": True})
+    walk.do("dokumentera_avslut", {"avslutsorsak": "samtycke_aterkallat", "avslutsdatum": "2027-01-20",
+                                   "den_enskilde_informerad": True})
     receipt = walk.task("kvittera_avslut", VARDCENTRAL["organisation"]).id
     shown = vera.get(f"/api/v1/tasks/{receipt}").json
     assert (shown["case"], shown["data"]) == (None, {})

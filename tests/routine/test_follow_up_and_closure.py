@@ -69,7 +69,7 @@ def test_follow_up_closes_the_plan_for_each_reason(app, answers, reason):
         walk.follow_up("2027-06-10", **answers)
     assert walk.case.data["utfall"] == "avslut"
     assert walk.names() == ["dokumentera_avslut"]
-    walk.do("dokumentera_avslut", {"avslutsdatum": "2027-06-20", "den_enskilde_informerad": True})
+    walk.do("dokumentera_avslut", {"avslutsorsak": reason, "avslutsdatum": "2027-06-20", "den_enskilde_informerad": True})
     assert sorted(t.candidate_group for t in walk.tasks()) == sorted([KOMMUN["organisation"],
                                                                       VARDCENTRAL["organisation"]])
     walk.each("kvittera_avslut", lambda group: {"kvitterat": True})

@@ -122,7 +122,9 @@ class CaseWalk:
         return self
 
     def close(self):
-        self.do("dokumentera_avslut", {"avslutsdatum": "2027-06-20", "den_enskilde_informerad": True})
+        # The reason the follow-up or the withdrawal recorded, as the form shows it filled in.
+        self.do("dokumentera_avslut", {"avslutsorsak": self.case.data["avslutsorsak"], "avslutsdatum": "2027-06-20",
+                                       "den_enskilde_informerad": True})
         self.each("kvittera_avslut", lambda group: {"kvitterat": True})
         return self
 

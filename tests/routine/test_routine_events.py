@@ -1,0 +1,183 @@
+"""The routine's events as staff of several organisations meet them over HTTP: the coordinator closes the plan at
+any time, or cancels the meeting, and every summoned party is told and acknowledges; the meeting records who came
+and a huvudman absent without a substitute becomes a deviation naming it; what each profession mapped before the
+meeting is shown to the meeting; a follow-up asked for early is due soon and opens with the plan as it stands;
+the summons is due within days of the consent, with a reminder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from engine.services import cases
+from tests.api.conftest import signed_in, user_token
+from tests.routine.walk import KOMMUN, VARDCENTRAL, CaseWalk, in_sweden
+
+VARDCENTRAL_ORG = (VARDCENTRAL["organisation"], "primarvard", "kristianstad")
+
+
+@pytest.fixture
+def staff(app):
+    """The coordinating kommun's eva and the vårdcentral's vera, each signed in with a token of their own."""
+    return {"eva": signed_in(app, user_token("eva")), "vera": signed_in(app, user_token("vera", VARDCENTRAL_ORG))}
+
+
+def tasks_of(client, case_id: str, state: str = "open") -> list[dict]:
+    response = client.get("/api/v1/tasks", query_string={"case_id": case_id, "state": state})
+    assert response.status_code == 200, response.json
+    return response.json["items"]
+
+
+def only_task(client, case_id: str, name: str) -> dict:
+    found = [t for t in tasks_of(client, case_id) if t["name"] == name]
+    assert len(found) == 1, (name, [t["name"] for t in tasks_of(client, case_id)])
+    response = client.get(f"/api/v1/tasks/{found[0]['id']}")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def complete(client, task: dict, data: dict) -> dict:
+    response = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def send(client, case_id: str, name: str, payload: dict | None = None):
+    return client.post(f"/api/v1/cases/{case_id}/messages/{name}", json={"payload": payload or {}})
+
+
+def offered(client, case_id: str) -> list[str]:
+    return [m["name"] for m in client.get(f"/api/v1/cases/{case_id}").json["available_messages"]]
+
+
+# -- closure at any time --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("stage", ["summons", "documentation", "waiting_for_follow_up"])
+def test_the_coordinator_closes_the_plan_at_any_time_and_every_party_acknowledges(staff, stage):
+    eva, vera = staff["eva"], staff["vera"]
+    walk = CaseWalk.start().initiate().consent().prepare()
+    if stage != "summons":
+        walk.acknowledge_all().premeeting().meeting()
+    if stage == "waiting_for_follow_up":
+        walk.document_all().approve_all().print_plan()
+    assert "avslut_begart" in offered(eva, walk.case_id)
+
+    assert send(eva, walk.case_id, "avslut_begart").status_code == 200
+    assert [t["name"] for t in tasks_of(vera, walk.case_id)] == [], "what the vårdcentral had to do has ended"
+    documenting = only_task(eva, walk.case_id, "dokumentera_avslut")
+    assert "orsak" in documenting["instructions"].lower()
+    reasons = {o["const"] for o in documenting["form"]["schema"]["properties"]["avslutsorsak"]["oneOf"]}
+    assert {"avliden", "samordning_behovs_inte"} <= reasons
+    complete(eva, documenting, {"avslutsorsak": "avliden", "avslutsdatum": "2027-02-01",
+                                "den_enskilde_informerad": False, "kommentar": "Anna dog i hemmet den 30 januari."})
+    assert walk.case.status == "active", "not closed before every party has acknowledged"
+
+    told = only_task(vera, walk.case_id, "kvittera_avslut")
+    assert told["data"]["orsak_till_avslut"] == "Den enskilde har avlidit. Anna dog i hemmet den 30 januari."
+    assert told["form"]["schema"]["properties"]["orsak_till_avslut"]["readOnly"] is True
+    assert "avslutas: Den enskilde har avlidit. Anna dog i hemmet den 30 januari." in told["instructions"]
+    complete(vera, told, {"kvitterat": True, "orsak_till_avslut": "något annat"})
+    assert walk.case.status == "active"
+    complete(eva, only_task(eva, walk.case_id, "kvittera_avslut"), {"kvitterat": True})
+    case = eva.get(f"/api/v1/cases/{walk.case_id}").json
+    assert (case["status"], case["closure_reason"]) == ("closed", "avliden")
+    assert walk.case.data["avslutsorsak"] == "avliden"
+
+
+def test_a_closure_reason_sent_with_the_message_is_filled_in(staff):
+    eva = staff["eva"]
+    walk = CaseWalk.start().to_plan()
+    assert send(eva, walk.case_id, "avslut_begart", {"orsak": "samordning_behovs_inte"}).status_code == 200
+    documenting = only_task(eva, walk.case_id, "dokumentera_avslut")
+    assert documenting["data"]["avslutsorsak"] == "samordning_behovs_inte"
+
+
+def test_closing_for_a_new_sip_starts_one(staff):
+    eva = staff["eva"]
+    walk = CaseWalk.start().to_plan()
+    send(eva, walk.case_id, "avslut_begart")
+    complete(eva, only_task(eva, walk.case_id, "dokumentera_avslut"),
+             {"avslutsorsak": "ny_sip", "avslutsdatum": "2027-02-01", "den_enskilde_informerad": True})
+    walk.each("kvittera_avslut", lambda group: {"kvitterat": True})
+    assert (walk.case.status, walk.case.closure_reason) == ("closed", "ny_sip")
+    assert walk.case.data["utfall"] == "ny_sip"
+
+
+# -- cancelling the meeting -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("stage", ["acknowledgements", "premeeting"])
+def test_cancelling_the_meeting_is_acknowledged_by_each_summoned_party_who_sees_why(staff, stage):
+    eva, vera = staff["eva"], staff["vera"]
+    walk = CaseWalk.start().initiate().consent().prepare()
+    if stage == "premeeting":
+        walk.acknowledge_all()
+    had = [t["name"] for t in tasks_of(vera, walk.case_id)]
+
+    assert send(eva, walk.case_id, "mote_installt").status_code == 200
+    assert [t["name"] for t in tasks_of(vera, walk.case_id)] == []
+    if had:
+        ended = tasks_of(vera, walk.case_id, state="cancelled")
+        assert [t["name"] for t in ended] == had
+    documenting = only_task(eva, walk.case_id, "dokumentera_installt_mote")
+    assert documenting["instructions"]
+    complete(eva, documenting, {"installt_orsak": "Anna har flyttat till sin dotter i Malmö",
+                                "parterna_informerade": True, "den_enskilde_informerad": True})
+    assert walk.case.status == "active", "not cancelled before the summoned parties have acknowledged"
+
+    told = only_task(vera, walk.case_id, "kvittera_installt_mote")
+    assert told["data"]["orsak_till_installt"] == "Anna har flyttat till sin dotter i Malmö"
+    assert told["form"]["schema"]["properties"]["orsak_till_installt"]["title"] == "Varför mötet ställdes in"
+    assert told["instructions"].startswith("Mötet ställdes in: Anna har flyttat till sin dotter i Malmö")
+    assert "avslutats" in told["instructions"]
+    complete(vera, told, {"kvitterat": True})
+    complete(eva, only_task(eva, walk.case_id, "kvittera_installt_mote"), {"kvitterat": True})
+    case = eva.get(f"/api/v1/cases/{walk.case_id}").json
+    assert (case["status"], case["closure_reason"]) == ("cancelled", "mote_installt")
+    assert sorted(k["organisation"] for k in walk.case.data["installt_kvitteringar"]) == \
+        sorted([KOMMUN["organisation"], VARDCENTRAL["organisation"]])
+
+
+def at(day: str):
+    return time_machine.travel(datetime.fromisoformat(day).replace(hour=8, tzinfo=UTC), tick=False)
+
+
+
+# -- the summons without delay ----------------------------------------------------------------------------------
+def test_the_summons_is_due_within_five_working_days_and_its_delay_reminds_the_coordinator(staff):
+    eva = staff["eva"]
+    with at("2026-12-04"):  # a Friday
+        walk = CaseWalk.start().initiate().consent()
+    summons = only_task(eva, walk.case_id, "forbered_sip")
+    assert summons["due_at"] and in_sweden(datetime.fromisoformat(summons["due_at"]))[:10] == "2026-12-11"
+    with at("2026-12-12"):  # the weekend: no working day has passed since it was due
+        assert cases.fire_due_timers() == []
+    assert [t["name"] for t in tasks_of(eva, walk.case_id)] == ["forbered_sip"]
+    with at("2026-12-14"):
+        assert cases.fire_due_timers() == [walk.case_id]
+    reminder = only_task(eva, walk.case_id, "folj_upp_sen_kallelse")
+    assert "11 december 2026" in reminder["instructions"] and "4 december 2026" in reminder["instructions"]
+    complete(eva, reminder, {"orsak_till_drojsmal": "Anna är på korttidsboende till måndag",
+                             "kallelse_skickas_senast": "2026-12-15"})
+    assert [t["name"] for t in tasks_of(eva, walk.case_id)] == ["forbered_sip"], "the summons itself is still due"
+    walk.prepare()
+    assert "forbered_sip" not in [t["name"] for t in tasks_of(eva, walk.case_id)]
+
+
+def test_a_summons_sent_in_time_brings_no_reminder(staff):
+    eva = staff["eva"]
+    with at("2026-12-04"):
+        walk = CaseWalk.start().initiate().consent().prepare()
+    with at("2026-12-15"):
+        cases.fire_due_timers()
+    assert "folj_upp_sen_kallelse" not in [t["name"] for t in tasks_of(eva, walk.case_id)]
+
+
+def test_closing_cancelling_and_early_follow_ups_are_the_coordinators_to_send(staff):
+    eva, vera = staff["eva"], staff["vera"]
+    walk = CaseWalk.start().initiate().consent().prepare()
+    assert offered(eva, walk.case_id) == ["avslut_begart", "mote_installt", "samtycke_aterkallat"]
+    assert offered(vera, walk.case_id) == ["samtycke_aterkallat"]
+    for name in ("avslut_begart", "mote_installt"):
+        refused = send(vera, walk.case_id, name)
+        assert refused.status_code == 403, refused.json
+    assert walk.names() == ["kvittera_kallelse", "kvittera_kallelse"], "nothing changed"
