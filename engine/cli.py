@@ -160,6 +160,7 @@ def register_commands(app: Flask) -> None:
     def worker_command(once, interval, batch):
         """Fire due timers: follow-up dates, deadlines and other BPMN timer events. SIGTERM or SIGINT stops
         the worker after the sweep it is in (`docker stop`, a deployment's restart)."""
+        from .database import database_unavailable, db
         from .services.cases import fire_due_timers
 
         if once:
@@ -167,7 +168,17 @@ def register_commands(app: Flask) -> None:
             return
         with stopped_by_signals() as stopping:
             while not stopping.is_set():
-                fired = fire_due_timers(limit=batch)
+                try:
+                    fired = fire_due_timers(limit=batch)
+                except Exception as err:
+                    # The database restarts or cannot be reached: what the sweep fired was committed, the rest is
+                    # still due; the next sweep fires it once the database answers again.
+                    if not database_unavailable(err):
+                        raise
+                    db.session.remove()
+                    click.echo(f"the database cannot be reached; trying again in {interval:g} s: {err}", err=True)
+                    stopping.wait(interval)
+                    continue
                 click.echo(f"fired timers of {len(fired)} case(s)")
                 if len(fired) < batch:
                     stopping.wait(interval)

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -82,8 +83,10 @@ def missing_database(migrated, tmp_path):
         url = f"sqlite:///{tmp_path / 'not-yet' / 'sip.sqlite3'}"
 
         def create():
-            (tmp_path / "not-yet").mkdir()
-            flask(url, "init")
+            # Set up aside, then put in place at once, as a restored volume comes back.
+            (tmp_path / "aside").mkdir()
+            flask(f"sqlite:///{tmp_path / 'aside' / 'sip.sqlite3'}", "init")
+            (tmp_path / "aside").rename(tmp_path / "not-yet")
 
         yield url, create
         return
@@ -94,9 +97,13 @@ def missing_database(migrated, tmp_path):
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def create():
+        # Set up under another name, then renamed at once, as a restored database comes back.
         with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        flask(url, "init")
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}_aside" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}_aside"'))
+        flask(sa.make_url(url).set(database=f"{name}_aside").render_as_string(hide_password=False), "init")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{name}_aside" RENAME TO "{name}"'))
 
     yield url, create
     with admin.connect() as conn:
@@ -141,3 +148,27 @@ def test_every_request_is_a_problem_document_while_the_database_is_away(missing_
             with admin.connect() as conn:
                 conn.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
             admin.dispose()
+
+
+def test_the_timer_worker_waits_out_a_database_outage(missing_database, tmp_path):
+    url, create = missing_database
+    log = tmp_path / "worker.log"
+
+    def wait_for(text: str, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while text not in log.read_text():
+            assert worker.poll() is None, log.read_text()[-2000:]
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.2)
+
+    with open(log, "wb") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "engine", "worker", "--interval", "0.5"],
+                                  cwd=ROOT, env=dict(os.environ, SIP_DATABASE_URL=url), stdout=out, stderr=out)
+        try:
+            wait_for("the database cannot be reached; trying again in 0.5 s")
+            create()
+            wait_for("fired timers of 0 case(s)")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    assert log.read_text().rstrip().endswith("stopped")
