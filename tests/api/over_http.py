@@ -10,7 +10,7 @@ import urllib.request
 
 from lxml import html
 
-from tests.regions.walks import KristianstadWalk, StockholmWalk
+from tests.regions.walks import KristianstadWalk, StockholmWalk, VastbusWalk
 
 PERSONAL_NUMBER = "19121212-1212"
 
@@ -80,3 +80,7 @@ def call(base: str, token: str, method: str, path: str, body=None):
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"null")
+
+
+class VastbusOverHttp(OverHttp, VastbusWalk):
+    pass

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.api.conftest import user_token
-from tests.api.over_http import KristianstadOverHttp, StockholmOverHttp
+from tests.api.over_http import KristianstadOverHttp, StockholmOverHttp, VastbusOverHttp
 from tests.regions.conftest import deploy_region
 from tests.regions.walks import BUP, SKOLA_STHLM, SOCIALTJANST_BARN
 from tests.routine.walk import KOMMUN, VARDCENTRAL
@@ -180,3 +180,46 @@ def test_stockholms_plan_holds_the_question_the_familys_part_whom_to_call_and_th
     assert "Det blir senast 10 mars 2027." in easy["Nästa gång vi ses"]
     assert "skolskjutsen" not in body
     assert not [word for word in JARGON if word in body.lower()], body
+
+
+def test_a_vastbus_plan_names_the_guardians_and_lists_the_school_among_the_huvudman(app, server):
+    deploy_region(app, "vastra_gotaland")
+    tokens = staff("vastra_gotaland", SOCIALTJANST_BARN, BUP, SKOLA_STHLM)
+    walk = VastbusOverHttp.started(server, tokens, "vastra_gotaland", "Elias Strand",
+                                   SOCIALTJANST_BARN["organisation"])
+    walk.do("bedom_behov_av_sip", {"initierad_av": "kommun", "huvudperson": {"namn": "Elias Strand", "alder": 12},
+                                   "samordningsansvarig": SOCIALTJANST_BARN, "sip_behovs": True})
+    walk.consent()
+    walk.prepare(vardnadshavare=[{"namn": "Sofia Strand", "relation": "Mamma", "kontakt": "070-222 33 44",
+                                  "deltar_i_motet": True},
+                                 {"namn": "Jonas Strand", "relation": "Pappa", "deltar_i_motet": False}])
+    walk.acknowledge_all()
+    walk.meeting(motesdatum="2026-12-10", uppfoljningsdatum="2027-05-20", huvudmal="Elias trivs i skolan")
+    commitments = {
+        SKOLA_STHLM["organisation"]: {"insatser": [{"insats": "Extra stöd i matematik", "ansvarig": "Speciallärare",
+                                                    "hur_ofta": "Två gånger i veckan"}]},
+        BUP["organisation"]: {"insatser": [{"insats": "Samtal med Elias", "hur_ofta": "Varje vecka"}]},
+        SOCIALTJANST_BARN["organisation"]: {"ingen_insats": True, "ingen_insats_motivering": "Samordnar planen"}}
+    walk.each("dokumentera_ataganden", commitments.__getitem__)
+    walk.approve_all()
+    at_print_step(walk)
+
+    page, tree = walk.page(BUP["organisation"], "/plan")
+    printed = sections(tree)
+    assert "Planen är inte färdig" not in page
+    assert "Extra stöd i matematik Eriksdalsskolan, elevhälsan" in \
+        printed["Vilka insatser behövs, och vem ansvarar för dem?"], "the school is a huvudman in Västbus"
+    assert "Extra stöd i matematik" not in printed["Vad gör jag själv, mina närstående och andra?"]
+    relatives = printed["Vi som deltar"]
+    assert "Sofia Strand Mamma 070-222 33 44" in relatives
+    assert "Jonas Strand Pappa" in relatives, "a guardian is on the child's plan though not at the meeting"
+
+    _, tree = walk.page(SOCIALTJANST_BARN["organisation"], "/plan/easy-read")
+    easy = easy_read_sections(tree)
+    assert "Elias trivs i skolan" in easy["Det här vill du"]
+    assert "Extra stöd i matematik. Två gånger i veckan." in easy["Den här hjälpen får du"]
+    assert "Det gör Eriksdalsskolan, elevhälsan (Speciallärare)." in easy["Den här hjälpen får du"]
+    assert "Sofia Strand, mamma. Telefon: 070-222 33 44" in easy["De här är med i din plan"]
+    assert "Ring Ali Haddad på Stockholms stad, socialtjänsten barn och unga. Telefon: 08-508 000 00." in \
+        easy["Om något inte fungerar"]
+    assert "Det blir senast 20 maj 2027." in easy["Nästa gång vi ses"]

@@ -29,6 +29,7 @@ def test_the_easy_read_plan_is_opened_from_the_case_page_and_prints_on_one_page(
     page = page_as("demo.eva")
     page.goto(f"/arenden/{walk.case_id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Anna Andersson")
+    expect(page.get_by_role("region", name="Planen hittills")).to_contain_text("Maria Andersson, Dotter, 070-555 12 34")
     easy_link = page.locator(".print-link").get_by_role("link", name=re.compile(r"^Lättläst plan"))
     expect(easy_link).to_be_visible()
     with page.context.expect_page() as opened:
