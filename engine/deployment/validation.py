@@ -21,6 +21,8 @@
                    multi-instance, candidateGroups/dueDate, message payloads, DMN cells) pass the
                    sandbox's `check_script` policy.
    ``instructions`` -- each user task's instructions, where they fill in the case's facts, parse as a template.
+   ``loops``  -- no loop the engine could go round without end or never leave: a cycle of sequence flows
+                   with no wait state on it, or with no gateway that can leave it (`loops`).
 8. ``spiffworkflow`` -- SpiffWorkflow's own parse of the whole set, run only when nothing above failed (it
                    stops at its first error, which would mostly repeat the checks above).
 
@@ -51,6 +53,7 @@ from ..runtime.parser import ParsedProcess, ProcessParser, ProcessSetError, pars
 from ..scripting import HELPERS
 from . import form_privacy, form_rendering
 from .instructions import check_instructions
+from .loops import check_loops
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -158,6 +161,7 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
         problems.extend(check_references(bpmn_trees, dmn_trees, key))
     for path, root in sorted(trees.items()):
         problems.extend(check_scripts(path, root) if kind_of(path) == "bpmn" else check_decision_cells(path, root))
+    problems.extend(check_loops(bpmn_trees))
     for path, root in sorted(bpmn_trees.items()):
         problems.extend(check_instructions(path, root))
     if problems:
