@@ -209,6 +209,11 @@ class ContactOut(Schema):
     contact = fields.String(metadata={"description": "phone or other contact details, as recorded"})
 
 
+class DischargeOut(Schema):
+    hospital = fields.String(metadata={"description": "the hospital and ward, as recorded"})
+    ready_on = fields.String(allow_none=True, metadata={"description": "ready for discharge (YYYY-MM-DD)"})
+
+
 class PlanPersonOut(Schema):
     name = fields.String(allow_none=True)
 
@@ -243,6 +248,8 @@ class PlanOut(Schema):
         "description": "guardians, and the relatives who take part"})
     whom_to_call = fields.Nested(ContactOut, allow_none=True, metadata={
         "description": "whom the person calls when something does not work: the coordinator"})
+    discharge = fields.Nested(DischargeOut, allow_none=True, metadata={
+        "description": "a SIP at discharge from hospital: from which ward, ready for discharge when; else null"})
     overall_responsibility = fields.String(allow_none=True)
     coordinator = fields.Dict(allow_none=True, metadata={"description": "the samordningsansvarig, as recorded"})
     participants = fields.List(fields.Nested(ParticipantOut))

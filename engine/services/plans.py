@@ -99,6 +99,9 @@ def plan_document(case: Case) -> dict:
         # `egna_insatser` and `om_hjalp_behovs`, where a region's meeting records them.
         "own_actions": plan.get("egna_insatser") or "",
         "if_help_needed": plan.get("om_hjalp_behovs") or "",
+        # A SIP at discharge from hospital (Lag 2017:612, Jönköping's routine): from where, ready when.
+        "discharge": {"hospital": data.get("sjukhus_avdelning") or "", "ready_on": data.get("utskrivningsklar")}
+        if data.get("sip_vid_utskrivning") else None,
         "summary": _text(plan, data, "sammanfattning"),
         "relatives": _relatives(data),
         "overall_responsibility": plan.get("overgripande_ansvar") or coordinator.get("organisation"),

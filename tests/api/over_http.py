@@ -11,6 +11,7 @@ import urllib.request
 from lxml import html
 
 from tests.regions.walks import KristianstadWalk, StockholmWalk, VastbusWalk
+from tests.routine.walk import CaseWalk
 
 PERSONAL_NUMBER = "19121212-1212"
 
@@ -23,9 +24,10 @@ class OverHttp:
     tokens: dict[str, str]  # organisation -> token of one of its staff
 
     @classmethod
-    def started(cls, base: str, tokens: dict[str, str], region: str, person_name: str, by: str):
+    def started(cls, base: str, tokens: dict[str, str], region: str, person_name: str, by: str, **variables):
         status, body = call(base, tokens[by], "POST", "/cases", {
-            "region": region, "person": {"personal_number": PERSONAL_NUMBER, "name": person_name}})
+            "region": region, "person": {"personal_number": PERSONAL_NUMBER, "name": person_name},
+            "variables": variables})
         assert status == 201, body
         walk = cls(body["id"])
         walk.base, walk.tokens = base, tokens
@@ -84,3 +86,7 @@ def call(base: str, token: str, method: str, path: str, body=None):
 
 class VastbusOverHttp(OverHttp, VastbusWalk):
     pass
+
+
+class BaseOverHttp(OverHttp, CaseWalk):
+    """The base routine's steps, or a region's that differs from it only in its forms and decisions."""

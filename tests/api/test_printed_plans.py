@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.api.conftest import user_token
-from tests.api.over_http import KristianstadOverHttp, StockholmOverHttp, VastbusOverHttp
+from tests.api.over_http import BaseOverHttp, KristianstadOverHttp, StockholmOverHttp, VastbusOverHttp
 from tests.regions.conftest import deploy_region
 from tests.regions.walks import BUP, SKOLA_STHLM, SOCIALTJANST_BARN
 from tests.routine.walk import KOMMUN, VARDCENTRAL
@@ -223,3 +223,34 @@ def test_a_vastbus_plan_names_the_guardians_and_lists_the_school_among_the_huvud
     assert "Ring Ali Haddad på Stockholms stad, socialtjänsten barn och unga. Telefon: 08-508 000 00." in \
         easy["Om något inte fungerar"]
     assert "Det blir senast 20 maj 2027." in easy["Nästa gång vi ses"]
+
+
+def test_a_discharge_plan_says_from_where_and_whom_at_the_vardcentral_to_call(app, server):
+    deploy_region(app, "jonkoping")
+    vardcentral = {"namn": "Vera Samordnare", "organisation": "Region Jönköpings län, vårdcentralen Öxnehaga",
+                   "huvudmannatyp": "primarvard", "yrke": "Vårdsamordnare", "kontakt": "036-32 40 00"}
+    kommun = {"namn": "Karin Holm", "organisation": "Jönköpings kommun, socialtjänsten", "huvudmannatyp": "kommun_sol",
+              "yrke": "Biståndshandläggare", "kontakt": "036-10 50 00"}
+    sjukhus = {"organisation": "Region Jönköpings län, Länssjukhuset Ryhov", "huvudmannatyp": "slutenvard"}
+    tokens = staff("jonkoping", vardcentral, kommun, sjukhus)
+    walk = BaseOverHttp.started(server, tokens, "jonkoping", "Bo Ek", sjukhus["organisation"],
+                                sip_vid_utskrivning=True, utskrivningsklar="2026-11-23")
+    walk.do("bedom_behov_av_sip", {
+        "initierad_av": "slutenvard", "huvudperson": {"namn": "Bo Ek", "alder": 88}, "samordningsansvarig": vardcentral,
+        "sip_behovs": True, "sip_vid_utskrivning": True, "utskrivningsklar": "2026-11-23",
+        "sjukhus_avdelning": "Länssjukhuset Ryhov, avdelning 5"})
+    walk.consent().prepare(deltagare=[vardcentral, kommun], tjanstemannamote=False).acknowledge_all()
+    walk.meeting(motesdatum="2026-11-25", uppfoljningsdatum="2027-02-25", overgripande_ansvar=kommun["organisation"])
+    walk.each("dokumentera_ataganden", lambda group: {"insatser": [{"insats": f"Stöd från {group}"}]})
+    walk.approve_all()
+    at_print_step(walk)
+
+    _, tree = walk.page(vardcentral["organisation"], "/plan")
+    assert "SIP vid utskrivning från sjukhus: Länssjukhuset Ryhov, avdelning 5, utskrivningsklar 23 november 2026." \
+        in text_of(tree.body)
+    _, tree = walk.page(kommun["organisation"], "/plan/easy-read")
+    body = text_of(tree.body)
+    assert "Vi gjorde planen när du skulle åka hem från sjukhuset (Länssjukhuset Ryhov, avdelning 5)." in body
+    assert "Ring Vera Samordnare på Region Jönköpings län, vårdcentralen Öxnehaga. Telefon: 036-32 40 00." in \
+        easy_read_sections(tree)["Om något inte fungerar"]
+    assert "Det blir senast 25 februari 2027." in easy_read_sections(tree)["Nästa gång vi ses"]
