@@ -14,6 +14,7 @@ keep-alive timeout, as at any other time. Then the worker exits."""
 
 from __future__ import annotations
 
+import functools
 import selectors
 import time
 from concurrent import futures
@@ -62,10 +63,28 @@ class DrainingThreadWorker(ThreadWorker):
             except (KeyError, ValueError, OSError):
                 pass
         deadline = time.monotonic() + self.cfg.graceful_timeout
+        unused_until = time.monotonic() + self.cfg.keepalive
         while (self.futures or self.poller.get_map()) and time.monotonic() < deadline:
             self.notify()
             self._turn(0.1)
             self.murder_keepalived()
+            if time.monotonic() >= unused_until:
+                self._close_unused()
+
+    def _close_unused(self) -> None:
+        """Connections opened but never used (a browser opens some ahead of need) get no keep-alive timeout
+        from gthread: closed once they stayed unused as long as an idle kept-alive one may."""
+        for key in list(self.poller.get_map().values()):
+            conn = key.data.args[0] if isinstance(key.data, functools.partial) else None
+            if conn is None or conn.initialized:
+                continue
+            with self._lock:
+                try:
+                    self.poller.unregister(conn.sock)
+                except (KeyError, ValueError, OSError):
+                    continue
+            self.nr_conns -= 1
+            conn.close()
 
     def finish_request(self, fs):
         """As gthread's, except that a connection whose answer was made keep-alive just before the worker began
