@@ -15,11 +15,37 @@ keep-alive timeout, as at any other time. Then the worker exits."""
 from __future__ import annotations
 
 import functools
+import json
 import selectors
 import time
 from concurrent import futures
 
+from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
+
+# A request gunicorn refuses before the app sees it (a request line or headers too long, a malformed request
+# line) is answered as every error of the API is, with a problem document, not gunicorn's HTML page.
+PROBLEM_TITLES = {400: "Felaktig begäran", 403: "Åtkomst nekad", 431: "För stora rubrikfält",
+                  500: "Internt fel", 501: "Stöds inte"}
+
+
+TYPES = {400: "/problems/bad-request", 431: "/problems/headers-too-large"}
+DETAILS = {400: "The request line or its headers are malformed or too long (a request line holds at most 4094 "
+                "bytes)", 431: "The request's headers are too large"}
+
+
+def write_problem(sock, status_int, reason, mesg):
+    # gunicorn's message repeats the request line, which may hold what no answer repeats (a personal number in a
+    # query): the detail says what was wrong, not what was sent.
+    body = json.dumps({"type": TYPES.get(status_int, "about:blank"),
+                       "title": PROBLEM_TITLES.get(status_int, reason), "status": status_int,
+                       "detail": DETAILS.get(status_int, reason)}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+util.write_error = write_problem
 
 
 class DrainingThreadWorker(ThreadWorker):

@@ -26,6 +26,13 @@ API_SETTINGS = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/v1/swagger-ui/",
+    "API_SPEC_OPTIONS": {"info": {"description": (
+        "The task-list API of SIP (samordnad individuell plan). Every error is an RFC 9457 problem document "
+        "(`application/problem+json`) naming each failing field in `errors`.\n\n"
+        "What every request is checked for beyond the schemas (400 `invalid-request`, naming the field): no NUL "
+        "character anywhere (path, query, headers, body); in a JSON body no lone UTF-16 surrogate (`\\ud800` "
+        "escaped alone) in any key or value, no `NaN` or `Infinity`, no integer beyond 64 bits, and no nesting "
+        "deeper than 32 levels (the body itself is the first); a body larger than 2 MiB is refused with 413.")}},
 }
 
 

@@ -36,7 +36,7 @@ UPLOAD_BODY = {
         "type": "object",
         "required": ["region", "files"],
         "properties": {
-            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+            "files": {"type": "array", "minItems": 1, "items": {"type": "string", "format": "binary"},
                       "description": "BPMN (.bpmn), DMN (.dmn) and form (.json) files, each in a part named "
                                      "`files`; the file name decides kind and path (bpmn/, dmn/, forms/)"},
             "region": {"type": "string", "pattern": "^[a-z0-9_]{1,64}$",

@@ -112,7 +112,10 @@ def register_problem_handlers(app: Flask) -> None:
         detail = err.description or TITLES.get(status, "")
         if status == 400 and "JSON" in (detail or ""):
             detail = "The body is not valid JSON"
-        return problem(status, detail)
+        response = problem(status, detail)
+        if getattr(err, "valid_methods", None):  # a 405 says which methods the resource has (RFC 9110)
+            response.headers["Allow"] = ", ".join(err.valid_methods)
+        return response
 
     @app.errorhandler(DataError)
     def unstorable(err: DataError):

@@ -67,7 +67,7 @@ CLAIMED_OR_CLOSED = "claimed by someone else, or no longer open"
 
 @api_v1.route("/health")
 class Health(MethodView):
-    @api_v1.doc(operationId="getHealth")
+    @api_v1.doc(operationId="getHealth", security=[])
     @api_v1.response(200, s.HealthOut)
     def get(self):
         """The app and its database answer."""
@@ -304,7 +304,7 @@ class DraftResource(MethodView):
 @api_v1.route("/tasks/<string:task_id>/claim")
 class ClaimResource(MethodView):
     @api_v1.doc(**operation("claimTask", 200, case="$response.body#/case_id", task="$response.body#/id"))
-    @api_v1.arguments(s.ClaimIn, error_status_code=400)
+    @api_v1.arguments(s.ClaimIn, error_status_code=400, required=False)
     @api_v1.response(200, s.TaskOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
     @problem_response(api_v1, 409, CLAIMED_OR_CLOSED)
@@ -316,7 +316,7 @@ class ClaimResource(MethodView):
 @api_v1.route("/tasks/<string:task_id>/unclaim")
 class UnclaimResource(MethodView):
     @api_v1.doc(**operation("unclaimTask", 200, case="$response.body#/case_id", task="$response.body#/id"))
-    @api_v1.arguments(s.ClaimIn, error_status_code=400)
+    @api_v1.arguments(s.ClaimIn, error_status_code=400, required=False)
     @api_v1.response(200, s.TaskOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
     @problem_response(api_v1, 409, CLAIMED_OR_CLOSED)

@@ -52,10 +52,18 @@ def personal_number(value: str) -> None:
         raise ValidationError(str(err)) from err
 
 
+PERSONAL_NUMBER_PATTERN = r"^([0-9]{2})?[0-9]{6}[-+]?[0-9]{4}$"
+PERSONAL_NUMBER_CHECKS = (
+    "personnummer or samordningsnummer, YYYYMMDD-NNNN or YYMMDD-NNNN (`+` for a person aged 100 or more). Beyond "
+    "the pattern the server checks that the date exists (a samordningsnummer adds 60 to the day) and is not in the "
+    "future, and that the last digit is the Luhn check digit over the ten digits YYMMDDNNN; digits of other "
+    "scripts (fullwidth １９１２…), any dash and spaces are normalised first, so one number written two ways is one "
+    "person. A number that fails is refused (400) with a Swedish message that never repeats it")
+
+
 class PersonIn(Schema):
     personal_number = fields.String(required=True, validate=personal_number, metadata={
-        "description": "personnummer or samordningsnummer, YYYYMMDD-NNNN or YYMMDD-NNNN",
-        "example": "19121212-1212"})
+        "description": PERSONAL_NUMBER_CHECKS, "pattern": PERSONAL_NUMBER_PATTERN, "example": "19121212-1212"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"example": "Tolvan Tolvansson"})
 
@@ -343,7 +351,9 @@ class CaseQuery(PageQuery):
     region = fields.String(validate=IDENTIFIER)
     status = fields.String(validate=validate.OneOf(STATUSES))
     personal_number = fields.String(validate=personal_number, metadata={
-        "description": "the person's cases, found by the number's keyed hash (the number is never stored plain)"})
+        "pattern": PERSONAL_NUMBER_PATTERN,
+        "description": "the person's cases, found by the number's keyed hash (the number is never stored plain); "
+                       "checked and normalised as a started case's `person/personal_number`"})
     coordinated_by = fields.String(validate=validate.OneOf(("me",)), metadata={
         "description": "`me`: only the cases your organisation coordinates (the acting samordningsansvarig)"})
     person = fields.String(validate=validate.Length(min=1, max=200), metadata={
@@ -366,9 +376,11 @@ class TaskQuery(PageQuery):
     case_id = fields.String(validate=validate.Length(max=36))
     region = fields.String(validate=IDENTIFIER)
     due_before = fields.AwareDateTime(default_timezone=None, validate=moment_in_range, metadata={
-        "description": "due before this moment (ISO 8601 with a time zone); tasks without a due date are left out"})
+        "description": "due before this moment (ISO 8601 with a time zone, in UTC between the years 1900 and 2200); "
+                       "tasks without a due date are left out"})
     due_after = fields.AwareDateTime(default_timezone=None, validate=moment_in_range, metadata={
-        "description": "due at or after this moment; tasks without a due date are left out"})
+        "description": "due at or after this moment (in UTC between the years 1900 and 2200); tasks without a due "
+                       "date are left out"})
     state = fields.String(load_default="open", validate=validate.OneOf(("open", "completed", "cancelled")))
     sort = fields.String(load_default="due", validate=validate.OneOf(("due", "-due", "created", "-created")),
                          metadata={"description": "by due date (undated last) or creation; `-` for latest first"})
@@ -411,12 +423,20 @@ class ClaimIn(Schema):
         "description": "optional: the signed-in user acts; if given, it must be the signed-in user's name"})
 
 
+FORM_DATA = ("the form's fields. Beyond this schema the server checks them against the task's own form: its JSON "
+             "Schema (draft 2020-12) is the task's `form.schema` (GET /tasks/{task_id}); each failing field is named "
+             "in a 422 `validation-failed` problem with a Swedish message. Dates the form asks for are ISO dates "
+             "(YYYY-MM-DD)")
+
+
 class DraftIn(Schema):
-    data = fields.Dict(keys=fields.String(), required=True)
+    data = fields.Dict(keys=fields.String(), required=True, metadata={
+        "description": FORM_DATA + "; a draft may leave out the fields the form requires"})
     user = fields.String(validate=validate.Length(min=1, max=200))
 
 
 class CompleteIn(DraftIn):
+    data = fields.Dict(keys=fields.String(), required=True, metadata={"description": FORM_DATA})
     case_revision = Int64(metadata={"description": "fail with 409 if the case changed since this revision"})
 
 

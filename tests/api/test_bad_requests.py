@@ -85,7 +85,10 @@ def test_wrong_types_are_400_naming_the_field(client, ids):
 def test_wrong_content_type_and_method(client):
     response = client.post("/api/v1/cases", data="region=base", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
-    assert client.delete("/api/v1/cases").status_code == 405
+    refused = client.delete("/api/v1/cases")
+    assert refused.status_code == 405 and refused.mimetype == "application/problem+json"
+    assert set(refused.headers["Allow"].split(", ")) == {"GET", "POST", "HEAD", "OPTIONS"}
+    assert client.open("/api/v1/tasks/x/complete", method="TRACE").headers["Allow"] == "OPTIONS, POST"
     assert client.get("/api/v1/nowhere").json["status"] == 404
 
 

@@ -248,3 +248,29 @@ def test_recursion_in_the_engine_is_an_incident_on_the_case_not_a_bad_request(ap
     reading = fresh.get(f"/api/v1/tasks/{task}")
     assert reading.status_code in (200, 500) and reading.mimetype in ("application/json", "application/problem+json")
     assert fresh.get(f"/api/v1/cases/{started.id}").json["incident"] == response.json["detail"]
+
+
+# -- what gunicorn refuses before the app ------------------------------------------------------------------------
+def test_requests_gunicorn_refuses_are_answered_with_problem_documents(gunicorn_server):
+    """A request line or a header too long for gunicorn never reaches the app: it is still answered as every
+    error is, with a problem document, and without repeating what was sent."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(gunicorn_server)
+    for path, headers, status in [
+        ("/api/v1/cases?personal_number=19121212-1212&person=" + "x" * 5000, {}, 400),
+        ("/api/v1/tasks?" + "&".join(f"limit={n}" for n in range(900)), {}, 400),
+        ("/api/v1/health", {"X-Long": "y" * 9000}, 431),
+        ("/api/v1/health", {f"X-Many-{n}": "z" for n in range(120)}, 431),
+    ]:
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        assert response.status == status, (path[:40], response.status, body[:200])
+        assert response.getheader("Content-Type") == "application/problem+json"
+        problem = json.loads(body)
+        assert problem["status"] == status and problem["title"] and problem["detail"]
+        assert b"1212" not in body and b"xxxx" not in body
