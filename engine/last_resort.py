@@ -27,8 +27,14 @@ class LastResort:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
+        started = []
+
+        def start(status, headers, exc_info=None):
+            started.append(status)
+            return start_response(status, headers, exc_info)
+
         try:
-            return self.wsgi_app(environ, start_response)
+            return self.wsgi_app(environ, start)
         except Exception as err:
             down = database_unavailable(err)
             if down:
@@ -41,9 +47,9 @@ class LastResort:
                        ("Cache-Control", "no-store")]
             if down:
                 headers.append(("Retry-After", RETRY_AFTER))
-            # Once the app has started its answer, a second start_response raises; the server then closes the
-            # connection, which is all that is left to do.
-            start_response(status, headers, _exc_info(err))
+            # An answer the app had begun is replaced (start_response again, with the error); one already sent
+            # cannot be: start_response raises, and the server closes the connection.
+            start_response(status, headers, _exc_info(err) if started else None)
             return [payload]
 
 
