@@ -80,7 +80,10 @@ def test_kristianstads_plan_is_printed_with_relatives_and_in_easy_read_when_the_
     tokens = staff("kristianstad", KOMMUN, VARDCENTRAL)
     walk = KristianstadOverHttp.started(server, tokens, "kristianstad", "Anna Andersson", KOMMUN["organisation"])
     walk.initiate().consent().prepare(narstaende=[RELATIVE]).acknowledge_all().premeeting()
-    walk.meeting(motesdatum="2026-12-10", uppfoljningsdatum="2027-06-10").document_all().approve_all()
+    walk.meeting(motesdatum="2026-12-10", uppfoljningsdatum="2027-06-10").document_all()
+    before = text_of(walk.page(KOMMUN["organisation"], "/plan/easy-read")[1].body)
+    assert "Planen är inte klar än. Alla har inte sagt ja till planen ännu." in before
+    walk.approve_all()
     at_print_step(walk)
 
     page, tree = walk.page(KOMMUN["organisation"], "/plan")
