@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..calendar import SWEDISH_TIME
 from ..scripting import SandboxedScriptEngine
 from . import progress
+from .limits import LimitReached, StepWatch, check_not_stalled, endless_prediction, predicted_task
 from .serializer import state_from_json, state_to_json
 
 # A timer's date or date-time without a UTC offset ("2027-06-10") is Swedish time, in summer as in winter and
@@ -33,7 +34,8 @@ STATUS_BY_OUTCOME = {"avslutad": "closed", "installd": "cancelled", "avbojd": "d
 
 
 class ProcessError(Exception):
-    """The process itself failed (a script, a condition, a table): the case is left as it was."""
+    """The process itself failed (a script, a condition, a table, a limit of the engine's step): the case is
+    left as it was."""
 
 
 class TaskNotReady(Exception):
@@ -125,7 +127,13 @@ class CaseWorkflow:
     # -- creating and storing -------------------------------------------------------------------------
     @classmethod
     def start(cls, spec, subprocess_specs, variables: dict) -> CaseWorkflow:
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SandboxedScriptEngine())
+        try:
+            workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SandboxedScriptEngine())
+        except RecursionError as err:  # predicting the path ahead of the start
+            task = predicted_task(err)
+            if task is None:
+                raise
+            raise ProcessError(str(endless_prediction(task))) from err
         start = workflow.task_tree
         start.data.update(variables)
         case = cls(workflow)
@@ -278,7 +286,10 @@ class CaseWorkflow:
 
     # -- internals ------------------------------------------------------------------------------------
     def _advance(self) -> None:
-        self._run(self.workflow.do_engine_steps)
+        """Run the engine until the case waits, within the limits of one step (`limits`)."""
+        watch = StepWatch()
+        self._run(lambda: self.workflow.do_engine_steps(will_complete_task=watch.starting))
+        self._run(lambda: check_not_stalled(self.workflow))
 
     @staticmethod
     def _run(step) -> None:
@@ -286,6 +297,13 @@ class CaseWorkflow:
             step()
         except (WorkflowException, SpiffWorkflowException) as err:
             raise ProcessError(str(err)) from err
+        except LimitReached as err:
+            raise ProcessError(str(err)) from err
+        except RecursionError as err:
+            looked_ahead_from = predicted_task(err)
+            if looked_ahead_from is None:
+                raise
+            raise ProcessError(str(endless_prediction(looked_ahead_from))) from err
 
     def _describe(self, task) -> HumanTask:
         spec = task.task_spec
