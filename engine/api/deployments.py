@@ -56,8 +56,9 @@ class ProblemOut(Schema):
     element = fields.String(allow_none=True)
     line = fields.Integer(allow_none=True)
     message = fields.String()
-    check = fields.String(metadata={"description": "size, files, xml, xsd, diagram, forms, references, scripts, "
-                                                   "spiffworkflow"})
+    check = fields.String(metadata={"description": "size, files, xml, xsd, diagram, forms, privacy, rendering, "
+                                                   "references, scripts, instructions, loops (a loop with no wait "
+                                                   "state, or one no gateway can leave), spiffworkflow"})
 
 
 class FileReportOut(Schema):
