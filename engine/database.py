@@ -1,6 +1,7 @@
 """The Flask-SQLAlchemy and Flask-Migrate handles shared by the store and the app factory."""
 
 import logging
+import sqlite3
 
 import sqlalchemy.exc as sa_exc
 from flask_migrate import Migrate
@@ -24,12 +25,27 @@ NAMING_CONVENTION = {
 UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
 
 
+# SQLite reports a mistake in a statement ("no such column") as an OperationalError too: only these say that
+# the database cannot be used just now.
+SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "disk is full")
+
+
+def _unavailable(err: BaseException) -> bool:
+    if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
+        return True
+    if not isinstance(err, UNAVAILABLE):
+        return False
+    if isinstance(getattr(err, "orig", None), sqlite3.Error):
+        return any(words in str(err.orig).lower() for words in SQLITE_UNAVAILABLE)
+    return True
+
+
 def database_unavailable(err: BaseException | None) -> bool:
     """Whether `err`, or an error it was raised from or wraps, says the database cannot be reached."""
     seen = set()
     while err is not None and id(err) not in seen:
         seen.add(id(err))
-        if isinstance(err, UNAVAILABLE) or (isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated):
+        if _unavailable(err):
             return True
         err = getattr(err, "original_exception", None) or err.__cause__ or err.__context__
     return False

@@ -86,6 +86,8 @@ def unavailable():
 
 def register_problem_handlers(app: Flask) -> None:
     def database_down(err: Exception):
+        if not database_unavailable(err):
+            return unexpected(err)
         log.warning("the database cannot be reached: %s", err)
         return unavailable()
 

@@ -58,3 +58,21 @@ def test_a_database_error_after_the_view_is_a_problem_document(app, hook, path):
         503, "Tjänsten är tillfälligt otillgänglig", "/problems/unavailable")
     assert int(headers["Retry-After"]) > 0
 
+
+
+def test_a_mistake_in_a_statement_is_a_server_error_not_an_outage(app):
+    """SQLite reports a statement it cannot run ("no such column") as an OperationalError, as it does a locked
+    database: only the latter is an outage to wait out; the former is logged as the server's error."""
+    import sqlite3
+
+    here = threading.current_thread()
+
+    @app.before_request
+    def fail():
+        if threading.current_thread() is not here:
+            raise sa.exc.OperationalError("SELECT x", {}, sqlite3.OperationalError("no such column: x"))
+
+    status, headers, body = answer(app, "/api/v1/health")
+    assert (status, headers["Content-Type"], json.loads(body)["type"]) == (
+        500, "application/problem+json", "/problems/internal")
+    assert "Retry-After" not in headers
