@@ -391,6 +391,8 @@ def fill_open_cases(app, count: int, region: str, starter: str,
             row["organisation"] = org
         task["due_at"] = None if i % 10 == 0 else today + timedelta(minutes=rng.randrange(60 * 24 * 60))
         task["created_at"] = case["created_at"] = case["updated_at"] = today - timedelta(minutes=i)
+        for row in clone["case_access"]:
+            row["created_at"] = case["created_at"]
         case["person_name"] = task["person_name"] = f"Person {i:06d}"
         if claimed_by is not None and (user := claimed_by(i, org)):
             task["assignee"] = user

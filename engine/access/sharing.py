@@ -26,6 +26,7 @@ from ..store import Case, CaseAccess, CaseGroup, Organisation
 from ..store.appended import append
 from ..store.direct_writes import is_new, set_changed
 from ..store.identity import HUVUDMAN_KINDS
+from ..store.models import utcnow
 
 COORDINATOR_GROUP = "samordningsansvarig"
 PARTICIPANTS_GROUP = "deltagande_huvudman"
@@ -128,14 +129,17 @@ def sync_case_access(case: Case, initiator_kind: str | None = None,
         for org, row in existing.items():
             if org not in members:
                 set_changed(row, scope="own", coordinator=False)
+        if case.created_at is None:  # a new case, not stored yet: its moment, which its access rows copy
+            case.created_at = utcnow()
+        created_at = case.created_at
         for org in members:
             row = existing.get(org)
             if row is None and new_case:  # nothing to compare with later in this change: appended at commit
                 append(db.session(), CaseAccess, case_id=case.id, organisation=org, scope="full",
-                       coordinator=org == acting, initiator=org == initiator)
+                       coordinator=org == acting, initiator=org == initiator, created_at=created_at)
                 continue
             if row is None:
-                row = CaseAccess(case_id=case.id, organisation=org)
+                row = CaseAccess(case_id=case.id, organisation=org, created_at=created_at)
                 db.session.add(row)
             set_changed(row, scope="full", coordinator=org == acting, initiator=org == initiator)
 

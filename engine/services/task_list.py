@@ -345,6 +345,8 @@ def list_cases(region: str | None = None, status: str | None = None, limit: int 
 @functools.cache
 def _case_statement(part: str, seen_by: bool, coordinated: bool, given: tuple):
     """The count or the page of the case list for a kind of request (who asks, which filters), built once."""
+    if seen_by and not given:
+        return _cases_seen_by(part, coordinated)
     conditions = []
     if "subject" in given:
         conditions.append(Case.personal_number_hash == sa.bindparam("subject"))
@@ -361,8 +363,29 @@ def _case_statement(part: str, seen_by: bool, coordinated: bool, given: tuple):
         return sa.select(sa.func.count()).select_from(Case).where(*conditions)
     # The page's cases first (ids in order), then their columns, process, coordinator and next due date: what
     # is computed per case is computed for the page only.
-    page = (sa.select(Case.id, Case.created_at).where(*conditions).order_by(Case.created_at.desc(), Case.id)
+    page = (sa.select(Case.id, Case.created_at).where(*conditions).order_by(Case.created_at.desc(), Case.id.desc())
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page"))
+    return _case_page(page, seen_by)
+
+
+def _cases_seen_by(part: str, coordinated: bool):
+    """An organisation's case list with no filter on the cases themselves, from its access rows alone: the page
+    is a range of `ix_case_access_created` read backwards, newest first, so it reads its own rows whatever the
+    number of the organisation's cases (reading all 20,000 of a large one and sorting them took 0.1-0.2 s), and
+    the total counts the organisation's index entries (every access row is of one case)."""
+    conditions = [CaseAccess.organisation == sa.bindparam("organisation")]
+    if coordinated:
+        conditions.append(CaseAccess.coordinator.is_(True))
+    if part == "count":
+        return sa.select(sa.func.count()).select_from(CaseAccess).where(*conditions)
+    page = (sa.select(CaseAccess.case_id.label("id"), CaseAccess.created_at).where(*conditions)
+            .order_by(CaseAccess.created_at.desc(), CaseAccess.case_id.desc())
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page"))
+    return _case_page(page, seen_by=True)
+
+
+def _case_page(page, seen_by: bool):
+    """The rows of the cases of `page` (ids and creation times, in the list's order)."""
     if seen_by:
         next_due = sa.select(sa.func.min(TaskViewer.due_at)).where(
             TaskViewer.case_id == Case.id, TaskViewer.organisation == sa.bindparam("organisation"))
@@ -370,4 +393,4 @@ def _case_statement(part: str, seen_by: bool, coordinated: bool, given: tuple):
         next_due = sa.select(sa.func.min(Task.due_at)).where(Task.case_id == Case.id, Task.state == "open")
     return (sa.select(*CASE_LISTED, next_due.scalar_subquery().label("next_due_at"))
             .join(page, page.c.id == Case.id).join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
-            .order_by(page.c.created_at.desc(), page.c.id))
+            .order_by(page.c.created_at.desc(), page.c.id.desc()))

@@ -114,13 +114,19 @@ class CaseAccess(db.Model):
     organisation itself documented: after consent is withdrawn, the case ends, or it leaves the plan)."""
 
     __tablename__ = "case_access"
-    __table_args__ = (sa.Index("ix_case_access_organisation", "organisation", "scope", "case_id"),)
+    __table_args__ = (
+        sa.Index("ix_case_access_organisation", "organisation", "scope", "case_id"),
+        # The case list, newest first: a page of an organisation's cases is a range of this index, read backwards.
+        sa.Index("ix_case_access_created", "organisation", "created_at", "case_id"),
+    )
 
     case_id: Mapped[str] = mapped_column(sa.ForeignKey("cases.id"), primary_key=True)
     organisation: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     scope: Mapped[str] = mapped_column(sa.String(8), default="full")
     coordinator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     initiator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The case's `created_at`, copied: the case list orders an organisation's cases by it.
+    created_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class CaseGroup(db.Model):
