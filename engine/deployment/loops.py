@@ -29,6 +29,7 @@ from lxml import etree
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CHECK = "loops"
 MAX_LOOPS_PER_FILE = 50
+MAX_NAMED = 20  # elements named in one problem; a longer loop is cut short
 
 FLOW_NODES = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
@@ -243,10 +244,15 @@ def _problem(path: str, nodes: dict, component: set[str], edges: dict, kind: str
     ordered = [n for n in nodes if n in component]  # document order
     start = next((n for n in ordered if _local(nodes[n]).endswith("Gateway")), ordered[0])
     cycle = _cycle_through(start, component, edges)
-    loop = " → ".join([*(_named(nodes[n]) for n in cycle[:-1]), start])
-    others = [n for n in ordered if n not in cycle]
+    steps = [_named(nodes[n]) for n in cycle[:-1]]
+    if len(steps) > MAX_NAMED:
+        steps = [*steps[:MAX_NAMED], f"… ({len(steps) - MAX_NAMED} more)"]
+    loop = " → ".join([*steps, start])
+    on_cycle = set(cycle)
+    others = [_named(nodes[n]) for n in ordered if n not in on_cycle]
     if others:
-        loop += f" (and, in loops with it, {', '.join(_named(nodes[n]) for n in others)})"
+        more = f", … ({len(others) - MAX_NAMED} more)" if len(others) > MAX_NAMED else ""
+        loop += f" (and, in loops with it, {', '.join(others[:MAX_NAMED])}{more})"
     if kind == "loop-without-choice":
         message = (f"The loop {loop} has no gateway that decides whether to go round again (exclusive, inclusive "
                    "or event-based) and no boundary event: a case that enters it can never leave it, and the "

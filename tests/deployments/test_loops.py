@@ -5,6 +5,8 @@ first; nothing is stored. A loop with a user task in it deploys, and cases go ro
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from engine.services.deployments import deploy_path
@@ -121,3 +123,61 @@ def test_every_diagram_of_the_base_and_of_each_region_deploys(app):
         result = deploy_path(folder, folder.name, dry_run=True, replace=True)
         assert result.valid, [p for p in result.problems]
         assert not [p for p in result.problems if p["check"] == "loops"]
+
+
+TIMER = ('<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1D"'
+         '</bpmn:timeDuration></bpmn:timerEventDefinition>')
+
+
+def with_elements(name: str, elements: str, shapes: str, old_flow: str | None = None, new_flow: str = "") -> str:
+    """A test diagram with elements added to its process (and drawn), a flow replaced where given."""
+    text = diagram(name)
+    if old_flow is not None:
+        assert old_flow in text
+        text = text.replace(old_flow, new_flow, 1)
+    text = text.replace("  </bpmn:process>", elements + "\n  </bpmn:process>", 1)
+    return text.replace("    </bpmndi:BPMNPlane>", shapes + "\n    </bpmndi:BPMNPlane>", 1)
+
+
+def shape(element: str) -> str:
+    return (f'<bpmndi:BPMNShape id="{element}_di" bpmnElement="{element}"><dc:Bounds x="700" y="300" width="36" '
+            'height="36"/></bpmndi:BPMNShape>')
+
+
+def edge(flow: str) -> str:
+    return (f'<bpmndi:BPMNEdge id="{flow}_di" bpmnElement="{flow}"><di:waypoint x="700" y="300"/>'
+            '<di:waypoint x="800" y="300"/></bpmndi:BPMNEdge>')
+
+
+BACK = ('<bpmn:sequenceFlow id="flode_komplettera_uppgifter_kompletta" sourceRef="komplettera" '
+        'targetRef="uppgifter_kompletta"/>')
+
+
+def test_a_timer_on_the_loops_script_task_does_not_make_it_wait(upload):
+    """A boundary timer waits only while its task does: a script task is done at once, so the loop still spins."""
+    text = with_elements(
+        "slinga_skripttask.bpmn",
+        f'<bpmn:boundaryEvent id="komplettering_drojer" name="Kompletteringen dröjer" attachedToRef="komplettera">'
+        f'{TIMER}</bpmn:boundaryEvent>'
+        '<bpmn:sequenceFlow id="flode_drojer_klar" sourceRef="komplettering_drojer" targetRef="initiering_klar"/>',
+        shape("komplettering_drojer") + edge("flode_drojer_klar"))
+    response = upload({"slinga_skripttask.bpmn": text}, region="kristianstad")
+    assert response.status_code == 422, response.json
+    assert [(p["check"], p["element"]) for p in response.json["problems"]] == [("loops", "uppgifter_kompletta")]
+    assert "has no wait state" in response.json["problems"][0]["message"]
+
+
+def test_a_timer_in_the_loop_makes_it_wait_and_it_deploys(upload):
+    text = with_elements(
+        "slinga_skripttask.bpmn",
+        f'<bpmn:intermediateCatchEvent id="vanta_pa_komplettering" name="Vänta på komplettering">{TIMER}'
+        '</bpmn:intermediateCatchEvent>'
+        '<bpmn:sequenceFlow id="flode_komplettera_vanta" sourceRef="komplettera" targetRef="vanta_pa_komplettering"/>'
+        '<bpmn:sequenceFlow id="flode_vanta_uppgifter_kompletta" sourceRef="vanta_pa_komplettering" '
+        'targetRef="uppgifter_kompletta"/>',
+        shape("vanta_pa_komplettering") + edge("flode_komplettera_vanta") + edge("flode_vanta_uppgifter_kompletta"),
+        old_flow=BACK)
+    text = re.sub(r'<bpmndi:BPMNEdge id="flode_komplettera_uppgifter_kompletta_di".*?</bpmndi:BPMNEdge>', "", text,
+                  flags=re.DOTALL)
+    response = upload({"slinga_skripttask.bpmn": text}, region="kristianstad")
+    assert response.status_code == 201, response.json
