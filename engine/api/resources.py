@@ -59,6 +59,13 @@ def swedish_date(value) -> str:
             return "" if value is None else str(value)
     return f"{value.day} {SWEDISH_MONTHS[value.month - 1]} {value.year}"
 
+
+def age_on(born: date, day: date) -> int:
+    """Whole years from `born` to `day`: the person's age, put into the case's data in place of the number it
+    is read from (the number itself stays in the case's protected columns)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 # Errors the views answer with, as the OpenAPI document describes them (each a problem document).
 NO_SUCH_CASE = "no such case, or not one your organisation may see"
 NO_SUCH_TASK = "no such task, or not one your organisation may see"
@@ -113,7 +120,10 @@ class Cases(MethodView):
         huvudperson = variables.get("huvudperson")
         if isinstance(huvudperson, dict):  # the number lives in the case's protected columns only
             variables["huvudperson"] = {k: v for k, v in huvudperson.items() if k != "personnummer"}
-        variables.setdefault("huvudperson", {"namn": body["person"]["name"]})
+        huvudperson = variables.setdefault("huvudperson", {})
+        if isinstance(huvudperson, dict):  # what the case knows of the person fills the forms that ask for it
+            huvudperson.setdefault("namn", body["person"]["name"])
+            huvudperson.setdefault("alder", age_on(person.birth_date, datetime.now(SWEDISH_TIME).date()))
         principal = current_principal()
         details = dict(person_name=body["person"]["name"], principal=principal, personal_number=person.number)
         key = idempotency_key()

@@ -124,7 +124,8 @@ def test_a_task_shows_its_case_beside_the_form_as_the_organisation_may_see_it(st
     eva, vera = staff["eva"], staff["vera"]
     case = start(eva)
     first = eva.get(f"/api/v1/tasks/{case['open_tasks'][0]['id']}").json
-    assert first["instructions"].startswith("Kommunen eller öppenvården bedömer behovet")  # the diagram's text
+    # the diagram's text, with the person's name filled in
+    assert first["instructions"].startswith(f"Bedöm om {PERSON['name']} behöver en samordnad individuell plan")
     assert first["case"] == {
         "id": case["id"], "person_name": PERSON["name"], "status": "active", "stage": "Initiering och samtycke",
         "coordinator": None, "meeting": None, "participants": [],
@@ -135,8 +136,10 @@ def test_a_task_shows_its_case_beside_the_form_as_the_organisation_may_see_it(st
     mine = walk.task("kvittera_kallelse", VARDCENTRAL["organisation"]).id
     assert vera.post(f"/api/v1/tasks/{mine}/claim", json={}).status_code == 200
     task = vera.get(f"/api/v1/tasks/{mine}").json
-    assert task["instructions"] == ("Varje kallad huvudman kvitterar kallelsen, anger vem som kommer och fyller i "
-                                    "sin kartläggning inför mötet.")
+    assert task["instructions"].startswith(  # the summons as the vårdcentral reads it: the meeting's facts filled in
+        f"Er verksamhet ({VARDCENTRAL['organisation']}) är kallad till SIP-möte för Anna Andersson den "
+        "**10 december 2026** klockan 10:00, plats: **Näsby vårdcentral**. Samordningsansvarig: Eva Ek, "
+        f"{KOMMUN['organisation']}, {KOMMUN['kontakt']}. Kvittera kallelsen och ange vem som kommer.")
     context = task["case"]
     assert (context["stage"], context["status"]) == ("Förberedelse och kallelse", "active")
     assert context["coordinator"] == {"organisation": KOMMUN["organisation"], "name": "Eva Ek"}
@@ -157,4 +160,6 @@ def test_a_task_shows_its_case_beside_the_form_as_the_organisation_may_see_it(st
     receipt = walk.task("kvittera_avslut", VARDCENTRAL["organisation"]).id
     shown = vera.get(f"/api/v1/tasks/{receipt}").json
     assert (shown["case"], shown["data"]) == (None, {})
-    assert shown["instructions"] == "Planen avslutas. Kvittera att du har tagit del av avslutet."
+    # The instructions tell what to do without the case's facts: not even the person's name.
+    assert shown["instructions"].startswith("Planen för den enskilde avslutas")
+    assert "Anna" not in shown["instructions"] and "Kvittera för er verksamhet" in shown["instructions"]
