@@ -19,8 +19,29 @@ export function luhnCheckDigit(digits: string): number {
   return (10 - (total % 10)) % 10;
 }
 
+// Hyphens, dashes and minus signs as keyboards, word processors and copied text write the separator.
+const DASH = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00ad]/u;
+
+/** The digit 0–9 a decimal digit of any script stands for (Unicode's decimal digits come in runs from 0 to 9). */
+function asciiDigit(char: string): string {
+  if (!/\p{Nd}/u.test(char)) return char;
+  const code = char.codePointAt(0) ?? 0;
+  let zero = code;
+  while (code - zero < 9 && /\p{Nd}/u.test(String.fromCodePoint(zero - 1))) zero--;
+  return String(code - zero);
+}
+
+/** The number as the server reads it: digits of any script (fullwidth １９１２…) as 0–9, any dash as "-", no
+ * spaces; one number written two ways is one person. */
+export function normalisePersonalNumber(text: string): string {
+  return Array.from(text.normalize("NFKC"))
+    .filter((char) => !/[\s\p{Cf}]/u.test(char))
+    .map((char) => (DASH.test(char) ? "-" : asciiDigit(char)))
+    .join("");
+}
+
 export function checkPersonalNumber(text: string, today: Date = new Date()): PersonalNumberCheck {
-  const value = text.trim();
+  const value = normalisePersonalNumber(text);
   if (!value) return { ok: false, error: "Skriv personnumret" };
   const match = PATTERN.exec(value);
   if (!match) return { ok: false, error: `Skriv personnumret som ${PERSONAL_NUMBER_HINT}` };
@@ -49,7 +70,7 @@ export function checkPersonalNumber(text: string, today: Date = new Date()): Per
 /** While the user is still typing, a number is judged once it is complete (or cannot become valid): a half
  * typed number is not an error yet. */
 export function readyToJudge(text: string): boolean {
-  const value = text.trim();
+  const value = normalisePersonalNumber(text);
   if (/[^\d-]/.test(value)) return true;
   return value.replace(/-/g, "").length >= 12;
 }
