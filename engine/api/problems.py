@@ -116,7 +116,7 @@ def register_problem_handlers(app: Flask) -> None:
             detail = "The body is not valid JSON"
         response = problem(status, detail)
         if getattr(err, "valid_methods", None):  # a 405 says which methods the resource has (RFC 9110)
-            response.headers["Allow"] = ", ".join(err.valid_methods)
+            response.headers["Allow"] = ", ".join(sorted(err.valid_methods))
         return response
 
     @app.errorhandler(DataError)

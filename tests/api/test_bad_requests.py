@@ -87,7 +87,7 @@ def test_wrong_content_type_and_method(client):
     assert response.status_code == 400
     refused = client.delete("/api/v1/cases")
     assert refused.status_code == 405 and refused.mimetype == "application/problem+json"
-    assert set(refused.headers["Allow"].split(", ")) == {"GET", "POST", "HEAD", "OPTIONS"}
+    assert refused.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
     assert client.open("/api/v1/tasks/x/complete", method="TRACE").headers["Allow"] == "OPTIONS, POST"
     assert client.get("/api/v1/nowhere").json["status"] == 404
 
