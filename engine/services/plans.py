@@ -59,6 +59,8 @@ def plan_document(case: Case) -> dict:
     plan = data.get("plan") or {}
     coordinator = data.get("samordningsansvarig") or {}
     documented = {a.get("organisation"): a for a in plan.get("aktorer", [])}
+    # Who approved for each organisation: the user signed in when it did, as the engine recorded it.
+    approved = {a.get("organisation"): a.get("namn") for a in data.get("godkannanden") or [] if isinstance(a, dict)}
     participants = []
     for person in data.get("deltagare", []):
         own = documented.get(person.get("organisation"), {})
@@ -67,6 +69,7 @@ def plan_document(case: Case) -> dict:
             "organisation": person.get("organisation"), "kind": person.get("huvudmannatyp"),
             "contact": person.get("kontakt", ""),
             "no_action": bool(own.get("ingen_insats")), "no_action_reason": own.get("ingen_insats_motivering", ""),
+            "approved_by": approved.get(person.get("organisation")) or None,
         })
     # Whom the person calls: the coordinator, reached as recorded, or else as their organisation takes part.
     contact = None
@@ -96,8 +99,8 @@ def plan_document(case: Case) -> dict:
         "providers": sorted({i["provided_by"] for i in interventions if i["provided_by"]}),
         "others_actions": [_intervention(i) for i in recorded_others if i not in by_huvudman],
         # What the person (and relatives) do themselves, and whom to turn to when help is needed: the plan's
-        # `egna_insatser` and `om_hjalp_behovs`, where a region's meeting records them.
-        "own_actions": plan.get("egna_insatser") or "",
+        # `egna_insatser` and `om_hjalp_behovs`, where the meeting records them.
+        "own_actions": _text(plan, data, "egna_insatser"),
         "if_help_needed": plan.get("om_hjalp_behovs") or "",
         # A SIP at discharge from hospital (Lag 2017:612, Jönköping's routine): from where, ready when.
         "discharge": {"hospital": data.get("sjukhus_avdelning") or "", "ready_on": data.get("utskrivningsklar")}

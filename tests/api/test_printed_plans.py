@@ -80,7 +80,9 @@ def test_kristianstads_plan_is_printed_with_relatives_and_in_easy_read_when_the_
     tokens = staff("kristianstad", KOMMUN, VARDCENTRAL)
     walk = KristianstadOverHttp.started(server, tokens, "kristianstad", "Anna Andersson", KOMMUN["organisation"])
     walk.initiate().consent().prepare(narstaende=[RELATIVE]).acknowledge_all().premeeting()
-    walk.meeting(motesdatum="2026-12-10", uppfoljningsdatum="2027-06-10").document_all()
+    walk.meeting(motesdatum="2026-12-10", uppfoljningsdatum="2027-06-10",
+                 mal=[{"mal": "Trygg i hemmet", "matbart": "Anna ringer larmet högst en gång i veckan"}],
+                 egna_insatser="Anna går en promenad varje dag").document_all()
     before = text_of(walk.page(KOMMUN["organisation"], "/plan/easy-read")[1].body)
     assert "Planen är inte klar än. Alla har inte sagt ja till planen ännu." in before
     walk.approve_all()
@@ -91,6 +93,8 @@ def test_kristianstads_plan_is_printed_with_relatives_and_in_easy_read_when_the_
     assert "Planen är inte färdig" not in page, "everyone has approved it: this is the plan to print"
     assert "SIP-möte 10 december 2026" in text_of(tree.body)
     assert "Hemtjänst morgon och kväll" in printed["Vilka insatser behövs, och vem ansvarar för dem?"]
+    assert "Så vet vi att målet är nått: Anna ringer larmet högst en gång i veckan" in printed["Mål"]
+    assert "Anna går en promenad varje dag" in printed["Vad gör jag själv, mina närstående och andra?"]
     assert "Handlar mat Dottern Maria Varje vecka" in printed["Vad gör jag själv, mina närstående och andra?"]
     assert "Kontakta samordningsansvarig: Eva Ek, Kristianstads kommun, hemtjänst Norr, 044-13 50 00." in \
         printed["Om jag behöver hjälp eller något inte fungerar"]
@@ -111,6 +115,8 @@ def test_kristianstads_plan_is_printed_with_relatives_and_in_easy_read_when_the_
     assert "Hemtjänst morgon och kväll. Dagligen, 07 och 19, Hemma." in easy["Den här hjälpen får du"]
     assert "Det gör Kristianstads kommun, hemtjänst Norr (Hemtjänst Norr)." in easy["Den här hjälpen får du"]
     assert "Dottern Maria: Handlar mat, varje vecka." in easy["Det här gör du själv och andra runt dig"]
+    assert "Anna går en promenad varje dag" in easy["Det här gör du själv och andra runt dig"]
+    assert "Så vet vi att det har gått bra: Anna ringer larmet högst en gång i veckan" in easy["Det här vill du"]
     assert "Ring Eva Ek på Kristianstads kommun, hemtjänst Norr. Telefon: 044-13 50 00." in \
         easy["Om något inte fungerar"]
     assert "Maria Andersson, dotter. Telefon: 070-555 12 34" in easy["De här är med i din plan"]
