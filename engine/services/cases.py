@@ -29,6 +29,7 @@ from ..access.sharing import COORDINATOR_GROUP, access_inputs, consent_given_una
 from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
+from ..forms.options import bind_options, options_variables
 from ..privacy import number_hash, protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
 from ..runtime.progress import message_senders, message_texts
@@ -410,6 +411,11 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
     schema = _check_form(row, case, data)
     if schema is None:
         return data
+    if options_variables(schema):  # options the case supplies: checked as the task shows them
+        errors = validate_submission(bind_options(schema, task_data(row)), data)
+        if errors:
+            raise InvalidData(f"{len(errors)} field(s) do not match the form {row.form_schema}",
+                              [{"field": e.field, "message": e.message} for e in errors])
     return {name: value for name, value in apply_defaults(schema, data).items() if name not in shown_only}
 
 

@@ -27,7 +27,7 @@ def test_follow_up_task_comes_by_itself_when_its_date_comes(app):
     assert walk.tasks() == []
     with at("2027-06-10"):
         assert cases.fire_due_timers() == [walk.case_id]
-    assert walk.names() == ["genomfor_uppfoljning"]
+    assert walk.names() == ["genomfor_uppfoljning", "kvittera_uppfoljning", "kvittera_uppfoljning"]
     assert walk.case.next_timer_at is None
 
 
@@ -46,13 +46,13 @@ def test_continuing_plan_updates_goals_and_waits_for_the_next_follow_up(app):
     assert in_sweden(case.next_timer_at) == "2028-06-10T00:00:00+02:00"
     with at("2028-06-10"):
         cases.fire_due_timers()
-    assert walk.names() == ["genomfor_uppfoljning"]
+    assert walk.names() == ["genomfor_uppfoljning", "kvittera_uppfoljning"], "the vårdcentral has left the plan"
 
 
 def test_coordinator_can_call_a_follow_up_before_the_date(app):
     walk = planned("2027-06-10")
     cases.send_message(walk.case_id, "uppfoljning_begard", {"orsak": "Anna har fallit"})
-    assert walk.names() == ["genomfor_uppfoljning"]
+    assert walk.names() == ["genomfor_uppfoljning", "kvittera_uppfoljning", "kvittera_uppfoljning"]
 
 
 @pytest.mark.parametrize("answers, reason", [
@@ -69,7 +69,8 @@ def test_follow_up_closes_the_plan_for_each_reason(app, answers, reason):
         walk.follow_up("2027-06-10", **answers)
     assert walk.case.data["utfall"] == "avslut"
     assert walk.names() == ["dokumentera_avslut"]
-    walk.do("dokumentera_avslut", {"avslutsorsak": reason, "avslutsdatum": "2027-06-20", "den_enskilde_informerad": True})
+    walk.do("dokumentera_avslut", {"avslutsorsak": reason, "avslutsdatum": "2027-06-20",
+                                   "den_enskilde_informerad": True})
     assert sorted(t.candidate_group for t in walk.tasks()) == sorted([KOMMUN["organisation"],
                                                                       VARDCENTRAL["organisation"]])
     walk.each("kvittera_avslut", lambda group: {"kvitterat": True})

@@ -35,7 +35,7 @@ def test_the_whole_routine_survives_a_restart_after_every_step(app, restart):
     assert (walk.case.status, walk.case.closure_reason) == ("closed", "mal_uppfyllda")
     kinds = [e.kind for e in cases.case_history(walk.case_id)]
     assert kinds[0] == "started" and kinds[-1] == "status"
-    assert kinds.count("task_completed") == 16
+    assert kinds.count("task_completed") == 18
 
 
 def test_stored_state_does_not_grow_with_follow_up_rounds(app):
@@ -46,7 +46,8 @@ def test_stored_state_does_not_grow_with_follow_up_rounds(app):
             cases.fire_due_timers()
             walk.follow_up(f"{year}-06-10")
         sizes.append(len(walk.case.state))
-    assert max(sizes) - min(sizes) < 200, sizes
+    # The first round leaves the follow-up's last run behind, as every later round does: from there on, equal.
+    assert max(sizes[1:]) - min(sizes[1:]) < 200, sizes
 
 
 def test_unknown_task_and_task_of_another_case_are_not_found(app):

@@ -181,3 +181,47 @@ def test_closing_cancelling_and_early_follow_ups_are_the_coordinators_to_send(st
         refused = send(vera, walk.case_id, name)
         assert refused.status_code == 403, refused.json
     assert walk.names() == ["kvittera_kallelse", "kvittera_kallelse"], "nothing changed"
+
+
+# -- follow-up --------------------------------------------------------------------------------------------------
+def test_an_early_follow_up_is_due_soon_tells_the_participants_and_opens_with_the_plan_as_it_stands(staff):
+    eva, vera = staff["eva"], staff["vera"]
+    walk = CaseWalk.start().to_plan(uppfoljningsdatum="2027-06-10")
+    with at("2027-01-11"):  # a Monday
+        assert send(eva, walk.case_id, "uppfoljning_begard", {"orsak": "Anna har fallit i hemmet"}).status_code == 200
+    follow_up = only_task(eva, walk.case_id, "genomfor_uppfoljning")
+    assert in_sweden(datetime.fromisoformat(follow_up["due_at"]))[:10] == "2027-01-25", "within two weeks"
+    assert "Anna har fallit i hemmet" in follow_up["instructions"]
+
+    told = only_task(vera, walk.case_id, "kvittera_uppfoljning")
+    assert in_sweden(datetime.fromisoformat(told["due_at"]))[:10] == "2027-01-25"
+    assert "25 januari 2027" in told["instructions"] and "Anna har fallit i hemmet" in told["instructions"]
+
+    # The form opens with the plan's goals and interventions, and offers the participants to choose from.
+    data, schema = follow_up["data"], follow_up["form"]["schema"]["properties"]
+    assert data["uppdaterade_mal"] == [{"mal": "Trygg i hemmet", "delmal": ["Larm installerat"]}]
+    assert [(i["huvudman"], i["insats"]) for i in data["insatser_i_planen"]] == [
+        (KOMMUN["organisation"], "Hemtjänst morgon och kväll")]
+    participants = [KOMMUN["organisation"], VARDCENTRAL["organisation"]]
+    assert sorted(o["const"] for o in schema["deltagare_som_utgar"]["items"]["oneOf"]) == sorted(participants)
+    answers = {"uppfoljning_genomford": "2027-01-20", "mal_uppfyllda": False, "behov_av_samordning": True,
+               "avliden": False, "samtycke_aterkallat": False, "nya_risker_eller_mal": False,
+               "uppdaterade_mal": [*data["uppdaterade_mal"], {"mal": "Gå ut varje dag", "delmal": []}],
+               "insatser_i_planen": [{**data["insatser_i_planen"][0], "hur_ofta": "Tre gånger om dagen"}]}
+    typed = client_post_complete(eva, follow_up, {**answers, "deltagare_som_utgar": ["Vårdcentralen"]})
+    assert typed.status_code == 422 and typed.json["errors"][0]["field"].startswith("deltagare_som_utgar")
+    complete(eva, follow_up, {**answers, "deltagare_som_utgar": [VARDCENTRAL["organisation"]]})
+    assert walk.case.data["utfall"] == "", "the plan waits until every participant knows of the follow-up"
+    complete(vera, told, {"kvitterat": True, "att_ta_upp": "Vi behöver inte vara med längre"})
+    complete(eva, only_task(eva, walk.case_id, "kvittera_uppfoljning"), {"kvitterat": True})
+
+    plan = eva.get(f"/api/v1/cases/{walk.case_id}/plan").json
+    assert [p["organisation"] for p in plan["participants"]] == [KOMMUN["organisation"]]
+    assert [g["mal"] for g in plan["goals"]][-1] == "Gå ut varje dag"
+    assert walk.case.data["plan"]["insatser"][0]["hur_ofta"] == "Tre gånger om dagen"
+    assert "uppfoljning_senast" not in walk.case.data, "the next follow-up is due on its own date"
+    assert in_sweden(walk.case.next_timer_at)[:10] == "2028-01-20", "a year after this follow-up"
+
+
+def client_post_complete(client, task: dict, data: dict):
+    return client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})

@@ -119,6 +119,7 @@ class CaseWalk:
                 "avliden": False, "samtycke_aterkallat": False, "nya_risker_eller_mal": False}
         data.update(answers)
         self.do("genomfor_uppfoljning", data)
+        self.each("kvittera_uppfoljning", lambda group: {"kvitterat": True})  # each participant knows of it
         return self
 
     def close(self):

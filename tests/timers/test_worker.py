@@ -58,7 +58,7 @@ def test_a_case_started_today_reaches_its_yearly_follow_up_and_a_withdrawal(app)
     with at("2027-12-10T06:00"):
         assert "fired timers of 1 case(s)" in run_worker(app)
     db.session.expire_all()
-    assert walk.names() == ["genomfor_uppfoljning"]
+    assert walk.names() == ["genomfor_uppfoljning", "kvittera_uppfoljning", "kvittera_uppfoljning"]
     with at("2027-12-11T10:00"):
         walk.follow_up("2027-12-11")
     assert in_sweden(walk.case.next_timer_at) == "2028-12-11T00:00:00+01:00"
@@ -83,7 +83,7 @@ def test_a_follow_up_date_is_due_at_midnight_swedish_time_in_summer_and_winter(a
     with at("2027-06-09T22:01"):
         assert "fired timers of 1 case(s)" in run_worker(app)
     db.session.expire_all()
-    assert summer.names() == ["genomfor_uppfoljning"]
+    assert summer.names() == ["genomfor_uppfoljning", "kvittera_uppfoljning", "kvittera_uppfoljning"]
 
 
 def test_the_sweep_reads_only_due_cases(app):

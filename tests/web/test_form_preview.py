@@ -148,8 +148,10 @@ def sample(prop: dict, ui: dict, minimal: bool = False):
     shown = kind(prop, ui)
     if shown == "object":
         required = prop.get("required") or []
+        # A readOnly field shows what the routine put there: nobody fills it in.
         found = {name: sample(child, ui.get(name) or {}, minimal)
-                 for name, child in (prop.get("properties") or {}).items() if not minimal or name in required}
+                 for name, child in (prop.get("properties") or {}).items()
+                 if (not minimal or name in required) and not child.get("readOnly")}
         for name in found if not minimal else []:
             rule = visible_when(ui.get(name) or {})
             if rule and rule["field"] in found:  # every field shown, the conditional ones too
@@ -180,6 +182,8 @@ def variations(prop: dict, ui: dict, value, path: tuple = ()):
     shown = kind(prop, ui)
     if shown == "object" and isinstance(value, dict):
         for name, child in (prop.get("properties") or {}).items():
+            if child.get("readOnly"):
+                continue
             if name in value:
                 yield from variations(child, ui.get(name) or {}, value[name], (*path, name))
             elif kind(child, ui.get(name) or {}) == "rows":

@@ -1,0 +1,84 @@
+"""Options a case supplies: a text field, or the items of a list, whose options are what an earlier step of the
+case recorded (the participants summoned, the organisations in the plan), so that staff choose them instead of
+typing them again.
+
+    "optionsFrom": {"variable": "kallade_organisationer"}
+
+Where the task's data holds that variable as a list of texts, the field offers exactly those: the form shows
+them as choices, and a completion is checked against them. Where the variable is missing (a form previewed
+without a case), the field is an ordinary text field.
+"""
+
+from __future__ import annotations
+
+import copy
+
+KEYWORD = "optionsFrom"
+
+_HAS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def options_variables(schema) -> frozenset[str]:
+    """The variables a form's fields take their options from (none for most forms)."""
+    found = _HAS.get(id(schema))
+    if found is None or found[0] is not schema:
+        names: set[str] = set()
+        _collect(schema, names)
+        found = _HAS[id(schema)] = (schema, frozenset(names))
+        if len(_HAS) > 512:
+            _HAS.pop(next(iter(_HAS)))
+    return found[1]
+
+
+def _collect(node, names: set[str]) -> None:
+    if isinstance(node, dict):
+        spec = node.get(KEYWORD)
+        if isinstance(spec, dict) and isinstance(spec.get("variable"), str):
+            names.add(spec["variable"])
+        for value in node.values():
+            _collect(value, names)
+    elif isinstance(node, list):
+        for value in node:
+            _collect(value, names)
+
+
+def bind_options(schema: dict | None, data: dict | None) -> dict | None:
+    """The form's schema as a task with this data shows and checks it: each field with `optionsFrom` offers the
+    texts its variable lists (as `oneOf` options, each titled by itself). The same object when nothing is bound."""
+    if not isinstance(schema, dict):
+        return schema
+    names = options_variables(schema)
+    if not names:
+        return schema
+    data = data or {}
+    given = {name: _texts(data[name]) for name in names if isinstance(data.get(name), list)}
+    if not given:
+        return schema
+    bound = copy.deepcopy(schema)
+    _bind(bound, given)
+    return bound
+
+
+def _texts(listed: list) -> list[str]:
+    return list(dict.fromkeys(v for v in listed if isinstance(v, str) and v))
+
+
+def _bind(node, given: dict[str, list[str]]) -> None:
+    if isinstance(node, list):
+        for value in node:
+            _bind(value, given)
+        return
+    if not isinstance(node, dict):
+        return
+    spec = node.get(KEYWORD)
+    if isinstance(spec, dict) and spec.get("variable") in given:
+        values = given[spec["variable"]]
+        node.pop("minLength", None)
+        if values:
+            node["oneOf"] = [{"const": value, "title": value} for value in values]
+        else:
+            node["not"] = {}  # nothing to choose from: no value is right
+    for name, value in node.items():
+        if name != KEYWORD:
+            _bind(value, given)
+
