@@ -14,7 +14,8 @@ behind a load balancer does. Meanwhile:
 Printed: requests made and errors by kind. Then verified, against the database and over the API:
 - lost: a journey the client saw succeed whose case is missing, or not advanced by exactly the completion made;
 - duplicated: cases started beyond one per journey, a completion applied twice, a timer fired twice;
-- every case loads over the API, and every case whose timer was due has fired it once and waits at its follow-up.
+- every case loads over the API and advances (its next task, the consent, is completed once the faults end);
+- every case whose timer was due has fired it once and waits at its follow-up.
 
     python bench/faults.py                       # SQLite file
     SIP_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test_faults_suite python bench/faults.py
@@ -56,6 +57,7 @@ from bench.common import (  # noqa: E402
     read_template,
     sign_in,
 )
+from tests.routine.walk import HUVUDMAN_KINDS  # noqa: E402
 
 REGION = "kristianstad"
 ORGANISATION = ("Kristianstads kommun, hemtjänst Norr", "kommun_sol", "kristianstad")
@@ -64,6 +66,9 @@ KOMMUN = {"namn": "Eva Ek", "organisation": ORGANISATION[0], "huvudmannatyp": "k
           "yrke": "Biståndshandläggare", "kontakt": "044-13 50 00"}
 ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Anna Andersson", "alder": 82},
               "samordningsansvarig": KOMMUN, "sip_behovs": True}
+# The consent, as tests/routine/walk.py gives it: the case advances from NEXT_TASK to preparing the meeting.
+CONSENT = {"samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True,
+           "samtycke_huvudman": list(HUVUDMAN_KINDS)}
 FIRST_TASK, NEXT_TASK, FOLLOW_UP_TASK = "bedom_behov_av_sip", "inhamta_samtycke", "genomfor_uppfoljning"
 RETRIED = {500, 502, 503, 504}
 GIVE_UP_AFTER = 60.0  # seconds a client goes on sending one request again before it gives up
@@ -371,6 +376,7 @@ class Verdict:
     lost: list[str]
     duplicated: list[str]
     not_loading: list[str]
+    advanced: int
     timers_due: int
     timers_fired_once: int
     timer_problems: list[str]
@@ -423,15 +429,26 @@ def verify(app, ports: list[int], token: str, tally: Tally, timer_cases: list[st
         follow_ups = tasks.get(case_id, []).count((FOLLOW_UP_TASK, "open"))
         if fired != 1 or follow_ups != 1:
             timer_problems.append(f"timer case {case_id}: fired {fired}x, {FOLLOW_UP_TASK} open {follow_ups}x")
-    # Every case a client started loads over the API.
+    # Every case a client started loads over the API, and advances: its next task (consent) is completed.
     client = Client(ports, token, Tally())
+    advanced = 0
     for case_id in sorted(claimed):
-        status, _ = client.call("GET", f"/api/v1/cases/{case_id}")
+        status, body = client.call("GET", f"/api/v1/cases/{case_id}")
         if status != 200:
-            not_loading.append(f"case {case_id}: {status}")
+            not_loading.append(f"case {case_id}: loading answered {status}")
+            continue
+        waiting = [t["id"] for t in body["open_tasks"] if t["name"] == NEXT_TASK]
+        if not waiting:
+            continue  # its first completion was lost: counted above
+        status, body = client.call("POST", f"/api/v1/tasks/{waiting[0]}/complete", {"data": CONSENT},
+                                   key=str(uuid.uuid4()))
+        if status != 200 or not body["next_tasks"]:
+            not_loading.append(f"case {case_id}: completing {NEXT_TASK} answered {status}: {body}")
+        else:
+            advanced += 1
     unfinished = [f"{j.case_id or '(no case)'}: {j.failure}" for j in journeys if j.failure]
     succeeded = sum(1 for j in journeys if j.loaded)
-    return Verdict(len(journeys), succeeded, unfinished, lost, duplicated, not_loading, len(timer_cases),
+    return Verdict(len(journeys), succeeded, unfinished, lost, duplicated, not_loading, advanced, len(timer_cases),
                    len(timer_cases) - len(timer_problems), timer_problems)
 
 
@@ -460,8 +477,9 @@ class Report:
                f"requests made: {self.requests:,}; errors by kind (each answered by sending the request again):",
                *(f"    {kind:<32} {n:6,}" for kind, n in self.errors.most_common()),
                *([] if self.errors else ["    none"]),
-               f"journeys (start, complete the first task, load): {v.journeys:,}, {v.succeeded:,} done",
-               f"lost: {len(v.lost)}; duplicated: {len(v.duplicated)}; not loading: {len(v.not_loading)}; "
+               f"journeys (start, complete the first task, load): {v.journeys:,}, {v.succeeded:,} done; "
+               f"{v.advanced:,} cases advanced afterwards (consent completed)",
+               f"lost: {len(v.lost)}; duplicated: {len(v.duplicated)}; not loading or advancing: {len(v.not_loading)}; "
                f"unfinished: {len(v.unfinished)}",
                f"timers due at the start: {v.timers_due}, fired exactly once: {v.timers_fired_once}",
                *("    " + p for p in (v.lost + v.duplicated + v.not_loading + v.unfinished + v.timer_problems)[:20]),
