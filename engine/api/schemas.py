@@ -202,6 +202,8 @@ class ParticipantOut(Schema):
     contact = fields.String()
     no_action = fields.Boolean(metadata={"description": "the organisation takes part without an intervention"})
     no_action_reason = fields.String()
+    approved_by = fields.String(allow_none=True, metadata={
+        "description": "who approved the plan for the organisation, as signed in when it did; null before then"})
 
 
 class RelativeOut(Schema):

@@ -165,7 +165,7 @@ def test_what_the_case_knows_fills_each_form_and_the_instructions_name_it(staff)
     task, _ = omar.open_task(case_id, "dokumentera_ataganden")
     omar.complete(task, ingen_insats=True, ingen_insats_motivering="Inga insatser behövs från oss")
 
-    # Approving asks for no name: the engine records who approved, and the history shows them.
+    # Approving asks for no name: the engine records who approved; the history and the printed plan show them.
     for client in (eva, vera, omar):
         task, _ = client.open_task(case_id, "godkann_plan")
         assert set(task["form"]["schema"]["properties"]) == {"godkand"}
@@ -173,6 +173,13 @@ def test_what_the_case_knows_fills_each_form_and_the_instructions_name_it(staff)
     status, _, found = eva.call("GET", f"/cases/{case_id}")
     approvals = [e for e in found["history"] if e["task_name"] == "godkann_plan"]
     assert sorted(e["actor"] for e in approvals) == ["eva", "omar", "vera"]
-    names = {(a["organisation"], a["namn"]) for a in cases.get_case(case_id).data["godkannanden"]}
-    assert names == {(KOMMUN["organisation"], "Eva"), (VARDCENTRAL["organisation"], "Vera"),
-                     (PSYKIATRI["organisation"], "Omar")}
+    status, _, plan = eva.call("GET", f"/cases/{case_id}/plan")
+    assert status == 200, plan
+    assert {(p["organisation"], p["approved_by"]) for p in plan["participants"]} == {
+        (KOMMUN["organisation"], "Eva"), (VARDCENTRAL["organisation"], "Vera"), (PSYKIATRI["organisation"], "Omar")}
+    request = urllib.request.Request(f"{eva.base}/api/v1/cases/{case_id}/plan", headers={
+        "Authorization": f"Bearer {eva.token}", "Accept": "text/html"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        printed = response.read().decode()
+    assert "<th>Godkänt av</th>" in printed
+    assert f"<td>{PSYKIATRI['organisation']}</td><td></td><td>Omar</td>" in printed
