@@ -19,7 +19,9 @@ A loop without a choice -- a cycle with no element that can decide to leave it: 
 
 A parallel gateway whose branch returns to it through an exclusive gateway runs, and is accepted: each round
 starts every branch again and the join waits for them all. Loops between processes (a call activity calling
-its own process) are not looked for here; the runtime stops them (`engine.runtime.limits`).
+its own process) are not looked for here; the runtime stops them (`engine.runtime.limits`). One loop between
+cases is: a start of the main process that reaches an event sending the message named like it (which starts
+the next case) with nothing to wait for on the way.
 """
 
 from __future__ import annotations
@@ -110,12 +112,13 @@ class _Waits:
         return self.known[process_id]
 
 
-def check_loops(bpmn_trees: dict) -> list[dict]:
-    """Every refused loop of a set's BPMN files (path -> parsed root), as deployment problems."""
+def check_loops(bpmn_trees: dict, key: str | None = None) -> list[dict]:
+    """Every refused loop of a set's BPMN files (path -> parsed root), as deployment problems; with the main
+    process `key`, also a start of it that sends the message starting the next case before it waits."""
     processes = {el.get("id"): el for root in bpmn_trees.values() for el in root.iter(_q("process"))
                  if el.get("id")}
     waits = _Waits(processes)
-    found = []
+    found = _starting_itself(bpmn_trees, processes, waits, key) if key in processes else []
     for path, root in sorted(bpmn_trees.items()):
         in_file = []
         for process in root.iter(_q("process")):
@@ -138,6 +141,51 @@ def _scope_loops(path: str, scope, waits: _Waits) -> list[dict]:
     for component in _cycles(not_waiting, edges):
         if not component <= reported:
             found.append(_problem(path, nodes, component, edges, "loop-without-wait"))
+    return found
+
+
+def _starting_itself(bpmn_trees: dict, processes: dict, waits: _Waits, key: str) -> list[dict]:
+    """A start of the main process that reaches, with nothing to wait for on the way, an event sending the message
+    named like it: that message starts a new case of it (`engine.services.cases`), which sends it again, without
+    end. Followed into subprocesses and called processes that do not wait."""
+    files = {id(el): path for path, root in bpmn_trees.items() for el in root.iter(_q("process"))}
+    names = {el.get("id"): el.get("name") for root in bpmn_trees.values() for el in root.iter(_q("message"))}
+    found = []
+    entered: set[int] = set()
+
+    def enter(scope, path: str) -> None:
+        if id(scope) in entered:
+            return
+        entered.add(id(scope))
+        nodes = {el.get("id"): el for el in _flow_nodes(scope)}
+        edges = _edges(scope, nodes)
+        todo = [n for n, el in nodes.items() if _local(el) == "startEvent"]
+        seen = set(todo)
+        while todo:
+            node = todo.pop()
+            el = nodes[node]
+            if waits.node_waits(el):
+                continue
+            kind = _local(el)
+            message = el.find(_q("messageEventDefinition"))
+            if kind in ("endEvent", "intermediateThrowEvent") and message is not None \
+                    and names.get(message.get("messageRef")) == key:
+                found.append({"file": path, "element": node, "line": el.sourceline, "check": CHECK, "message": (
+                    f"A case of {key!r} reaches {_named(el)}, which sends the message {key!r} that starts a new "
+                    "case, with nothing to wait for on the way: each case would start the next at once, without "
+                    "end. Put a wait state before it")})
+            if kind in SUBPROCESSES and not _is_event_subprocess(el):
+                enter(el, path)
+            elif kind == "callActivity" and (el.get("calledElement") or "").strip() in processes:
+                called = processes[el.get("calledElement").strip()]
+                enter(called, files.get(id(called), path))
+            for succ in edges[node]:
+                if succ not in seen:
+                    seen.add(succ)
+                    todo.append(succ)
+
+    main = processes[key]
+    enter(main, files.get(id(main)))
     return found
 
 

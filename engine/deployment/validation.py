@@ -161,7 +161,7 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
         problems.extend(check_references(bpmn_trees, dmn_trees, key))
     for path, root in sorted(trees.items()):
         problems.extend(check_scripts(path, root) if kind_of(path) == "bpmn" else check_decision_cells(path, root))
-    problems.extend(check_loops(bpmn_trees))
+    problems.extend(check_loops(bpmn_trees, key))
     for path, root in sorted(bpmn_trees.items()):
         problems.extend(check_instructions(path, root))
     if problems:

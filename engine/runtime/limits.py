@@ -28,6 +28,9 @@ from SpiffWorkflow.util.task import TaskState
 
 MAX_RUNS_PER_ELEMENT = 100
 MAX_DEPTH = 50
+# Frames of SpiffWorkflow looking ahead in a recursion that ran out: one along a loop fills most of Python's
+# limit of 1000; looking ahead along a process as drawn takes a few dozen.
+PREDICTED_DEPTH = 200
 
 
 class LimitReached(Exception):
@@ -91,8 +94,8 @@ def predicted_task(err: RecursionError):
                 seen[id(task.task_spec)] += 1
                 first.setdefault(id(task.task_spec), task)
         frame = frame.tb_next
-    if not seen:
-        return None
+    if sum(seen.values()) < PREDICTED_DEPTH:
+        return None  # looking ahead as usual when the recursion ran out elsewhere (a chain of case starts)
     most = max(seen.values())
     return next(task for spec, task in first.items() if seen[spec] == most)
 

@@ -181,3 +181,16 @@ def test_a_timer_in_the_loop_makes_it_wait_and_it_deploys(upload):
                   flags=re.DOTALL)
     response = upload({"slinga_skripttask.bpmn": text}, region="kristianstad")
     assert response.status_code == 201, response.json
+
+
+def test_a_case_that_would_start_the_next_at_once_is_refused(client, upload):
+    """The message named like the routine starts a new case of it: sent before anything waits, each case would
+    start the next, without end."""
+    name = "startar_ny_sip_direkt.bpmn"
+    response = upload({name: diagram(name)}, region="kristianstad", deployed_by="tests")
+    assert response.status_code == 422, response.json
+    [found] = response.json["problems"]
+    assert (found["check"], found["file"], found["element"], found["line"]) == (
+        "loops", f"bpmn/{name}", "ny_sip_startas", line_of(name, "ny_sip_startas"))
+    assert "reaches ny_sip_startas ('Ny SIP startas'), which sends the message 'sip'" in found["message"]
+    assert count("deployments") == 0 and count("cases") == 0
