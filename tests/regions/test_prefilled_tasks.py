@@ -183,3 +183,55 @@ def test_what_the_case_knows_fills_each_form_and_the_instructions_name_it(staff)
         printed = response.read().decode()
     assert "<th>Godkänt av</th>" in printed
     assert f"<td>{PSYKIATRI['organisation']}</td><td></td><td>Omar</td>" in printed
+
+
+@pytest.fixture
+def stockholm_staff(app, migrated, stockholm):
+    from tests.regions.walks import BUP, SKOLA_STHLM, SOCIALTJANST_BARN
+
+    with gunicorn(migrated) as base:
+        yield {who: (Client(base, user_token(who, (party["organisation"], party["huvudmannatyp"], "stockholm")),
+                            party["organisation"]), party)
+               for who, party in (("ali", SOCIALTJANST_BARN), ("nora", BUP), ("lena", SKOLA_STHLM))}
+
+
+def test_stockholm_the_summons_names_the_question_and_the_meeting_opens_on_its_planned_date(stockholm_staff):
+    from tests.regions.walks import GUARDIANS
+
+    (ali, ali_party), (nora, nora_party), (lena, lena_party) = (stockholm_staff[who] for who in ("ali", "nora",
+                                                                                                  "lena"))
+    status, _, case = ali.call("POST", "/cases", {"region": "stockholm", "person": {
+        "personal_number": "20090315-4565", "name": "Maja Lind"}})
+    assert status == 201, case
+    case_id = case["id"]
+    task, _ = ali.open_task(case_id, "bedom_behov_av_sip")
+    assert task["data"]["huvudperson"] == {"namn": "Maja Lind", "alder": age_today(date(2009, 3, 15))}
+    ali.complete(task, initierad_av="kommun", samordningsansvarig=ali_party, sip_behovs=True)
+
+    planned = date.today() + timedelta(days=21)
+    question = "Hur kan Maja komma tillbaka till skolan?"
+    task, _ = ali.open_task(case_id, "formote_med_familjen")
+    ali.complete(task, installning="positiv", vardnadshavare=GUARDIANS, samtycke_skriftligt=True,
+                 samtycke_datum=date.today().isoformat(), barnets_delaktighet="Maja är med hela mötet",
+                 fragestallning=question, deltagare=[ali_party, nora_party, lena_party],
+                 motesdatum_planerat=planned.isoformat(), motestid="15:00", moteslangd="90 minuter",
+                 motesplats="Eriksdalsskolan", motesform="fysiskt", information_lamnad=["information_om_sip"],
+                 formote_verksamheter_behovs=False)
+
+    # Each service's summons names the question, the meeting and the child; who comes is whom it named.
+    for client, party in ((nora, nora_party), (lena, lena_party), (ali, ali_party)):
+        task, _ = client.open_task(case_id, "kvittera_kallelse")
+        assert task["data"]["namn"] == party["namn"]
+        for fact in (question, in_words(planned), "klockan 15:00", "Eriksdalsskolan", "Maja Lind"):
+            assert fact in task["instructions"], (fact, task["instructions"])
+        client.complete(task, kommer=True)
+
+    # The meeting's first part opens with the date it was planned for, named in its instructions too.
+    task, _ = ali.open_task(case_id, "mote_inledning")
+    assert task["data"]["motesdatum"] == planned.isoformat()
+    assert "Del 1 av 5" in task["instructions"] and in_words(planned) in task["instructions"]
+    ali.complete(task, ordforande={"namn": ali_party["namn"], "organisation": ali_party["organisation"]},
+                 sekreterare={"namn": lena_party["namn"], "organisation": lena_party["organisation"]},
+                 huvudpersonen_deltar="hela_motet", den_enskilde_informerad=True)
+    task, _ = ali.open_task(case_id, "mote_aktuell_situation")
+    assert question in task["instructions"]
