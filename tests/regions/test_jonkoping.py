@@ -3,6 +3,7 @@ primary care, with the summons due within 3 days of the ready-for-discharge noti
 
 import pytest
 
+from engine.scripting.helpers import arbetsdagar_efter
 from engine.services.errors import InvalidData
 from tests.regions.walks import local_day, local_time
 from tests.routine.walk import KOMMUN, SKOLA, VARDCENTRAL, CaseWalk
@@ -66,10 +67,13 @@ def test_whether_it_is_a_discharge_must_be_stated(app):
     assert [e["field"] for e in err.value.errors] == ["sip_vid_utskrivning"]
 
 
-def test_an_ordinary_sip_has_no_discharge_deadline(app):
+def test_an_ordinary_sip_has_no_discharge_deadline_but_the_routines_own(app):
     walk = assess(CaseWalk.start("jonkoping"), False, samordningsansvarig=KOMMUN).consent()
     task = walk.task("forbered_sip")
-    assert (task.candidate_group, task.due_at) == ("samordningsansvarig", None)
+    assert task.candidate_group == "samordningsansvarig"
+    # not three days from a discharge, but without delay: five working days from when the case was opened
+    assert local_day(task.due_at) == walk.case.data["kallelse_senast"] == \
+        arbetsdagar_efter(walk.case.data["initierad_datum"], 5)
 
 
 def test_a_child_with_the_school_as_huvudman(app):

@@ -225,3 +225,48 @@ def test_an_early_follow_up_is_due_soon_tells_the_participants_and_opens_with_th
 
 def client_post_complete(client, task: dict, data: dict):
     return client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": data})
+
+
+# -- the meeting: attendance, deviations, the mapping beforehand --------------------------------------------------
+def test_the_meeting_shows_each_professions_mapping_and_records_who_came(staff):
+    eva, vera = staff["eva"], staff["vera"]
+    walk = CaseWalk.start().initiate().consent().prepare()
+    complete(vera, only_task(vera, walk.case_id, "kvittera_kallelse"),
+             {"kommer": True, "namn": "Per Berg", "kartlaggning": "Tre kroniska diagnoser, åtta läkemedel"})
+    complete(eva, only_task(eva, walk.case_id, "kvittera_kallelse"),
+             {"kommer": True, "namn": "Eva Ek", "kartlaggning": "Hemtjänst två gånger om dagen"})
+    walk.premeeting()
+
+    meeting = only_task(eva, walk.case_id, "genomfor_sip_mote")
+    shown = meeting["instructions"]
+    assert f"**{VARDCENTRAL['organisation']}** (Per Berg kommer): Tre kroniska diagnoser, åtta läkemedel" in shown
+    assert f"**{KOMMUN['organisation']}** (Eva Ek kommer): Hemtjänst två gånger om dagen" in shown
+    # who came is chosen among those summoned, filled in from who said they would come
+    options = meeting["form"]["schema"]["properties"]["narvarande"]["items"]["oneOf"]
+    assert sorted(o["const"] for o in options) == sorted([KOMMUN["organisation"], VARDCENTRAL["organisation"]])
+    assert sorted(meeting["data"]["narvarande"]) == sorted([KOMMUN["organisation"], VARDCENTRAL["organisation"]])
+    answers = {"motesdatum": "2026-12-10", "huvudmal": "Anna bor kvar hemma", "overgripande_ansvar":
+               KOMMUN["organisation"], "uppfoljningsdatum": "2027-06-10", "den_enskilde_informerad": True}
+    typed = client_post_complete(eva, meeting, {**answers, "narvarande": ["Vårdcentralen"]})
+    assert typed.status_code == 422 and typed.json["errors"][0]["field"].startswith("narvarande")
+
+    # the vårdcentral did not come after all, and sent no one
+    complete(eva, meeting, {**answers, "narvarande": [KOMMUN["organisation"]]})
+    deviation = only_task(eva, walk.case_id, "registrera_avvikelse_vid_motet")
+    assert deviation["instructions"].startswith(f"{VARDCENTRAL['organisation']} var kallad till SIP-mötet")
+    assert in_sweden(datetime.fromisoformat(deviation["due_at"]))[:10] == "2026-12-14"
+    assert "registrera_avvikelse_vid_motet" not in [t["name"] for t in tasks_of(vera, walk.case_id)]
+    complete(eva, deviation, {"beskrivning": "Vårdcentralen uteblev utan att meddela förhinder."})
+    # the plan is documented as ever, the absent huvudman too, and the case keeps the deviation
+    assert sorted(t["name"] for t in tasks_of(vera, walk.case_id)) == ["dokumentera_ataganden"]
+    walk.document_all().approve_all().print_plan()
+    assert walk.case.data["avvikelser_vid_motet"] == [{
+        "organisation": VARDCENTRAL["organisation"], "motesdatum": "2026-12-10",
+        "beskrivning": "Vårdcentralen uteblev utan att meddela förhinder."}]
+
+
+def test_no_deviation_when_every_summoned_huvudman_came(staff):
+    walk = CaseWalk.start().initiate().consent().prepare().acknowledge_all().premeeting().meeting()
+    assert "registrera_avvikelse_vid_motet" not in walk.names()
+    walk.document_all().approve_all().print_plan()
+    assert walk.case.data["uteblivna_vid_motet"] == [] and "avvikelser_vid_motet" not in walk.case.data
