@@ -17,8 +17,10 @@ A loop without a choice -- a cycle with no element that can decide to leave it: 
     it fails (when it is near the start: every start). A branch of a parallel gateway that flows back into
     the gateway is such a loop, whatever waits on it.
 
-A parallel gateway whose branch returns to it through an exclusive gateway runs, and is accepted: each round
-starts every branch again and the join waits for them all. Loops between processes (a call activity calling
+A loop that flows back into a parallel gateway which flows from before the loop also come into is refused too:
+the gateway waits for a token on every flow coming in, and those from before the loop never bring one again, so
+a case going round waits there for ever (SpiffWorkflow only seems to run it while the finished tasks of the
+first round are kept; the engine drops them when it stores a case). Loops between processes (a call activity calling
 its own process) are not looked for here; the runtime stops them (`engine.runtime.limits`). One loop between
 cases is: a start of the main process that reaches an event sending the message named like it (which starts
 the next case) with nothing to wait for on the way.
@@ -141,7 +143,28 @@ def _scope_loops(path: str, scope, waits: _Waits) -> list[dict]:
     for component in _cycles(not_waiting, edges):
         if not component <= reported:
             found.append(_problem(path, nodes, component, edges, "loop-without-wait"))
+    incoming: dict[str, list[str]] = {n: [] for n in nodes}
+    for source, targets in edges.items():
+        for target in targets:
+            incoming[target].append(source)
+    for component in _cycles(list(nodes), edges):
+        for n in (n for n in nodes if n in component and n not in reported):
+            sources = incoming[n]
+            if _local(nodes[n]) == "parallelGateway" and any(s in component for s in sources) \
+                    and any(s not in component for s in sources):
+                found.append(_join_problem(path, nodes, n, component, edges))
     return found
+
+
+def _join_problem(path: str, nodes: dict, gateway: str, component: set[str], edges: dict) -> dict:
+    el = nodes[gateway]
+    cycle = _cycle_through(gateway, component, edges)
+    steps = [_named(nodes[n]) for n in cycle[:-1]][:MAX_NAMED]
+    message = (f"The loop {' → '.join([*steps, gateway])} flows back into the parallel gateway {gateway}, where "
+               "flows from before the loop come in too: a parallel gateway waits for every flow coming in, and those "
+               "from before the loop never come again, so a case going round would wait there for ever. Let the "
+               "flows meet at an exclusive gateway before it")
+    return {"file": path, "element": gateway, "line": el.sourceline, "message": message, "check": CHECK}
 
 
 def _starting_itself(bpmn_trees: dict, processes: dict, waits: _Waits, key: str) -> list[dict]:

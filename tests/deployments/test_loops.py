@@ -1,7 +1,8 @@
-"""Loops refused at deployment: a loop with no wait state (the engine would go round it without end in one step)
-and a loop no gateway can leave (a parallel gateway's branch flowing back into it: every case reaching it would
-fail). Each refusal names the diagram file, the loop's elements in order with their names, and the line of the
-first; nothing is stored. A loop with a user task in it deploys, and cases go round it."""
+"""Loops refused at deployment: a loop with no wait state (the engine would go round it without end in one step),
+a loop no gateway can leave (a parallel gateway's branch flowing back into it: every case reaching it would
+fail), and a loop flowing back into a parallel gateway that waits for flows from before the loop too. Each
+refusal names the diagram file, the loop's elements in order with their names, and the line of the first;
+nothing is stored. A loop with a user task in it deploys, and cases go round it."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ REFUSED = [
     pytest.param("slinga_parallell_gateway.bpmn", "dela_upp",
                  ["dela_upp ('Bedöm och inhämta samtycke')", "inhamta_samtycke ('Inhämta samtycke')"],
                  "has no gateway that decides whether to go round again", id="parallel branch flowing back"),
+    pytest.param("slinga_parallell_via_gateway.bpmn", "dela_upp",
+                 ["dela_upp ('Bedöm och inhämta samtycke')", "inhamta_samtycke ('Inhämta samtycke')",
+                  "fraga_igen ('Fråga igen?')"],
+                 "flows back into the parallel gateway dela_upp, where flows from before the loop come in too",
+                 id="parallel branch flowing back through an exclusive gateway"),
 ]
 
 
@@ -194,3 +200,4 @@ def test_a_case_that_would_start_the_next_at_once_is_refused(client, upload):
         "loops", f"bpmn/{name}", "ny_sip_startas", line_of(name, "ny_sip_startas"))
     assert "reaches ny_sip_startas ('Ny SIP startas'), which sends the message 'sip'" in found["message"]
     assert count("deployments") == 0 and count("cases") == 0
+
