@@ -13,6 +13,7 @@ from ..access import require_audit_reader
 from ..access.rules import case_access
 from ..calendar import SWEDISH_TIME
 from ..database import db
+from ..forms.choices import bind_choices
 from ..forms.options import bind_options
 from ..people.personal_number import parse_personal_number
 from ..services import cases as case_service
@@ -280,8 +281,8 @@ class TaskResource(MethodView):
             **task_out(task),
             "instructions": case_service.instructions_of(task, case, data, shared=shared),
             "case_revision": case.revision,
-            # A field whose options the case supplies (`optionsFrom`) offers them.
-            "form": {"schema": bind_options(forms.get(task.form_schema), data),
+            # Fields whose options the case supplies (`optionsFrom`) or an earlier step limited (`choicesFrom`).
+            "form": {"schema": bind_options(bind_choices(forms.get(task.form_schema), data), data),
                      "ui_schema": forms.get(task.form_ui_schema)},
             # A draft is what those who may complete the task typed themselves.
             "data": data,

@@ -296,6 +296,8 @@ class _SchemaChecker:
             self.not_a_choice(resolved, at, name)
         if type_ == "boolean" and "const" in resolved:
             self.report(name, (*at, "const"), self.TICKED_BY_ITSELF.format(name=name))
+        if "choicesFrom" in resolved:
+            self.choices_from(resolved, at, name, select)
         fmt = resolved.get("format")
         if type_ == "string" and fmt is not None and fmt not in STRING_FORMATS:
             self.report(name, (*at, "format"), f"The field '{name}' has the format {fmt!r}, which the form cannot "
@@ -304,6 +306,21 @@ class _SchemaChecker:
             self.object(resolved, at, name, conditions=schema if isinstance(schema, dict) else resolved)
         elif type_ == "array":
             self.array(resolved, at, name)
+
+    def choices_from(self, schema: dict, at: tuple, name: str, select: bool) -> None:
+        """`choicesFrom` (engine/forms/choices.py) narrows a choice to the values a variable of the case lists."""
+        spec = schema["choicesFrom"]
+        where = (*at, "choicesFrom")
+        if not isinstance(spec, dict) or not isinstance(spec.get("variable"), str) \
+                or not spec["variable"].isidentifier() or set(spec) - {"variable", "message"}:
+            self.report(name, where, f"The field '{name}' has a \"choicesFrom\" that is not "
+                        "{\"variable\": NAME, \"message\": TEXT}: NAME is the process variable listing the "
+                        "values that may be chosen, TEXT what staff read when another value is sent")
+        elif "message" in spec and (not isinstance(spec["message"], str) or not spec["message"].strip()):
+            self.report(name, where, f"The \"choicesFrom\" of the field '{name}' has an empty \"message\"")
+        if not select:
+            self.report(name, where, f"The field '{name}' takes its choices from a variable (\"choicesFrom\") but "
+                        "is no choice: give it its options as \"oneOf\" of const options with titles, or \"enum\"")
 
     def _option_type(self, option):
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from jsonschema.exceptions import ValidationError
 
+from .choices import refusal
+
 TYPES = {
     "string": "text",
     "integer": "ett heltal",
@@ -79,6 +81,8 @@ def message(err: ValidationError, root: dict, missing: str | None = None) -> str
         return f"Här gäller bara ”{label}”" if label else CHOOSE
     if kind == "enum" and expected == [True]:
         return "Kryssa i rutan för att bekräfta"
+    if kind in ("enum", "oneOf", "anyOf", "not") and (narrowed := refusal(field_schema(root, path), err.instance)):
+        return narrowed
     if kind in ("enum", "oneOf", "anyOf"):
         return CHOOSE
     if kind == "minLength":

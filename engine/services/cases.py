@@ -29,6 +29,7 @@ from ..access.sharing import COORDINATOR_GROUP, access_inputs, consent_given_una
 from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
+from ..forms.choices import bind_choices, choices_variables
 from ..forms.options import bind_options, options_variables
 from ..privacy import number_hash, protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
@@ -278,8 +279,11 @@ def _complete_task(task_id: str, data: dict, actor: str | None, case_id: str | N
                 cw.complete(task_id, data)
         except TaskNotReady as err:
             raise Conflict(str(err)) from err
+        # Who did it, as signed in: the history shows the person's name and organisation, not a login name.
+        by = {"name": principal.name, "organisation": principal.organisation} if getattr(principal, "name", None) \
+            else {}
         history(case_id=case.id, kind="task_completed", actor=actor, task_id=task_id, task_name=row.name,
-                detail={"title": row.title}, elements=cw.ran() or None)
+                detail={"title": row.title, **({"by": by} if by else {})}, elements=cw.ran() or None)
         audit.record("complete_task", principal, case_id=case.id, task_id=task_id, user=actor,
                      detail={"task": row.name})
         _store(case, cw, completed_task_id=task_id, completed_by=actor, stored_open=stored,
@@ -427,6 +431,8 @@ def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dic
     schema = forms_of(case.definition).get(row.form_schema)
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
+    if choices_variables(schema):  # choices an earlier step limited: checked as the task shows them
+        schema = bind_choices(schema, task_data(row))
     errors = validate_submission(schema, data, partial=partial)
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
                for name in consent_given_unasked(data, schema.get("properties") or {})]

@@ -110,6 +110,9 @@ REFUSED = [
     ("order_with_unknown_field", "uischema", "datum", 2, ["ui:order", "'datum'"]),
     ("order_leaving_out_a_field", "uischema", "informerad", 2, ["ui:order", "leaves out", "'informerad'"]),
     ("visible_when_unknown_field", "uischema", "kommentar", 9, ["visibleWhen", "'informerat'", "does not have"]),
+    ("choices_from_a_text_field", "schema", "huvudman", 15, ["choicesFrom", "is no choice", "oneOf"]),
+    ("choices_from_without_a_variable", "schema", "deltagare[]/huvudmannatyp", 27,
+     ["choicesFrom", '{"variable": NAME, "message": TEXT}']),
 ]
 
 
