@@ -6,7 +6,9 @@ The rules (docs/access.md):
 - The initiating organisation (the starting user's) always sees the case. Before consent — or a menprövning
   that lets the SIP go ahead — it is the only one, and it acts as coordinator. The diagrams say when that
   moment has come, in the variable `sip_delas`.
-- Once shared, the coordinator's organisation and every participant's see the case (`full`).
+- Once shared, the coordinator's organisation and every participant's see the case (`full`); where the person
+  has named the huvudmän who may take part (`samtycke_huvudman`, a list of huvudman kinds), only participants
+  of those kinds (as the organisation is registered, else as the case names it).
 - After consent is withdrawn, when the case ends, or when an organisation leaves the plan, participants keep
   only what they documented themselves (`own`); nobody is added any more. The coordinator and the initiator
   keep the case.
@@ -38,6 +40,8 @@ SHARING_FLAG = "sip_delas"
 # The variables that open a case to other organisations. Only the routine's own steps set them: a case
 # started with one of them would be shared before anyone asked the person.
 CONSENT_VARIABLES = (SHARING_FLAG, "samtycke", "menprovning_resultat")
+# The huvudman kinds the person has consented to take part, where the diagrams record them.
+CONSENTED_KINDS = "samtycke_huvudman"
 
 
 def consent_given_unasked(names, asked=()) -> list[str]:
@@ -66,7 +70,18 @@ def _org(entry) -> str | None:
 
 # What the sharing of a case follows: a store that changes none of these leaves its rows as they are.
 SHARING_VARIABLES = ("samordningsansvarig", "deltagare", SHARING_FLAG, "samtycke", "menprovning_resultat",
-                     "aterkallelse", "samtycke_aterkallat")
+                     "aterkallelse", "samtycke_aterkallat", CONSENTED_KINDS)
+
+
+def consented_participants(data: dict, participants: set[str], kinds: dict[str, str]) -> set[str]:
+    """The participants the person's consent covers: all, unless the case lists the huvudman kinds consented
+    to; then those whose kind (as registered, else as the case names it) is listed."""
+    allowed = data.get(CONSENTED_KINDS)
+    if not isinstance(allowed, list) or not participants:
+        return participants
+    registered = dict(db.session.execute(
+        sa.select(Organisation.name, Organisation.kind).where(Organisation.name.in_(sorted(participants)))).all())
+    return {org for org in participants if registered.get(org, kinds.get(org)) in allowed}
 
 
 def access_inputs(case: Case) -> tuple:
@@ -118,6 +133,7 @@ def sync_case_access(case: Case, initiator_kind: str | None = None,
         shared_now = case.status == "active" and consented(data) and not withdrawn(case)
         members: set[str] = {initiator} if initiator else set()
         if shared_now:
+            participants = consented_participants(data, participants, kinds)
             members |= participants | ({coordinator} if coordinator else set())
             acting = coordinator or initiator
         elif coordinator and coordinator in existing:

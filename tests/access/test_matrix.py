@@ -78,7 +78,8 @@ def test_before_consent_only_the_initiator_sees_the_case(world):
     # no message is awaited before consent: the refusal is about the process, not about access
     assert vc.post(f"/api/v1/cases/{case_id}/messages/samtycke_aterkallat", json={}).status_code == 409
     done = vc.post(f"/api/v1/tasks/{task.id}/complete", json={"data": {
-        "samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True}})
+        "samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True,
+        "samtycke_huvudman": ["kommun_sol", "primarvard"]}})
     assert done.status_code == 200, done.json
     assert cases.get_case(case_id).data["sip_delas"] is True  # the diagram says so
     # consent given: now the coordinator sees the case and takes over the coordinator's tasks

@@ -130,7 +130,8 @@ def test_before_and_after_consent(world):
 
     task = open_task(pre, "inhamta_samtycke").id
     assert vc.post(f"/api/v1/tasks/{task}/complete", json={"data": {
-        "samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True}}).status_code == 200
+        "samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True,
+        "samtycke_huvudman": ["kommun_sol", "primarvard"]}}).status_code == 200
     assert viewers_of(task) == set()  # completed: no rows left
     assert names(kommun) == sorted([("bedom_behov_av_sip", own), ("forbered_sip", pre)])
     assert names(vc) == []  # it keeps the case as initiator; the coordinator's task is not addressed to it

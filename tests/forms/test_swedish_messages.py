@@ -13,7 +13,8 @@ from .conftest import ROOT, read
 
 ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Tolvan"}, "sip_behovs": True,
               "samordningsansvarig": KOMMUN}
-CONSENT = {"samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True}
+CONSENT = {"samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": True,
+           "samtycke_huvudman": ["kommun_sol", "primarvard"]}
 
 
 @pytest.fixture

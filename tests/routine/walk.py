@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from engine.calendar import SWEDISH_TIME
 from engine.services import cases
+from engine.store.identity import HUVUDMAN_KINDS
 
 KOMMUN = {"namn": "Eva Ek", "organisation": "Kristianstads kommun, hemtjänst Norr", "huvudmannatyp": "kommun_sol",
           "yrke": "Biståndshandläggare", "kontakt": "044-13 50 00"}
@@ -59,9 +60,13 @@ class CaseWalk:
         })
         return self
 
-    def consent(self):
-        self.do("inhamta_samtycke", {"samtycke": "givet", "samtycke_datum": "2026-11-27",
-                                     "samtycke_informationsutbyte": True})
+    def consent(self, huvudman=HUVUDMAN_KINDS, informationsutbyte: bool = True):
+        """Consent to the SIP, to information exchange (unless told) and to the huvudmän of the kinds given (all,
+        unless told)."""
+        data = {"samtycke": "givet", "samtycke_datum": "2026-11-27", "samtycke_informationsutbyte": informationsutbyte}
+        if informationsutbyte:
+            data["samtycke_huvudman"] = list(huvudman)
+        self.do("inhamta_samtycke", data)
         return self
 
     def prepare(self, deltagare=None, tjanstemannamote: bool = True, datum: str = "2026-12-10"):

@@ -34,7 +34,8 @@ def summoned(call, name: str, personal_number: str) -> str:
         "initierad_av": "kommun", "huvudperson": {"namn": name, "alder": 82}, "samordningsansvarig": KOMMUN,
         "sip_behovs": True})
     complete(call, case_id, "inhamta_samtycke", {"samtycke": "givet", "samtycke_datum": "2026-11-27",
-                                                 "samtycke_informationsutbyte": True})
+                                                 "samtycke_informationsutbyte": True,
+                                                 "samtycke_huvudman": ["kommun_sol", "primarvard"]})
     complete(call, case_id, "forbered_sip", {
         "deltagare": [KOMMUN, VARDCENTRAL], "motesdatum_planerat": "2027-02-10", "motestid": "10:00",
         "motesplats": "Hemma hos den enskilde", "tjanstemannamote_forslag": "2027-02-08 kl 13, Näsby vårdcentral"})

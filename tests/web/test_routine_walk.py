@@ -90,8 +90,8 @@ def test_a_sip_from_its_start_to_the_printed_plan_by_three_organisations(new_pag
     field(eva, "Datum för samtycke").fill(today().isoformat())
     choose(eva, "Samtycker till informationsutbyte mellan huvudmännen", "Ja")
     consented = group(eva, "Huvudmän som får delta")
-    for number, party in enumerate((EVA, PER, OMAR), start=1):
-        add_item(consented, "Huvudmän som får delta", "Huvudman", number).fill(party["organisation"])
+    for party in (EVA, PER, OMAR):
+        consented.get_by_role("checkbox", name=party["verksamhet"], exact=True).check()
     field(eva, "Dokumentation").fill("Astrid samtycker muntligt, hennes dotter Maria var med.")
     axe(eva, "the consent, filled in")
     complete(eva)
@@ -524,12 +524,8 @@ def test_the_consent_asked_with_the_keyboard_alone_from_the_task_list(page_as, a
     expect(date).to_have_value(today().isoformat())
     tab_to(page, group(page, "Samtycker till informationsutbyte mellan huvudmännen").get_by_role("radio", name="Ja"))
     keys.press("Space")
-    add = page.get_by_role("button", name="Lägg till i Huvudmän som får delta")
-    tab_to(page, add)
-    keys.press("Enter")
-    new = field(page, "Huvudman 1")
-    tab_to(page, new, "Shift+Tab")
-    keys.type(EVA["organisation"])
+    tab_to(page, group(page, "Huvudmän som får delta").get_by_role("checkbox", name=EVA["verksamhet"], exact=True))
+    keys.press("Space")
     tab_to(page, field(page, "Dokumentation"))
     keys.type("Bertil samtycker muntligt.")
     axe(page, "the consent filled in with the keyboard")
@@ -538,13 +534,17 @@ def test_the_consent_asked_with_the_keyboard_alone_from_the_task_list(page_as, a
 
     on_task(page, "Förbered den enskilde och planera mötet")
     expect(done_notice(page)).to_be_focused()
+    # The summons offers the huvudman Bertil consented to, and no other.
+    row = add_item(group(page, "Kallade huvudmän"), "Kallade huvudmän", "Huvudman", 1)
+    options = field(row, "Huvudmannens verksamhet").get_by_role("option")
+    expect(options).to_have_text(["Välj …", EVA["verksamhet"]])
     status, done = call("GET", f"/tasks?case_id={case['id']}&name=inhamta_samtycke&state=completed")
     assert status == 200 and done["total"] == 1
     _, consent = call("GET", f"/tasks/{done['items'][0]['id']}")
     assert {key: consent["data"][key] for key in ("samtycke", "samtycke_datum", "samtycke_informationsutbyte",
                                                   "samtycke_huvudman", "samtycke_kommentar")} == {
         "samtycke": "givet", "samtycke_datum": today().isoformat(), "samtycke_informationsutbyte": True,
-        "samtycke_huvudman": [EVA["organisation"]], "samtycke_kommentar": "Bertil samtycker muntligt."}
+        "samtycke_huvudman": ["kommun_sol"], "samtycke_kommentar": "Bertil samtycker muntligt."}
 
 
 def stockholm_at_its_print_step(api_as) -> str:

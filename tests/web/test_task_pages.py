@@ -39,7 +39,8 @@ def consented(call, name: str, personal_number: str) -> str:
     answer = complete(call, first_task(case), {"initierad_av": "kommun", "huvudperson": {"namn": name},
                                                "samordningsansvarig": COORDINATOR, "sip_behovs": True})
     answer = complete(call, answer["next_tasks"][0]["id"], {
-        "samtycke": "givet", "samtycke_datum": date.today().isoformat(), "samtycke_informationsutbyte": True})
+        "samtycke": "givet", "samtycke_datum": date.today().isoformat(), "samtycke_informationsutbyte": True,
+        "samtycke_huvudman": ["kommun_sol", "primarvard", "psykiatri"]})
     return answer["next_tasks"][0]["id"]
 
 

@@ -57,6 +57,7 @@ export function statusText(status: string | null | undefined): string {
 
 const CLOSURE_REASON: Record<string, string> = {
   avliden: "den enskilde har avlidit",
+  informationsutbyte_avbojt: "den enskilde samtyckte inte till informationsutbyte",
   mal_uppfyllda: "målen är uppfyllda",
   menprovning: "menprövningen ledde inte till SIP",
   mote_installt: "mötet ställdes in",
