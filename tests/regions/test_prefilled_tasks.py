@@ -173,6 +173,8 @@ def test_what_the_case_knows_fills_each_form_and_the_instructions_name_it(staff)
     status, _, found = eva.call("GET", f"/cases/{case_id}")
     approvals = [e for e in found["history"] if e["task_name"] == "godkann_plan"]
     assert sorted(e["actor"] for e in approvals) == ["eva", "omar", "vera"]
+    assert sorted((e["detail"]["by"]["name"], e["detail"]["by"]["organisation"]) for e in approvals) == [
+        ("Eva", KOMMUN["organisation"]), ("Omar", PSYKIATRI["organisation"]), ("Vera", VARDCENTRAL["organisation"])]
     status, _, plan = eva.call("GET", f"/cases/{case_id}/plan")
     assert status == 200, plan
     assert {(p["organisation"], p["approved_by"]) for p in plan["participants"]} == {

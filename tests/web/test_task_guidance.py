@@ -92,3 +92,8 @@ def test_the_summons_and_the_deviation_show_the_meeting_and_who_stays_away(page_
     expect(instructions.locator("strong", has_text=PSYKIATRI["organisation"])).to_be_visible()
     expect(instructions).to_contain_text("kommer inte och skickar ingen ersättare")
     axe(page, "the deviation naming who stays away")
+
+    # The case's history says who acknowledged, by name and organisation as they signed in.
+    page.goto(f"/arenden/{case_id}")
+    history = page.get_by_role("region", name="Historik")
+    expect(history.get_by_text(f"Av Per Berg, {VARDCENTRAL['organisation']}")).to_be_visible()

@@ -14,6 +14,14 @@ function utcMoment(value: string): string {
   return `${value.replace(" ", "T")}Z`;
 }
 
+/** Who did it: the person's name and organisation as signed in, where the history has them, else the login. */
+function who(event: HistoryEvent): string {
+  const by = (event.detail ?? {}).by as { name?: unknown; organisation?: unknown } | undefined;
+  const name = text(by?.name);
+  if (name) return `Av ${name}${text(by?.organisation) ? `, ${text(by?.organisation)}` : ""}`;
+  return event.actor ? `Av ${event.actor}` : "Av rutinen";
+}
+
 function describe(event: HistoryEvent, titles: Record<string, string>): string {
   const d = event.detail ?? {};
   switch (event.kind) {
@@ -55,7 +63,7 @@ export function CaseHistory({ history, messages }: { history: HistoryEvent[]; me
             <li key={`${event.at}-${index}`}>
               <time dateTime={event.at}>{formatDateTime(event.at)}</time>
               <span className="timeline__what">{describe(event, titles)}</span>
-              <span className="timeline__who muted">{event.actor ? `Av ${event.actor}` : "Av rutinen"}</span>
+              <span className="timeline__who muted">{who(event)}</span>
             </li>
           ))}
         </ol>
