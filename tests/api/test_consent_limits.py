@@ -30,6 +30,7 @@ REFUSED = "Den enskilde har inte samtyckt till att den här huvudmannen deltar: 
 @pytest.fixture
 def server(app, migrated):
     deploy_region(app, "kristianstad")
+    deploy_region(app, "jonkoping")
     with gunicorn(migrated, WORKERS=1) as base:
         yield base
 
@@ -57,7 +58,7 @@ class Walk:
     """One case, every step done by the organisation in whose list the task is."""
 
     def __init__(self, base: str, staff: dict[str, str], region: str, by: str):
-        self.base, self.staff = base, staff
+        self.base, self.staff, self.region = base, staff, region
         status, body = call(base, staff[by], "POST", "/cases", {
             "region": region, "person": {"personal_number": "19121212-1212", "name": "Astrid Holm"}})
         assert status == 201, body
@@ -96,8 +97,11 @@ class Walk:
         return self.case_id in {c["id"] for c in body["items"]}
 
     def assess(self, by: str, coordinator: dict = KOMMUN) -> Walk:
-        self.do(by, "bedom_behov_av_sip", {"initierad_av": "kommun", "huvudperson": {"namn": "Astrid Holm"},
-                                           "samordningsansvarig": coordinator, "sip_behovs": True})
+        data = {"initierad_av": "kommun", "huvudperson": {"namn": "Astrid Holm"}, "samordningsansvarig": coordinator,
+                "sip_behovs": True}
+        if self.region == "jonkoping":
+            data["sip_vid_utskrivning"] = False
+        self.do(by, "bedom_behov_av_sip", data)
         return self
 
 
@@ -116,7 +120,7 @@ def kinds_offered(task: dict) -> list[str]:
     return [option["const"] for option in kind["oneOf"]]
 
 
-@pytest.mark.parametrize("region", ["kristianstad", "base"])
+@pytest.mark.parametrize("region", ["kristianstad", "jonkoping", "base"])
 def test_without_consent_to_information_exchange_nothing_leaves_the_organisation_holding_the_case(
         server, staff, region):
     # The vårdcentral assesses and names the kommun as coordinator; the person consents to the SIP, not to
@@ -162,7 +166,7 @@ def test_consent_to_information_exchange_given_on_second_thought_opens_the_summo
     assert walk.reads("vardcentral") == 200 and [t["name"] for t in walk.tasks("vardcentral")] == ["kvittera_kallelse"]
 
 
-@pytest.mark.parametrize("region", ["kristianstad", "base"])
+@pytest.mark.parametrize("region", ["kristianstad", "jonkoping", "base"])
 def test_the_summons_offers_the_huvudman_consented_to_and_refuses_any_other(server, staff, region):
     walk = Walk(server, staff, region, by="kommun").assess("kommun")
     consent_task = walk.task("kommun", "inhamta_samtycke")
@@ -177,7 +181,7 @@ def test_the_summons_offers_the_huvudman_consented_to_and_refuses_any_other(serv
     prepare = walk.task("kommun", "forbered_sip")
     assert kinds_offered(prepare) == ["kommun_sol", "primarvard"]
     data = summons(KOMMUN, VARDCENTRAL, PSYKIATRI)
-    if region == "base":
+    if region != "kristianstad":
         data = {k: v for k, v in data.items() if k != "tjanstemannamote_forslag"} | {"tjanstemannamote_behovs": True}
     revision = call(server, staff["kommun"], "GET", f"/cases/{walk.case_id}")[1]["revision"]
 
