@@ -11,7 +11,8 @@ and recurses without end on some loops. So, within one step:
   called process, which each run in a subprocess of their own;
 - subprocesses nest at most `MAX_DEPTH` deep (a process calling itself);
 - when the engine has stopped, no task of the case may still be ready to run by the engine: if one is, the
-  engine gave up on it (its depth limit);
+  engine gave up on it (its depth limit); and a case that has not ended must have something that can move it:
+  a task for someone, or a message, timer or signal it waits for;
 - a recursion without end where the engine looks ahead along a loop (`predicted_task`) is caught and
   reported at an element of the loop; other recursions (data nested too deeply) are left to the caller.
 
@@ -123,3 +124,20 @@ def check_not_stalled(workflow) -> None:
                 raise LimitReached(
                     f"The engine gave up on the case at {element_of(task)}: the step went deeper than the engine "
                     "follows without reaching a wait state (a loop without end?). The step was not stored")
+
+
+def check_can_move(workflow) -> None:
+    """After the engine stopped: fail if the case has not ended and nothing can move it any more, no task for
+    anyone and no message, timer or signal it waits for; naming what it waits at (a parallel gateway waiting for a
+    flow that will not come, say)."""
+    if workflow.is_completed() or workflow.event_manager.tasks:
+        return
+    if workflow.get_tasks(state=TaskState.READY, manual=True):
+        return
+    waiting = [task for each in [workflow, *workflow.subprocesses.values()] for task in each.tasks.values()
+               if task.state == TaskState.WAITING]
+    where = f" at {element_of(max(waiting, key=lambda t: t.last_state_change))}" if waiting else ""
+    raise LimitReached(
+        f"The case would be left waiting{where} with nothing that can move it: no task for anyone, and no message, "
+        "timer or signal it waits for (a parallel gateway waiting for a flow that will not come?). The step was "
+        "not stored")

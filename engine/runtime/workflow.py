@@ -21,7 +21,14 @@ from SpiffWorkflow.util.task import TaskState
 from ..calendar import SWEDISH_TIME
 from ..scripting import SandboxedScriptEngine
 from . import progress
-from .limits import LimitReached, StepWatch, check_not_stalled, endless_prediction, predicted_task
+from .limits import (
+    LimitReached,
+    StepWatch,
+    check_can_move,
+    check_not_stalled,
+    endless_prediction,
+    predicted_task,
+)
 from .serializer import state_from_json, state_to_json
 
 # A timer's date or date-time without a UTC offset ("2027-06-10") is Swedish time, in summer as in winter and
@@ -290,6 +297,7 @@ class CaseWorkflow:
         watch = StepWatch()
         self._run(lambda: self.workflow.do_engine_steps(will_complete_task=watch.starting))
         self._run(lambda: check_not_stalled(self.workflow))
+        self._run(lambda: check_can_move(self.workflow))
 
     @staticmethod
     def _run(step) -> None:

@@ -113,3 +113,32 @@ def test_a_timer_that_runs_into_the_loop_records_the_incident(app, client, deplo
     assert case["status"] == "active" and REVIEW_LOOP in case["incident"]
     assert case["next_timer_at"] == waiting["next_timer_at"]  # still due: it fires again once the fault is fixed
     assert [e["kind"] for e in case["history"]][-1] == "incident"
+
+
+def test_a_step_that_would_leave_the_case_with_nothing_to_move_it_is_an_incident(app, client):
+    """A loop flowing back into a parallel gateway that waits for a flow from before the loop too, deployed when
+    that was not refused yet: going round, the case would wait there for ever with nothing open."""
+    base = read_process_folder(app.config["PROCESSES_DIR"], app.config["FORMS_DIR"])
+    name = "slinga_parallell_via_gateway.bpmn"
+    deploy(overlay(base, {f"bpmn/{name}": (FILES / name).read_text(encoding="utf-8")}), region="kristianstad",
+           deployed_by="before loops were checked")
+    case_id = client.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON}).json["id"]
+
+    def task(name: str) -> str:
+        tasks = client.get(f"/api/v1/cases/{case_id}").json["open_tasks"]
+        return next(t["id"] for t in tasks if t["name"] == name)
+
+    done = client.post(f"/api/v1/tasks/{task('bedom_behov_av_sip')}/complete", json={"data": ASSESSMENT})
+    assert done.status_code == 200, done.json
+    consent = task("inhamta_samtycke")
+    response = client.post(f"/api/v1/tasks/{consent}/complete", json={"data": {
+        "samtycke": "kan_inte_samtycka", "samtycke_datum": "2026-12-01"}})
+
+    assert response.status_code == 422, response.json
+    assert response.json["type"] == "/problems/process-incident"
+    where = ("waiting at dela_upp ('Bedöm och inhämta samtycke') in process 'initiering_och_samtycke' with nothing "
+             "that can move it")
+    assert where in response.json["detail"]
+    case = client.get(f"/api/v1/cases/{case_id}").json
+    assert case["status"] == "active" and where in case["incident"]
+    assert [t["id"] for t in case["open_tasks"]] == [consent]  # as it was: the consent can be asked again
