@@ -4,6 +4,7 @@ primary care, with the summons due within 3 days of the ready-for-discharge noti
 import pytest
 
 from engine.scripting.helpers import arbetsdagar_efter
+from engine.services import cases
 from engine.services.errors import InvalidData
 from tests.regions.walks import local_day, local_time
 from tests.routine.walk import KOMMUN, SKOLA, VARDCENTRAL, CaseWalk
@@ -98,3 +99,11 @@ def test_the_base_routine_lists_the_school_among_others(app):
     plan = walk.case.data["plan"]
     assert SKOLA["organisation"] not in {i["huvudman"] for i in plan["insatser"]}
     assert SKOLA["organisation"] in {i.get("huvudman") for i in plan["ovriga_insatser"]}
+
+
+def test_a_summoned_huvudman_absent_from_the_meeting_gets_a_deviation_in_jonkoping_too(app):
+    walk = assess(CaseWalk.start("jonkoping"), False, samordningsansvarig=KOMMUN).consent().prepare()
+    walk.acknowledge_all().premeeting().meeting(narvarande=[KOMMUN["organisation"]])
+    deviation = walk.task("registrera_avvikelse_vid_motet")
+    assert deviation.candidate_group == "samordningsansvarig"
+    assert cases.instructions_of(deviation, walk.case).startswith(f"{VARDCENTRAL['organisation']} var kallad")
