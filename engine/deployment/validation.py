@@ -22,7 +22,9 @@
                    sandbox's `check_script` policy.
    ``instructions`` -- each user task's instructions, where they fill in the case's facts, parse as a template.
    ``loops``  -- no loop the engine could go round without end or never leave: a cycle of sequence flows
-                   with no wait state on it, or with no gateway that can leave it (`loops`).
+                   with no wait state on it, or with no gateway that can leave it, or flowing back into a
+                   parallel gateway that waits for flows from before it; and no start of the main process that
+                   sends the message starting the next case before anything waits (`loops`).
 8. ``spiffworkflow`` -- SpiffWorkflow's own parse of the whole set, run only when nothing above failed (it
                    stops at its first error, which would mostly repeat the checks above).
 
