@@ -44,7 +44,8 @@ def _collect(node, names: set[str]) -> None:
 
 def bind_options(schema: dict | None, data: dict | None) -> dict | None:
     """The form's schema as a task with this data shows and checks it: each field with `optionsFrom` offers the
-    texts its variable lists (as `oneOf` options, each titled by itself). The same object when nothing is bound."""
+    texts its variable lists (as `oneOf` options, each titled by itself; a list of them chooses each once). The
+    same object when nothing is bound."""
     if not isinstance(schema, dict):
         return schema
     names = options_variables(schema)
@@ -81,4 +82,7 @@ def _bind(node, given: dict[str, list[str]]) -> None:
     for name, value in node.items():
         if name != KEYWORD:
             _bind(value, given)
+    items = node.get("items")
+    if node.get("type") == "array" and isinstance(items, dict) and KEYWORD in items and "oneOf" in items:
+        node["uniqueItems"] = True  # a list of options: each chosen once, shown as checkboxes
 
