@@ -31,6 +31,12 @@ def changed(path: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
+def line_of(text: str, needle: str) -> int:
+    """The line (from 1) where `needle` first occurs in `text`: where a problem about it must point."""
+    assert needle in text, f"{needle!r} is not in the text"
+    return text[: text.index(needle)].count("\n") + 1
+
+
 def signed_in(app, username: str, region: str, roles=("staff",)):
     """Flask's test client signed in (API token) as a user of an organisation in `region`."""
     from engine.identity import ensure_organisation, ensure_user, issue_token

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from engine import create_app
 from engine.database import db
 
-from .conftest import FORMS, PROCESSES, base_text, changed, count
+from .conftest import FORMS, PROCESSES, base_text, changed, count, line_of
 
 THRESHOLD = ("dmn/mobilt_vardteam.dmn", "<text>&gt;= 4</text>", "<text>&gt;= 5</text>")
 
@@ -50,8 +50,8 @@ def test_validate_the_base_folder(cli):
 def test_validate_reports_every_problem_and_fails(cli, tmp_path):
     (tmp_path / "bpmn").mkdir()
     (tmp_path / "dmn").mkdir()
-    (tmp_path / "bpmn" / "sip.bpmn").write_text(
-        changed("bpmn/sip.bpmn", 'calledElement="initiering_och_samtycke"', 'calledElement="finns_inte"'))
+    sip = changed("bpmn/sip.bpmn", 'calledElement="initiering_och_samtycke"', 'calledElement="finns_inte"')
+    (tmp_path / "bpmn" / "sip.bpmn").write_text(sip)
     (tmp_path / "dmn" / "mobilt_vardteam.dmn").write_text(
         changed("dmn/mobilt_vardteam.dmn", "<text>&gt;= 4</text>", "<text>open('/etc/passwd')</text>"))
     result = cli("processes", "validate", tmp_path, "--region", "kristianstad")
@@ -59,7 +59,8 @@ def test_validate_reports_every_problem_and_fails(cli, tmp_path):
     assert "bpmn/sip.bpmn: FAILED (1 problem(s))" in result.output
     assert "dmn/mobilt_vardteam.dmn: FAILED (1 problem(s))" in result.output
     assert "2 problem(s); nothing was deployed" in result.output
-    assert "bpmn/sip.bpmn:16 [initiering]: The call activity calls the process 'finns_inte'" in result.output
+    line = line_of(sip, 'calledElement="finns_inte"')
+    assert f"bpmn/sip.bpmn:{line} [initiering]: The call activity calls the process 'finns_inte'" in result.output
     assert "dmn/mobilt_vardteam.dmn:19 [UnaryTests_1m0k6pe]:" in result.output and "'open'" in result.output
 
 
