@@ -8,33 +8,31 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.routine.walk import KOMMUN, CaseWalk
-from tests.web.test_task_pages import COORDINATOR, complete, first_task, start
 from tests.web.walking import field, group
 
 
 def test_forms_while_they_are_filled_in(page_as, api_as, axe):
-    eva = api_as("demo.eva")
-    case = start(eva, "Anna Andersson", "19121212-1212")
-    consent = complete(eva, first_task(case), {"initierad_av": "kommun", "huvudperson": {"namn": "Anna Andersson"},
-                                               "samordningsansvarig": COORDINATOR, "sip_behovs": True})
-    consent_id = consent["next_tasks"][0]["id"]
-
     page = page_as("demo.eva")
     # Once the first page is shown, the next pages' chunks are fetched: opening a task or a case waits for none.
     page.wait_for_function("""() => ["TaskPage", "CasePage"].every((chunk) => performance.getEntriesByType("resource")
         .some((entry) => new RegExp(`/assets/${chunk}-[^/]*\\.js$`).test(entry.name)))""")
-    page.goto(f"/uppgifter/{consent_id}")
-    expect(page.get_by_role("heading", level=1, name="Inhämta samtycke")).to_be_visible()
 
     # A row added to a list of single values: nothing typed yet, so nothing wrong; the draft is saved without it.
-    page.get_by_role("radio", name="Samtycker").check()
-    page.get_by_role("button", name="Lägg till i Huvudmän som får delta").click()
-    expect(field(page, "Huvudman 1")).to_be_focused()  # the focus follows the new row
+    walk = CaseWalk.start(huvudperson={"namn": "Anna Andersson"})
+    walk.initiate().consent().prepare().acknowledge_all().premeeting()
+    meeting = walk.task("genomfor_sip_mote")
+    page.goto(f"/uppgifter/{meeting.id}")
+    expect(page.get_by_role("heading", level=1, name="Genomför SIP-möte")).to_be_visible()
+    page.get_by_role("button", name="Lägg till i Mål").click()
+    field(page, "Mål").last.fill("Trygg i hemmet")
+    page.get_by_role("button", name="Lägg till i Delmål").click()
+    expect(field(page, "Delmål 1")).to_be_focused()  # the focus follows the new row
     expect(page.get_by_role("status").filter(has_text="Utkast sparat kl.")).to_be_visible()
     expect(page.get_by_text("Utkastet sparades inte")).to_have_count(0)
     expect(page.locator(".field-error")).to_have_count(0)
-    status, task = eva("GET", f"/tasks/{consent_id}")
-    assert status == 200 and task["draft"]["data"].get("samtycke_huvudman", []) == [], task["draft"]
+    status, task = api_as("demo.eva")("GET", f"/tasks/{meeting.id}")
+    draft = task["draft"]["data"]
+    assert status == 200 and [goal.get("delmal", []) for goal in draft["mal"]] == [[]], draft
     axe(page, "a list with a new, empty row")
 
     # The commitments: "no action" is answered at once, with no empty row to remove first.
