@@ -13,8 +13,7 @@ from ..access import require_audit_reader
 from ..access.rules import case_access
 from ..calendar import SWEDISH_TIME
 from ..database import db
-from ..forms.choices import bind_choices
-from ..forms.options import bind_options
+from ..forms.case_fields import bind_to_case
 from ..people.personal_number import parse_personal_number
 from ..services import cases as case_service
 from ..services import task_list
@@ -282,7 +281,7 @@ class TaskResource(MethodView):
             "instructions": case_service.instructions_of(task, case, data, shared=shared),
             "case_revision": case.revision,
             # Fields whose options the case supplies (`optionsFrom`) or an earlier step limited (`choicesFrom`).
-            "form": {"schema": bind_options(bind_choices(forms.get(task.form_schema), data), data),
+            "form": {"schema": bind_to_case(forms.get(task.form_schema), data),
                      "ui_schema": forms.get(task.form_ui_schema)},
             # A draft is what those who may complete the task typed themselves.
             "data": data,

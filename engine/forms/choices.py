@@ -15,36 +15,17 @@ from __future__ import annotations
 import copy
 import json
 
+from .case_fields import variables_named
+
 KEYWORD = "choicesFrom"
 
 
 def choices_variables(schema) -> frozenset[str]:
     """The variables a form's fields take their choices from (none for most forms)."""
-    key = id(schema)
-    found = _VARIABLES.get(key)
-    if found is None or found[0] is not schema:
-        names: set[str] = set()
-        _collect(schema, names)
-        found = _VARIABLES[key] = (schema, frozenset(names))
-        if len(_VARIABLES) > 512:
-            _VARIABLES.pop(next(iter(_VARIABLES)))
-    return found[1]
+    return variables_named(schema, KEYWORD)
 
 
-_VARIABLES: dict[int, tuple[object, frozenset[str]]] = {}
 _BOUND: dict[tuple, tuple[object, dict]] = {}
-
-
-def _collect(node, names: set[str]) -> None:
-    if isinstance(node, dict):
-        spec = node.get(KEYWORD)
-        if isinstance(spec, dict) and isinstance(spec.get("variable"), str):
-            names.add(spec["variable"])
-        for value in node.values():
-            _collect(value, names)
-    elif isinstance(node, list):
-        for value in node:
-            _collect(value, names)
 
 
 def bind_choices(schema: dict | None, data: dict | None) -> dict | None:

@@ -13,33 +13,13 @@ from __future__ import annotations
 
 import copy
 
+from .case_fields import variables_named
+
 KEYWORD = "optionsFrom"
-
-_HAS: dict[int, tuple[object, frozenset[str]]] = {}
-
 
 def options_variables(schema) -> frozenset[str]:
     """The variables a form's fields take their options from (none for most forms)."""
-    found = _HAS.get(id(schema))
-    if found is None or found[0] is not schema:
-        names: set[str] = set()
-        _collect(schema, names)
-        found = _HAS[id(schema)] = (schema, frozenset(names))
-        if len(_HAS) > 512:
-            _HAS.pop(next(iter(_HAS)))
-    return found[1]
-
-
-def _collect(node, names: set[str]) -> None:
-    if isinstance(node, dict):
-        spec = node.get(KEYWORD)
-        if isinstance(spec, dict) and isinstance(spec.get("variable"), str):
-            names.add(spec["variable"])
-        for value in node.values():
-            _collect(value, names)
-    elif isinstance(node, list):
-        for value in node:
-            _collect(value, names)
+    return variables_named(schema, KEYWORD)
 
 
 def bind_options(schema: dict | None, data: dict | None) -> dict | None:

@@ -29,8 +29,7 @@ from ..access.sharing import COORDINATOR_GROUP, access_inputs, consent_given_una
 from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
-from ..forms.choices import bind_choices, choices_variables
-from ..forms.options import bind_options, options_variables
+from ..forms.case_fields import bind_to_case
 from ..privacy import number_hash, protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
 from ..runtime.progress import message_senders, message_texts
@@ -415,11 +414,6 @@ def _validate_form(row: Task, case: Case, data: dict) -> dict:
     schema = _check_form(row, case, data)
     if schema is None:
         return data
-    if options_variables(schema):  # options the case supplies: checked as the task shows them
-        errors = validate_submission(bind_options(schema, task_data(row)), data)
-        if errors:
-            raise InvalidData(f"{len(errors)} field(s) do not match the form {row.form_schema}",
-                              [{"field": e.field, "message": e.message} for e in errors])
     return {name: value for name, value in apply_defaults(schema, data).items() if name not in shown_only}
 
 
@@ -431,9 +425,8 @@ def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dic
     schema = forms_of(case.definition).get(row.form_schema)
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
-    if choices_variables(schema):  # choices an earlier step limited: checked as the task shows them
-        schema = bind_choices(schema, task_data(row))
-    errors = validate_submission(schema, data, partial=partial)
+    # Choices an earlier step limited or supplied (choicesFrom, optionsFrom): checked as the task shows them.
+    errors = validate_submission(bind_to_case(schema, task_data(row)), data, partial=partial)
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
                for name in consent_given_unasked(data, schema.get("properties") or {})]
     if errors:
