@@ -6,7 +6,8 @@ as checks on one case or task that use the same conditions. A refusal is audited
   candidate group means (the organisation itself, or a role group via `case_groups`), and to its assignee;
   an organisation left with `own` scope keeps only the tasks addressed to it by name.
 - Acting on a task (claim, unclaim, complete) needs it to be visible.
-- Messages need `full` scope; `kallelse_kvitterad` for another organisation only from the coordinator.
+- Messages need `full` scope; `kallelse_kvitterad` for another organisation only from the coordinator, and a
+  message the diagram gives to the coordinator (`sentBy`) only from the coordinator's organisation.
 - The audit trail of a case: the coordinator's organisation and administrators.
 - Deploying: a process owner of the same region.
 """
@@ -23,6 +24,7 @@ from ..services.errors import NotFound
 from ..store import Case, CaseAccess, CaseGroup, Task, TaskViewer
 from .errors import Forbidden
 from .principal import Principal
+from .sharing import COORDINATOR_GROUP
 
 
 def case_clause(principal: Principal):
@@ -147,6 +149,22 @@ def require_message(principal: Principal | None, case: Case, name: str, payload:
     if org is not None and org != principal.organisation and not case_access(principal, case.id).coordinator:
         _refuse(Forbidden("Only the coordinator can acknowledge for another organisation"), "message", principal,
                 case_id=case.id, message=name)
+
+
+def coordinates(principal: Principal | None, case_id: str) -> bool:
+    """Whether the principal acts for the case's coordinator (the system and administrators do)."""
+    if principal is None or principal.is_admin:
+        return True
+    row = case_access(principal, case_id)
+    return bool(row is not None and row.coordinator)
+
+
+def require_sender(principal: Principal | None, case_id: str, name: str, sender: str | None) -> None:
+    """A message whose catching event the diagram gives to the coordinator (`sentBy`) is the coordinator's
+    decision: refused to the other organisations."""
+    if sender == COORDINATOR_GROUP and not coordinates(principal, case_id):
+        _refuse(Forbidden(f"Only the coordinator's organisation sends {name!r}: it is the coordinator's decision"),
+                "message", principal, case_id=case_id, message=name)
 
 
 def require_audit_reader(principal: Principal | None, case_id: str) -> None:

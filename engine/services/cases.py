@@ -16,7 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..access import (
-    Forbidden,
     require_case,
     require_message,
     require_task,
@@ -24,7 +23,7 @@ from ..access import (
     sync_task_viewers,
     sync_task_viewers_of,
 )
-from ..access.rules import case_access, open_task_seen, viewer
+from ..access.rules import coordinates, open_task_seen, require_sender, viewer
 from ..access.sharing import COORDINATOR_GROUP, access_inputs, consent_given_unasked
 from ..access.task_viewers import search_key
 from ..database import db
@@ -456,7 +455,8 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
     case = get_case(case_id)
     if principal is not None:
         require_message(principal, case, name, payload or {})
-        require_sender(principal, case, name)
+        catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
+        require_sender(principal, case.id, name, message_senders(*specs_of(case.definition), catches).get(name))
     if name not in known_messages(case):
         raise NotFound(f"The process of this case knows no message {name!r}",
                        known=sorted(known_messages(case)))
@@ -688,31 +688,9 @@ def available_messages(case: Case, scope: str, principal=None) -> list[dict]:
     catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
     specs = specs_of(case.definition)
     senders = message_senders(*specs, catches)
-    if senders and not _coordinates(principal, case):
+    if senders and not coordinates(principal, case.id):
         catches = [c for c in catches if senders.get(c[0]) != COORDINATOR_GROUP]
     return message_texts(*specs, catches)
-
-
-def _coordinates(principal, case: Case) -> bool:
-    """Whether the principal acts for the case's coordinator (the system and administrators do)."""
-    if principal is None or getattr(principal, "is_admin", False):
-        return True
-    row = case_access(principal, case.id)
-    return bool(row is not None and row.coordinator)
-
-
-def require_sender(principal, case: Case, name: str) -> None:
-    """A message the diagram gives to the coordinator (`sentBy`) is refused to the other organisations."""
-    if principal is None:
-        return
-    catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
-    if message_senders(*specs_of(case.definition), catches).get(name) == COORDINATOR_GROUP \
-            and not _coordinates(principal, case):
-        db.session.rollback()
-        audit.record_now("message", principal, case_id=case.id, outcome="denied", detail={"message": name})
-        error = Forbidden(f"Only the coordinator's organisation sends {name!r}: it is the coordinator's decision")
-        error.audited = True
-        raise error
 
 
 _DIAGRAMS_CACHE: dict[tuple, list[ProcessDiagram]] = {}
