@@ -184,7 +184,7 @@ def test_what_the_case_knows_fills_each_form_and_the_instructions_name_it(staff)
     with urllib.request.urlopen(request, timeout=30) as response:
         printed = response.read().decode()
     assert "<th>Godkänt av</th>" in printed
-    assert f"<td>{PSYKIATRI['organisation']}</td><td></td><td>Omar</td>" in printed
+    assert f"<td>{PSYKIATRI['organisation']}</td><td class=\"phone\"></td><td>Omar</td>" in printed
 
 
 @pytest.fixture

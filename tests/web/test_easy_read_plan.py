@@ -43,7 +43,11 @@ def test_the_easy_read_plan_is_opened_from_the_case_page_and_prints_on_one_page(
     expect(plan.get_by_text("Planen är inte klar")).to_have_count(0)
     call = plan.get_by_role("region", name="Om något inte fungerar")
     expect(call).to_contain_text("Ring Eva Ek på Kristianstads kommun, hemtjänst Norr. Telefon: 044-13 50 00.")
-    expect(plan.get_by_role("region", name="Den här hjälpen får du")).to_contain_text("Hemtjänst morgon och kväll")
+    help_given = plan.get_by_role("region", name="Den här hjälpen får du")
+    expect(help_given).to_contain_text("Hemtjänst morgon och kväll")
+    # Who gives it, once: the unit is part of the organisation's name, not said again in brackets.
+    expect(help_given).to_contain_text("Det gör Kristianstads kommun, hemtjänst Norr.")
+    expect(help_given).not_to_contain_text("(Hemtjänst Norr)")
     expect(plan.get_by_role("region", name="Det här gör du själv och andra runt dig")).to_contain_text(
         "Dottern Maria: Handlar mat, varje vecka.")
     expect(plan.get_by_role("region", name="De här är med i din plan")).to_contain_text(
@@ -51,6 +55,10 @@ def test_the_easy_read_plan_is_opened_from_the_case_page_and_prints_on_one_page(
     expect(plan.get_by_role("region", name="Nästa gång vi ses")).to_contain_text("Det blir senast 10 juni 2027.")
     nav = plan.get_by_role("navigation", name="Planen i andra former")
     expect(nav.get_by_role("link", name="Hela planen")).to_be_visible()
+    # A telephone number is read in one piece: no number broken over two lines.
+    phones = plan.locator(".phone")
+    assert phones.count() >= 2
+    assert phones.evaluate_all("(all) => all.map((e) => e.getClientRects().length)") == [1] * phones.count()
     axe(plan, "the easy-read plan")
 
     plan.emulate_media(media="print")
