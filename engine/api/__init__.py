@@ -17,6 +17,7 @@ from .me import me_v1
 from .problems import PROBLEM_JSON, register_problem_handlers
 from .resources import api_v1
 from .schemas import ProblemDocument
+from .studio import studio_v1
 
 API_SETTINGS = {
     "API_TITLE": "SIP — samordnad individuell plan",
@@ -65,6 +66,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(deployments_v1)
     api.register_blueprint(forms_v1)
     api.register_blueprint(me_v1)
+    api.register_blueprint(studio_v1)
     register_problem_handlers(app)
     register_guards(app)
 

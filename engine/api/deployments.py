@@ -17,6 +17,8 @@ from .presenters import utc
 from .problems import field_errors, problem_response
 from .schemas import IDENTIFIER, Int64, PageQuery
 
+COMMENT_MAX = 2000
+
 deployments_v1 = Blueprint("deployments", __name__, url_prefix="/api/v1",
                            description="Deploy BPMN, DMN and forms per region; read what is deployed")
 
@@ -28,6 +30,8 @@ class DeploymentForm(Schema):
     dry_run = fields.Boolean(load_default=False, metadata={"description": "only validate and report; store nothing"})
     replace = fields.Boolean(load_default=False, metadata={
         "description": "the files are the region's whole variant: drop its earlier overrides"})
+    comment = fields.String(validate=validate.Length(max=COMMENT_MAX), metadata={
+        "description": "why, in the deployer's words; shown in the region's version history"})
 
 
 UPLOAD_BODY = {
@@ -46,6 +50,8 @@ UPLOAD_BODY = {
             "dry_run": {"type": "boolean", "default": False, "description": "only validate and report"},
             "replace": {"type": "boolean", "default": False,
                         "description": "the files are the region's whole variant: drop its earlier overrides"},
+            "comment": {"type": "string", "maxLength": COMMENT_MAX,
+                        "description": "why, in the deployer's words; shown in the region's version history"},
         },
     }}},
 }
@@ -78,9 +84,12 @@ class DeploymentOut(Schema):
     content_hash = fields.String()
     deployed_at = fields.DateTime()
     deployed_by = fields.String(allow_none=True)
-    source = fields.String(metadata={"description": "api, cli or init"})
+    source = fields.String(metadata={"description": "api, cli, init, or restore (an earlier version put back)"})
     files = fields.List(fields.String(), metadata={"description": "the paths uploaded"})
     overrides = fields.List(fields.String(), metadata={"description": "the region's own paths after it"})
+    comment = fields.String(allow_none=True, metadata={"description": "why, in the deployer's words"})
+    restored_version = fields.Integer(allow_none=True, metadata={
+        "description": "the earlier version this deployment put back, if that is what it did"})
 
 
 class DeploymentResultOut(Schema):
@@ -141,7 +150,8 @@ def deployment_out(record) -> dict:
     return {"id": record.id, "region": record.region, "key": record.key, "version": record.version,
             "definition_id": record.definition_id, "created": record.created, "content_hash": record.content_hash,
             "deployed_at": utc(record.deployed_at), "deployed_by": record.deployed_by, "source": record.source,
-            "files": list(record.files or []), "overrides": list(record.overrides or [])}
+            "files": list(record.files or []), "overrides": list(record.overrides or []),
+            "comment": record.comment, "restored_version": record.restored_version}
 
 
 def result_out(result: service.DeploymentResult) -> dict:
@@ -228,7 +238,7 @@ class Deployments(MethodView):
         texts = read_uploads(request.files.getlist("files"))
         result = service.deploy_files(texts, form["region"], deployed_by=form.get("deployed_by"),
                                       dry_run=form["dry_run"], replace=form["replace"], source="api",
-                                      principal=current_principal())
+                                      principal=current_principal(), comment=form.get("comment"))
         status = 201 if result.deployment is not None and result.changed else 200
         return result_out(result), status
 

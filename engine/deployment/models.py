@@ -34,5 +34,8 @@ class Deployment(db.Model):
     # overrides of the base, accumulated over its deployments), both sorted.
     files: Mapped[list] = mapped_column(sa.JSON)
     overrides: Mapped[list] = mapped_column(sa.JSON)
+    # Why, in the deployer's words; and, for a deployment that put an earlier version back, that version.
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    restored_version: Mapped[int | None]
 
     definition: Mapped[ProcessDefinition | None] = relationship()

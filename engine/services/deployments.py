@@ -174,9 +174,10 @@ def merge(region: str, uploaded: dict[str, str], replace: bool = False,
 
 def deploy_files(uploaded: dict[str, str], region: str, deployed_by: str | None = None, dry_run: bool = False,
                  replace: bool = False, source: str = "api", key: str = MAIN_PROCESS,
-                 principal=None) -> DeploymentResult:
+                 principal=None, comment: str | None = None) -> DeploymentResult:
     """Validate and (unless `dry_run`) deploy. Raises DeploymentRefused (422) listing every problem when
-    the merged set is not valid and this is not a dry run; a dry run reports the same with `valid` false."""
+    the merged set is not valid and this is not a dry run; a dry run reports the same with `valid` false.
+    `comment` says why, in the deployer's words; it is kept with the deployment."""
     check_region(region)
     if not uploaded and not replace:
         raise InvalidRequest("No files to deploy: send BPMN, DMN or form JSON files in parts named 'files'")
@@ -195,15 +196,27 @@ def deploy_files(uploaded: dict[str, str], region: str, deployed_by: str | None 
     if not report.valid:
         raise DeploymentRefused(f"The process set for {region!r} has {len(report.problems)} problem(s); "
                                 "nothing was deployed", result)
+    return _store(result, deployed_by, source, principal, comment)
+
+
+def _store(result: DeploymentResult, deployed_by: str | None, source: str, principal, comment: str | None,
+           restored_version: int | None = None) -> DeploymentResult:
+    """Store a checked set as the region's next version (or find it unchanged) with the record of the
+    deployment, in one transaction."""
+    region, key, report = result.region, result.key, result.report
+    comment = (comment or "").strip() or None
     try:
-        definition, created = deploy(merged, region=region, deployed_by=deployed_by, key=key,
+        definition, created = deploy(result.merged, region=region, deployed_by=deployed_by, key=key,
                                      compiled=(report.parsed, report.forms), commit=False)
         record = Deployment(region=region, key=key, definition_id=definition.id, version=definition.version,
-                            created=created, content_hash=digest, deployed_by=deployed_by, source=source,
-                            files=sorted(uploaded), overrides=own)
+                            created=created, content_hash=result.content_hash, deployed_by=deployed_by,
+                            source=source, files=result.uploaded, overrides=result.overrides, comment=comment,
+                            restored_version=restored_version)
         db.session.add(record)
-        audit.record("deploy", principal, user=deployed_by,
-                     detail={"region": region, "version": definition.version, "changed": created})
+        detail = {"region": region, "version": definition.version, "changed": created}
+        if restored_version is not None:
+            detail["restored_version"] = restored_version
+        audit.record("deploy", principal, user=deployed_by, detail=detail)
         db.session.commit()
     except IntegrityError as err:
         db.session.rollback()
@@ -211,6 +224,47 @@ def deploy_files(uploaded: dict[str, str], region: str, deployed_by: str | None 
     result.definition, result.deployment, result.changed = definition, record, created
     result.version = definition.version
     return result
+
+
+def own_paths(definition: ProcessDefinition) -> list[str]:
+    """The paths of a deployed version that are its region's own (the rest came from the base): as the
+    deployment that made the version recorded them, or, for a version deployed without a record, the files
+    that differ from the base as it stands. Every path of a base version is the base's own."""
+    files = files_of(definition)
+    if definition.region == BASE_REGION:
+        return sorted(files)
+    record = db.session.scalars(
+        sa.select(Deployment).where(Deployment.definition_id == definition.id).order_by(Deployment.id).limit(1)
+    ).first()
+    if record is not None:
+        return sorted(p for p in record.overrides if p in files)
+    base = base_files(definition.key)
+    return sorted(p for p, t in files.items() if base.get(p) != t)
+
+
+def restore_version(region: str, version: int, deployed_by: str | None = None, comment: str | None = None,
+                    principal=None, key: str = MAIN_PROCESS) -> DeploymentResult:
+    """Deploy an earlier version of a region again: a new version with exactly that version's files (its base
+    files included, as they were then), checked as any deployment is. Running cases keep the version they
+    run; new cases start on the restored content. Content equal to the latest version deploys nothing new."""
+    check_region(region)
+    earlier = find_definition(key, region, version)
+    files = files_of(earlier)
+    own = own_paths(earlier)
+    report = validate_process_set(files, key, max_file_bytes=max_file_bytes())
+    digest = content_hash(files)
+    latest = latest_definition(region, key, fallback=False)
+    changed = latest is None or latest.content_hash != digest
+    result = DeploymentResult(
+        region=region, key=key, uploaded=[], merged=files,
+        sources={p: ("region" if p in own else "base") for p in files}, report=report, content_hash=digest,
+        changed=changed, version=(latest.version + 1 if changed else latest.version) if latest else 1,
+        dry_run=False, overrides=own,
+    )
+    if not report.valid:
+        raise DeploymentRefused(f"Version {version} av {region!r} klarar inte längre driftsättningens kontroller "
+                                f"({len(report.problems)} problem); ingenting driftsattes", result)
+    return _store(result, deployed_by, "restore", principal, comment, restored_version=version)
 
 
 def deploy_path(path: str | Path, region: str, deployed_by: str | None = None, dry_run: bool = False,
