@@ -84,8 +84,8 @@ def test_an_oversized_request_is_refused_with_413(client, upload):
 
 
 def test_xsd_violation(refused):
-    text = changed(INITIATION, '<bpmn:endEvent id="sip_nekad" name="SIP nekad"/>',
-                   '<bpmn:endEvent id="sip_nekad" name="SIP nekad"/><bpmn:noSuchThing id="fel_element"/>')
+    text = changed(INITIATION, '<bpmn:endEvent id="sip_nekad" name="SIP nekad">',
+                   '<bpmn:noSuchThing id="fel_element"/><bpmn:endEvent id="sip_nekad" name="SIP nekad">')
     found = only(refused({"initiering_och_samtycke.bpmn": text}), "xsd")
     assert found["file"] == INITIATION and found["element"] == "fel_element"
     assert found["line"] == line_of(text, 'id="fel_element"')
