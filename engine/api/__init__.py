@@ -10,14 +10,19 @@ from flask_smorest import Api
 
 from .auth import register_authentication
 from .deployments import deployments_v1
+from .draft_walks import draft_walks_v1
 from .easy_read import EasyReadPlanResource  # noqa: F401 (its route is on api_v1)
 from .forms import forms_v1
 from .guards import register_guards
 from .me import me_v1
+from .notifications import notifications_v1
+from .person_links import person_links_v1
 from .problems import PROBLEM_JSON, register_problem_handlers
 from .resources import api_v1
 from .schemas import ProblemDocument
 from .studio import studio_v1
+from .studio_decisions import studio_decisions_v1
+from .studio_files import studio_files_v1
 
 API_SETTINGS = {
     "API_TITLE": "SIP — samordnad individuell plan",
@@ -64,9 +69,14 @@ def register_api(app: Flask) -> None:
     api = ProblemApi(app)
     api.register_blueprint(api_v1)
     api.register_blueprint(deployments_v1)
+    api.register_blueprint(draft_walks_v1)
     api.register_blueprint(forms_v1)
     api.register_blueprint(me_v1)
+    api.register_blueprint(notifications_v1)
+    api.register_blueprint(person_links_v1)
     api.register_blueprint(studio_v1)
+    api.register_blueprint(studio_files_v1)
+    api.register_blueprint(studio_decisions_v1)
     register_problem_handlers(app)
     register_guards(app)
 

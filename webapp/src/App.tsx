@@ -16,6 +16,8 @@ const CasePage = lazy(loadCasePage);
 const StartCasePage = lazy(loadStartCasePage);
 const FormListPage = lazy(() => import("./studio/FormListPage"));
 const FormPreviewPage = lazy(() => import("./studio/FormPreviewPage"));
+const DecisionEditorPage = lazy(() => import("./studio/DecisionEditorPage"));
+const FormEditorPage = lazy(() => import("./studio/FormEditorPage"));
 
 /** Once the first page is shown and the browser is idle, the chunks of the pages staff go on to are fetched, so
  *  that opening a task or a case waits for no chunk (React shows a suspended page's fallback for at least
@@ -58,6 +60,8 @@ export function App() {
             <Route path="arenden/:caseId" element={<CasePage />} />
             <Route path="formular" element={<FormListPage />} />
             <Route path="formular/:region/:name" element={<FormPreviewPage />} />
+            <Route path="studio/:region/dmn/*" element={<DecisionEditorPage />} />
+            <Route path="studio/:region/formular/*" element={<FormEditorPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

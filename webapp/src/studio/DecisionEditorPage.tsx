@@ -1,0 +1,202 @@
+// A decision table of a region's routine, edited in the browser (dmn-js), tried with inputs on the page as the
+// draft stands, checked by the deployment's checks and deployed with a comment.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import { ApiError } from "../api/client";
+import { usePageTitle } from "../layout/usePageTitle";
+import "./studio.css";
+import { DecisionTrial, type TrialRequest } from "./DecisionTrial";
+import { DeployPanel } from "./DeployPanel";
+import type { DmnEditorHandle } from "./DmnTableEditor";
+import { readDecisions, trialInputs, type DecisionInfo } from "./dmnModel";
+import { regionLabel } from "./forms";
+import {
+  decisionFilePath,
+  deployedAs,
+  evaluateDraft,
+  readDeployedFile,
+  studioRegionPath,
+  type DeployedFile,
+} from "./studioApi";
+
+const DmnTableEditor = lazy(() => import("./DmnTableEditor"));
+
+type Load = { state: "loading" } | { state: "missing" } | { state: "failed"; text: string } | { state: "ready"; file: DeployedFile };
+
+export default function DecisionEditorPage() {
+  const { region = "", "*": rest = "" } = useParams();
+  const path = decisionFilePath(rest);
+  return <DecisionEditor key={`${region}/${path}`} region={region} path={path} />;
+}
+
+function fileName(path: string): string {
+  return path.split("/").pop() || path;
+}
+
+function DecisionEditor({ region, path }: { region: string; path: string }) {
+  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    readDeployedFile(region, path, controller.signal)
+      .then((file) => setLoad({ state: "ready", file }))
+      .catch((err: unknown) => {
+        if (controller.signal.aborted) return;
+        if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ state: "missing" });
+        else setLoad({ state: "failed", text: err instanceof ApiError ? err.problem.title : "Tabellen kunde inte hämtas." });
+      });
+    return () => controller.abort();
+  }, [region, path, attempt]);
+
+  const firstName = useMemo(
+    () => (load.state === "ready" ? readDecisions(load.file.content)[0]?.name : undefined),
+    [load],
+  );
+  usePageTitle(
+    load.state === "ready"
+      ? `${firstName || fileName(path)} – beslutstabell`
+      : load.state === "missing"
+        ? "Tabellen finns inte"
+        : "Beslutstabell",
+  );
+
+  const back = (
+    <p className="breadcrumb">
+      <Link to={studioRegionPath(region)}>Studio: {regionLabel(region)}</Link>
+    </p>
+  );
+  if (load.state === "loading") {
+    return (
+      <p className="loading" role="status">
+        Hämtar tabellen …
+      </p>
+    );
+  }
+  if (load.state === "missing") {
+    return (
+      <>
+        {back}
+        <h1>Tabellen finns inte</h1>
+        <p>Rutinen för {regionLabel(region)} har ingen fil {path}.</p>
+      </>
+    );
+  }
+  if (load.state === "failed") {
+    return (
+      <>
+        {back}
+        <h1>Tabellen kunde inte hämtas</h1>
+        <p className="alert alert--error" role="alert">
+          {load.text}
+        </p>
+        <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+          Försök igen
+        </button>
+      </>
+    );
+  }
+  return (
+    <>
+      {back}
+      <h1>Beslutstabell: {firstName || fileName(path)}</h1>
+      <Editor
+        region={region}
+        file={load.file}
+        onDeployed={(version) => setLoad({ state: "ready", file: deployedAs(load.file, region, version) })}
+      />
+    </>
+  );
+}
+
+function Editor({
+  region,
+  file,
+  onDeployed,
+}: {
+  region: string;
+  file: DeployedFile;
+  onDeployed: (version: number) => void;
+}) {
+  const handle = useRef<DmnEditorHandle | null>(null);
+  const [ready, setReady] = useState(false);
+  const [decisions, setDecisions] = useState<DecisionInfo[]>(() => readDecisions(file.content));
+  const [active, setActive] = useState<string>(() => readDecisions(file.content)[0]?.id ?? "");
+  const [edited, setEdited] = useState(false);
+  const [marked, setMarked] = useState<string[]>([]);
+  const reread = useRef<number | undefined>(undefined);
+
+  const saveXml = useCallback(async () => {
+    if (!handle.current) throw new Error("Tabellredigeraren är inte klar än.");
+    return handle.current.saveXml();
+  }, []);
+
+  const onChange = useCallback(() => {
+    setEdited(true);
+    window.clearTimeout(reread.current);
+    reread.current = window.setTimeout(() => {
+      saveXml()
+        .then((xml) => setDecisions(readDecisions(xml)))
+        .catch(() => undefined);
+    }, 300);
+  }, [saveXml]);
+  useEffect(() => () => window.clearTimeout(reread.current), []);
+
+  const decision = decisions.find((d) => d.id === active);
+  const inputs = useMemo(() => trialInputs(decisions, active), [decisions, active]);
+
+  async function evaluate(request: TrialRequest) {
+    const answer = await evaluateDraft({ region, path: file.path, dmn: await saveXml(), ...request });
+    return answer.result;
+  }
+
+  const own = file.source === "region";
+  return (
+    <>
+      <p className="muted">
+        Filen {file.path} i rutinen för {regionLabel(region)},{" "}
+        {own ? "regionens egen" : "från basrutinen"} (version {file.routine.version}
+        {file.routine.region !== region ? ` av ${regionLabel(file.routine.region)}` : ""}).{" "}
+        {!own && region !== "base" && "Driftsätter du en ändring blir tabellen regionens egen."}
+      </p>
+      <p className="muted">
+        Klicka i en cell för att ändra den. Ändringarna är ett utkast tills du driftsätter dem.
+      </p>
+      <div role="status">{edited && <p className="studio-draft-note">Utkastet har ändringar som inte är driftsatta.</p>}</div>
+      <Suspense
+        fallback={
+          <p className="loading" role="status">
+            Laddar tabellredigeraren …
+          </p>
+        }
+      >
+        <DmnTableEditor
+          xml={file.content}
+          onReady={(h) => {
+            handle.current = h;
+            setReady(true);
+          }}
+          onChange={onChange}
+          onDecision={(id) => {
+            setActive(id);
+            setMarked([]);
+          }}
+          marked={marked}
+        />
+      </Suspense>
+      {ready && (
+        <>
+          <DecisionTrial key={active} decision={decision} inputs={inputs} evaluate={evaluate} onRules={setMarked} />
+          <DeployPanel
+            region={region}
+            draft={async () => [{ name: fileName(file.path), text: await saveXml(), type: "application/xml" }]}
+            onDeployed={(result) => {
+              setEdited(false);
+              if (result.changed) onDeployed(result.version);
+            }}
+          />
+        </>
+      )}
+    </>
+  );
+}
