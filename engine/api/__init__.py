@@ -11,7 +11,6 @@ from flask_smorest import Api
 from .auth import register_authentication
 from .deployments import deployments_v1
 from .draft_walks import draft_walks_v1
-from .draft_walks import draft_walks_v1
 from .easy_read import EasyReadPlanResource  # noqa: F401 (its route is on api_v1)
 from .forms import forms_v1
 from .guards import register_guards
@@ -70,7 +69,6 @@ def register_api(app: Flask) -> None:
     api = ProblemApi(app)
     api.register_blueprint(api_v1)
     api.register_blueprint(deployments_v1)
-    api.register_blueprint(draft_walks_v1)
     api.register_blueprint(draft_walks_v1)
     api.register_blueprint(forms_v1)
     api.register_blueprint(me_v1)
