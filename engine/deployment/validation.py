@@ -8,8 +8,8 @@
                    bombs), well-formed, UTF-8; form files are JSON.
 3. ``xsd``      -- BPMN against BPMN 2.0 with the spiff extensions, DMN against the DMN XSD of its version.
 4. ``diagram``  -- every flow element has diagram interchange (BPMNShape or BPMNEdge), so it opens in a modeler.
-5. ``forms``    -- every user task names a JSON Schema form that is in the set and is a valid JSON Schema
-                   (and its UI schema, when named, is there and is JSON).
+5. ``forms``    -- a form a user task names is in the set and is a valid JSON Schema (and its UI schema, when
+                   named, is there and is JSON); a user task without a form is a confirmation step.
    ``privacy`` -- no field would hold a personal identity number (`form_privacy`); `element` is the
                    field's path.
    ``rendering`` -- the staff web app can show every form: each field resolves to a control, and each UI
@@ -25,6 +25,9 @@
                    with no wait state on it, or with no gateway that can leave it, or flowing back into a
                    parallel gateway that waits for flows from before it; and no start of the main process that
                    sends the message starting the next case before anything waits (`loops`).
+   ``runnable`` -- nothing the engine cannot run: no service task (the product has no connectors), no call of a
+                   function nothing defines, no message event without a message of its file, no Camunda
+                   attribute (each named with what to write instead) (`runnable`).
 8. ``spiffworkflow`` -- SpiffWorkflow's own parse of the whole set, run only when nothing above failed (it
                    stops at its first error, which would mostly repeat the checks above).
 
@@ -56,6 +59,7 @@ from ..scripting import HELPERS
 from . import form_privacy, form_rendering
 from .instructions import check_instructions
 from .loops import check_loops
+from .runnable import check_runnable
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -164,6 +168,7 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
     for path, root in sorted(trees.items()):
         problems.extend(check_scripts(path, root) if kind_of(path) == "bpmn" else check_decision_cells(path, root))
     problems.extend(check_loops(bpmn_trees, key))
+    problems.extend(check_runnable(bpmn_trees, forms_json))
     for path, root in sorted(bpmn_trees.items()):
         problems.extend(check_instructions(path, root))
     if problems:
@@ -318,10 +323,6 @@ def check_forms(bpmn_trees: dict, files: dict[str, str], forms_json: dict[str, o
                                                                            "formUiSchemaFilename")]
             if all(pair):
                 shown_together.add(tuple(pair))
-            schema_name = (props.get("formJsonSchemaFilename") or (None,))[0]
-            if not schema_name:
-                found.append(problem("forms", path, "The user task names no form (the property "
-                                     "formJsonSchemaFilename)", element=task_id, line=line))
             for prop in ("formJsonSchemaFilename", "formUiSchemaFilename"):
                 name = (props.get(prop) or (None,))[0]
                 if not name:

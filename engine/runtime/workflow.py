@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..calendar import SWEDISH_TIME
 from ..scripting import SandboxedScriptEngine
 from . import progress
+from .incidents import describe
 from .limits import (
     LimitReached,
     StepWatch,
@@ -53,6 +54,15 @@ class NotWaiting(Exception):
     def __init__(self, message: str, waiting_for: list[str]):
         super().__init__(message)
         self.waiting_for = waiting_for
+
+
+class CorrelationMismatch(NotWaiting):
+    """The case waits for the message, but for one that correlates otherwise: `expected` lists, per catching
+    event, the correlation values the payload must carry."""
+
+    def __init__(self, message: str, waiting_for: list[str], expected: list[dict]):
+        super().__init__(message, waiting_for)
+        self.expected = expected
 
 
 @dataclass
@@ -276,6 +286,7 @@ class CaseWorkflow:
                     if isinstance(d, MessageEventDefinition) and d.name == name]
         if not catching:
             raise NotWaiting(f"The case does not wait for the message {name}", self.waiting_messages())
+        event = self._correlated_event(name, catching, payload or {})
         current = self.current_data()
         for task, _ in catching:
             # The catching task and the tasks it inherits its data from.
@@ -283,9 +294,35 @@ class CaseWorkflow:
             while node is not None:
                 node.data.update(current)
                 node = node.parent
-        event = BpmnEvent(catching[0][1], payload or {})
         self._run(lambda: self.workflow.send_event(event))
         self._advance()
+
+    def _correlated_event(self, name: str, catching: list, payload: dict) -> BpmnEvent:
+        """The event delivering `payload`, with the correlation values read from it as the diagram says (each
+        property's retrieval expression on the payload), so that an event whose message correlates catches it.
+        When none would (a value missing from the payload, or another than the case holds), the case waits
+        for another message of that name: CorrelationMismatch says which."""
+        environment = self.workflow.script_engine.environment
+        expected = []
+        for task, definition in catching:
+            correlations: dict = {}
+            for prop in definition.correlation_properties:
+                try:
+                    value = environment.evaluate(prop.retrieval_expression, dict(payload))
+                except Exception:  # noqa: BLE001 -- a payload without the value: not this event's message
+                    continue
+                for key in prop.correlation_keys:
+                    correlations.setdefault(key, {})[prop.name] = value
+            event = BpmnEvent(definition, payload, correlations)
+            if definition.catches(task, event):
+                return event
+            held = task.workflow.correlations
+            expected.append({"message": name, "event": task.task_spec.bpmn_id,
+                             "correlation": {prop.name: held.get(key, {}).get(prop.name)
+                                             for prop in definition.correlation_properties
+                                             for key in prop.correlation_keys}})
+        raise CorrelationMismatch(f"The case waits for the message {name}, but for one that correlates otherwise",
+                                  self.waiting_messages(), expected)
 
     def fire_timers(self) -> None:
         self._run(self.workflow.refresh_timers)
@@ -304,7 +341,7 @@ class CaseWorkflow:
         try:
             step()
         except (WorkflowException, SpiffWorkflowException) as err:
-            raise ProcessError(str(err)) from err
+            raise ProcessError(describe(err)) from err
         except LimitReached as err:
             raise ProcessError(str(err)) from err
         except RecursionError as err:
@@ -342,7 +379,9 @@ class CaseWorkflow:
         try:
             return self.workflow.script_engine.evaluate(task, expression)
         except (WorkflowException, SpiffWorkflowException) as err:
-            raise ProcessError(f"{task.task_spec.bpmn_id}: {err}") from err
+            if getattr(err, "task", None) is None:
+                err.task = task
+            raise ProcessError(describe(err)) from err
 
 
 def message_names(spec, subprocess_specs: dict) -> set[str]:

@@ -161,6 +161,13 @@ class SandboxedScriptEngine(PythonScriptEngine):
         except Exception as err:
             raise self.create_task_exec_exception(task, script, err) from err
 
+    def call_service(self, task, **kwargs):
+        """The product provides no connectors: a service task that reaches the engine (deployed before the
+        deployment refused them) fails as a step of the process, never as an error of the server."""
+        operation = kwargs.get("operation_name") or "?"
+        raise WorkflowTaskException(f"The service task calls the connector {operation!r}, but the product "
+                                    "provides no connectors", task=task)
+
     def _report(self, err: ScriptSandboxError, task, source: str, label: str) -> None:
         err.attach_task(task)
         if not err.line_number:

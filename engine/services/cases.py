@@ -29,10 +29,18 @@ from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
 from ..forms.case_fields import bind_to_case
+from ..notifications.outbox import record_case_change
 from ..privacy import number_hash, protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
 from ..runtime.progress import message_senders, message_texts
-from ..runtime.workflow import CaseWorkflow, NotWaiting, ProcessError, TaskNotReady, message_names
+from ..runtime.workflow import (
+    CaseWorkflow,
+    CorrelationMismatch,
+    NotWaiting,
+    ProcessError,
+    TaskNotReady,
+    message_names,
+)
 from ..scripting.helpers import completing
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartReceipt, Task
 from ..store.appended import append
@@ -420,6 +428,10 @@ def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dic
     """Check data against the task's form (InvalidData naming each failing field); a `partial` draft may leave
     out the fields the form requires. Returns the form's schema, None for a task without a form."""
     if not row.form_schema:
+        if data:  # a confirmation step: done or not, it takes no fields
+            raise InvalidData("This task is a confirmation and takes no fields; send empty data",
+                              [{"field": f"data/{name}", "message": "en bekräftelse tar inga fält"}
+                               for name in sorted(data)])
         return None
     schema = forms_of(case.definition).get(row.form_schema)
     if schema is None:
@@ -479,6 +491,12 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
             task = _task_completed_by_message(cw, name, payload or {})
             if task is None:
                 waits = ", ".join(err.waiting_for) or "no message"
+                if isinstance(err, CorrelationMismatch):
+                    values = "; ".join(", ".join(f"{k} = {v!r}" for k, v in each["correlation"].items())
+                                       for each in err.expected)
+                    raise Conflict(f"The case waits for {name!r} with {values}; the message carries other values "
+                                   f"or none. It waits for: {waits}", waiting_for=err.waiting_for,
+                                   correlation=err.expected) from err
                 raise Conflict(f"The case does not wait for {name!r} now; it waits for: {waits}",
                                waiting_for=err.waiting_for) from err
             row = _open_task(task.id)
@@ -825,6 +843,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
     moment = now()
     new_case = is_new(case)
     shared_before = None if new_case else access_inputs(case)
+    status_before, data_before = (None, None) if new_case else (case.status, case.data)
     thrown = cw.thrown_messages()  # taking them changes the workflow: a state taken before is stale
     if thrown:
         state = None
@@ -862,6 +881,7 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
     seen = sync_task_viewers(case, stored.values(), opened, sharing)
     still_open = [row for task_id, row in stored.items() if task_id in ready]
     _remember_open_tasks(case.id, still_open + sorted(opened, key=lambda task: task.id), seen)
+    record_case_change(case, status_before, data_before, opened, sharing)  # the notifications it makes
     state = state if state is not None else cw.dump()
     if new_case:
         case.state = state
