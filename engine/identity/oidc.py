@@ -80,13 +80,19 @@ def verify(token: str) -> Identity:
     """The identity a valid token asserts; Unauthenticated (with a reason) for any other token."""
     if not configured():
         raise Unauthenticated("Sign-in through OpenID Connect is not configured", "oidc_not_configured")
-    return _identity(_decode(token, _signing_key, setting("OIDC_AUDIENCE")))
+    return identity_from(_decode(token, _signing_key, setting("OIDC_AUDIENCE")))
 
 
 def verify_id_token(token: str, jwks_uri: str, client_id: str, nonce: str) -> Identity:
     """The identity an ID token from the authorization code flow asserts: signed by a key the provider
     publishes at `jwks_uri`, from OIDC_ISSUER, for this client (`aud`, and `azp` where it names several
     audiences), not expired, carrying the nonce of the sign-in it answers. Unauthenticated otherwise."""
+    return identity_from(id_token_claims(token, jwks_uri, client_id, nonce))
+
+
+def id_token_claims(token: str, jwks_uri: str, client_id: str, nonce: str) -> dict:
+    """The claims of an ID token checked as `verify_id_token` checks it (the person's sign-in reads a
+    personal-number claim from them)."""
     claims = _decode(token, lambda t: (_signing_key(t) if setting("OIDC_JWKS") is not None
                                        else _published_key(t, jwks_uri)), client_id)
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
@@ -94,7 +100,7 @@ def verify_id_token(token: str, jwks_uri: str, client_id: str, nonce: str) -> Id
         raise Unauthenticated("The ID token is meant for another party too (azp)", "audience")
     if not nonce or claims.get("nonce") != nonce:
         raise Unauthenticated("The ID token does not answer this sign-in (nonce)", "nonce")
-    return _identity(claims)
+    return claims
 
 
 def _decode(token: str, signing_key, audience) -> dict:
@@ -115,7 +121,7 @@ def _decode(token: str, signing_key, audience) -> dict:
         raise Unauthenticated("The token cannot be read", "malformed") from err
 
 
-def _identity(claims: dict) -> Identity:
+def identity_from(claims: dict) -> Identity:
     username = next((str(claims[c]) for c in _listing(setting("OIDC_USER_CLAIMS"), "hsa_id,sub") if claims.get(c)),
                     None)
     if username is None:

@@ -9,10 +9,12 @@ from flask import Flask, g
 def register_web(app: Flask) -> None:
     from . import sessions
     from .app_shell import app_shell, register_converter
+    from .person_pages import person_pages
     from .sign_in import sign_in_pages
 
     register_converter(app)
     app.register_blueprint(sign_in_pages)
+    app.register_blueprint(person_pages)
     app.register_blueprint(app_shell)
 
     @app.after_request

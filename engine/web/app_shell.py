@@ -32,9 +32,10 @@ BUILD = "npm --prefix webapp ci && npm --prefix webapp run build"
 
 
 class AppPathConverter(PathConverter):
-    """A path of the web app: anything but the API, the sign-in routes and the sign-in page."""
+    """A path of the web app: anything but the API, the sign-in routes, the sign-in page and the person's own
+    view (engine/web/person_pages.py)."""
 
-    regex = r"(?!(?:api|auth|logga-in|assets)(?:/|$))[^/].*?"
+    regex = r"(?!(?:api|auth|logga-in|assets|min-plan)(?:/|$))[^/].*?"
 
 
 def register_converter(app: Flask) -> None:

@@ -124,6 +124,11 @@ def _token_request(metadata: dict, form: dict) -> urllib.request.Request:
 def finish(attempt: SignInAttempt, code: str, redirect_uri: str) -> oidc.Identity:
     """Exchange the code (with the attempt's verifier) at the token endpoint and verify the ID token it
     gives; the identity it asserts. SignInFailed, or Unauthenticated for an ID token that fails a check."""
+    return oidc.identity_from(finish_claims(attempt, code, redirect_uri))
+
+
+def finish_claims(attempt: SignInAttempt, code: str, redirect_uri: str) -> dict:
+    """`finish`, giving the verified ID token's claims (the person's sign-in matches a personal number)."""
     metadata = provider()
     request = _token_request(metadata, {"grant_type": "authorization_code", "code": code,
                                         "redirect_uri": redirect_uri, "code_verifier": attempt.code_verifier})
@@ -137,4 +142,4 @@ def finish(attempt: SignInAttempt, code: str, redirect_uri: str) -> oidc.Identit
     id_token = tokens.get("id_token") if isinstance(tokens, dict) else None
     if not isinstance(id_token, str):
         raise SignInFailed("misslyckades", "no_id_token")
-    return oidc.verify_id_token(id_token, metadata["jwks_uri"], setting("OIDC_CLIENT_ID"), attempt.nonce)
+    return oidc.id_token_claims(id_token, metadata["jwks_uri"], setting("OIDC_CLIENT_ID"), attempt.nonce)

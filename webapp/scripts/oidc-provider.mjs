@@ -14,7 +14,10 @@
 // Accounts: the demo users of `flask --app engine demo` (sign in as `eva`, `per`, `karin`, ... with the password,
 // default `demo`); the ID token's `sub` is the demo user name (`demo.eva`), with `name` and `org` (the
 // organisation's name as registered). `--accounts FILE` replaces them: a JSON list of
-// {"login", "sub", "name", "org"}.
+// {"login", "sub", "name", "org"}, and for a person who signs in to their own plan (/min-plan) instead of staff,
+// {"login", "sub", "name", "personalIdentityNumber"}: the ID token then carries the Swedish OIDC profile's claim
+// https://id.oidc.se/claim/personalIdentityNumber. The demo accounts include one such person, `tolvan` (Tolvan
+// Tolvansson, 191212121212, a test number of Skatteverket's).
 //
 // The login page has the fields "Användarnamn" and "Lösenord" and the button "Logga in" ("Avbryt" cancels).
 // Consent is not asked: the one client is the product itself. Prints "ready <issuer>" once listening; stops on
@@ -47,6 +50,9 @@ const DEMO_ACCOUNTS = [
   ["yusuf", "Yusuf Kaya", "Stockholms stad, Södermalmsskolan"],
   ["admin", "Admin Adminsson", "SIP förvaltning"],
 ].map(([login, name, org]) => ({ login, sub: `demo.${login}`, name, org }));
+DEMO_ACCOUNTS.push({ login: "tolvan", sub: "person.tolvan", name: "Tolvan Tolvansson",
+  personalIdentityNumber: "191212121212" });
+const NUMBER_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber";
 
 const list = (value) => (value ? value.split(",").map((v) => v.trim()).filter(Boolean) : []);
 
@@ -82,7 +88,9 @@ const client = {
   token_endpoint_auth_method: tokenAuth,
   grant_types: ["authorization_code"],
   response_types: ["code"],
-  redirect_uris: redirectUris.length ? redirectUris : defaultRedirects.map((o) => `${o}/auth/oidc/callback`),
+  redirect_uris: redirectUris.length
+    ? redirectUris
+    : defaultRedirects.flatMap((o) => [`${o}/auth/oidc/callback`, `${o}/min-plan/logga-in/svar`]),
   post_logout_redirect_uris: postLogoutUris.length ? postLogoutUris : defaultRedirects.map((o) => `${o}/logga-in`),
 };
 
@@ -92,7 +100,7 @@ const byLogin = new Map(accounts.map((a) => [a.login, a]));
 const provider = new Provider(issuer, {
   clients: [client],
   pkce: { required: () => true },
-  claims: { openid: ["sub"], profile: ["name", "org"] },
+  claims: { openid: ["sub"], profile: ["name", "org", NUMBER_CLAIM] },
   // The product reads who signs in from the ID token alone: put the profile's claims in it.
   conformIdTokenClaims: false,
   cookies: { keys: [randomBytes(32).toString("hex")] },
@@ -101,7 +109,8 @@ const provider = new Provider(issuer, {
   async findAccount(_ctx, sub) {
     const account = bySub.get(sub);
     if (!account) return undefined;
-    return { accountId: sub, claims: async () => ({ sub, name: account.name, org: account.org }) };
+    const number = account.personalIdentityNumber ? { [NUMBER_CLAIM]: account.personalIdentityNumber } : {};
+    return { accountId: sub, claims: async () => ({ sub, name: account.name, org: account.org, ...number }) };
   },
   // First-party client: no consent page; what it asks of openid and profile is granted.
   async loadExistingGrant(ctx) {
@@ -111,7 +120,7 @@ const provider = new Provider(issuer, {
       ? await oidc.provider.Grant.find(grantId)
       : new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId: oidc.session.accountId });
     grant.addOIDCScope("openid profile");
-    grant.addOIDCClaims(["sub", "name", "org"]);
+    grant.addOIDCClaims(["sub", "name", "org", NUMBER_CLAIM]);
     await grant.save();
     return grant;
   },
@@ -146,7 +155,9 @@ ${body}
 
 function loginPage(uid, params, error) {
   const hint = params.login_hint ? ` value="${escape(params.login_hint)}"` : "";
-  const rows = accounts.map((a) => `<li><code>${escape(a.login)}</code> – ${escape(a.name)}, ${escape(a.org)}</li>`);
+  const rows = accounts.map(
+    (a) => `<li><code>${escape(a.login)}</code> – ${escape(a.name)}, ${escape(a.org ?? "privatperson")}</li>`,
+  );
   return page("Logga in", `<p>Lokal identitetsleverantör för utveckling och test. Lösenordet är detsamma för alla
 konton.</p>
 ${error ? `<p class="fel" role="alert">${escape(error)}</p>` : ""}
