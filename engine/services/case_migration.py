@@ -1,0 +1,418 @@
+"""Moving running cases to another version of their region's routine: plan (can each case move, and why not),
+migrate (a dry run, or for real: each case in a transaction of its own under its row lock), and undo a move while
+nothing has happened on the case since. What the runtime does to a workflow is in `engine.runtime.migration`;
+here are the cases, their task rows and everything kept beside their workflows, rewritten as a completion
+rewrites them (`cases._store`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from .. import audit
+from ..access import sync_task_viewers_of
+from ..access.errors import Forbidden
+from ..access.rules import may_deploy
+from ..access.sharing import access_inputs
+from ..database import db
+from ..forms import validate_submission
+from ..forms.case_fields import bind_to_case
+from ..runtime import migration
+from ..runtime.workflow import CaseWorkflow, ProcessError
+from ..store import Case, ProcessDefinition, Task
+from ..store.appended import append
+from ..store.case_migrations import CaseMigration, MigrationRun
+from ..store.direct_writes import update_now
+from .cases import _load, _lock_case, _store, _stored_open_tasks, forms_of, history, now, transaction
+from .errors import Conflict, InvalidRequest, NotFound, ProcessFailed, ServiceError
+from .process_sets import BASE_REGION, MAIN_PROCESS, latest_definition, specs_of
+
+# The columns of a task row that come from its diagram: rewritten where the new version describes the task
+# otherwise (its id, assignee, claim and draft stay).
+DESCRIBED = ("name", "title", "process", "candidate_group", "due_at", "form_schema", "form_ui_schema",
+             "instructions")
+
+
+class NotMigrated(ServiceError):
+    """An undo that cannot be made: nothing to undo, or the case has changed since it was moved."""
+
+    status = 409
+    type = "migration-not-undoable"
+    title = "Flytten kan inte ångras"
+
+
+@dataclass
+class Request:
+    """What to move: the region's cases (those on `from_version`, or those named), to `to_version` (the
+    region's latest where not given), with element ids renamed by `mapping`."""
+
+    region: str
+    from_version: int | None = None
+    case_ids: list[str] | None = None
+    to_version: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Verdict:
+    case_id: str
+    from_version: int | None
+    reasons: list[dict]
+    retimed: list[str] = field(default_factory=list)
+    moved: bool = False
+
+    @property
+    def can_move(self) -> bool:
+        return not self.reasons
+
+    def as_dict(self, with_moved: bool = False) -> dict:
+        found = {"case_id": self.case_id, "from_version": self.from_version, "can_move": self.can_move,
+                 "reasons": self.reasons, "retimed": self.retimed}
+        if with_moved:
+            found["moved"] = self.moved
+        return found
+
+
+def require_owner(principal, region: str, action: str, case_id: str | None = None) -> None:
+    """Only a process owner of the region moves its cases (the system, without a principal, may)."""
+    if may_deploy(principal, region):
+        return
+    audit.record_now(action, principal, case_id=case_id, outcome="forbidden", detail={"region": region})
+    raise Forbidden(f"Att flytta ärenden i regionen {region!r} kräver rollen processägare i den regionen")
+
+
+# -- what to move, and to what ----------------------------------------------------------------------------
+def line_region(region: str) -> str:
+    """The region whose versions a region's cases are numbered by: its own once it has deployed one, else the
+    base's."""
+    own = latest_definition(region, MAIN_PROCESS, fallback=False)
+    return region if own is not None else BASE_REGION
+
+
+def target_of(request: Request) -> ProcessDefinition:
+    if request.to_version is None:
+        found = latest_definition(request.region, MAIN_PROCESS)
+        if found is None:
+            raise NotFound(f"Ingen rutin är driftsatt för regionen {request.region!r}")
+        return found
+    found = db.session.scalars(sa.select(ProcessDefinition).where(
+        ProcessDefinition.region == line_region(request.region), ProcessDefinition.key == MAIN_PROCESS,
+        ProcessDefinition.version == request.to_version)).first()
+    if found is None:
+        raise InvalidRequest(f"Version {request.to_version} finns inte för regionen {request.region!r}",
+                             errors=[{"field": "to_version", "message": "ingen sådan version är driftsatt"}])
+    return found
+
+
+def check_mapping(mapping: dict[str, str], target: ProcessDefinition) -> None:
+    """Each renamed element must be an element of the new version (400 naming the mapping's entry)."""
+    spec, subprocess_specs = specs_of(target)
+    elements = {s.bpmn_id for each in [spec, *subprocess_specs.values()] for s in each.task_specs.values()}
+    elements |= set(subprocess_specs)
+    errors = [{"field": f"mapping/{old}", "message": f"'{new}' finns inte i version {target.version}"}
+              for old, new in mapping.items() if new not in elements]
+    if errors:
+        raise InvalidRequest("Mappningen nämner steg som inte finns i den nya versionen", errors=errors)
+
+
+def selected_cases(request: Request) -> list[tuple[str, int | None]]:
+    """(case id, version) of the cases the request names: the region's active cases (of `from_version`), or the
+    cases listed (whatever their state, so that the report says why one cannot move); in a stable order."""
+    query = (sa.select(Case.id, ProcessDefinition.version)
+             .join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+             .where(Case.region == request.region))
+    if request.case_ids:
+        query = query.where(Case.id.in_(request.case_ids))
+    else:
+        query = query.where(Case.status == "active")
+    if request.from_version is not None:
+        query = query.where(ProcessDefinition.version == request.from_version,
+                            ProcessDefinition.region == line_region(request.region))
+    found = [(row[0], row[1]) for row in db.session.execute(query.order_by(Case.created_at, Case.id))]
+    if request.case_ids:
+        known = {case_id for case_id, _ in found}
+        found += [(case_id, None) for case_id in dict.fromkeys(request.case_ids) if case_id not in known]
+    return found
+
+
+# -- whether one case can move ----------------------------------------------------------------------------
+class _Mover:
+    """The comparisons of one request, made once for all its cases."""
+
+    def __init__(self, request: Request, target: ProcessDefinition):
+        self.request = request
+        self.target = target
+        self.diffs = migration.SpecDiffs(*specs_of(target), request.mapping)
+
+    def examine(self, case: Case, workflow: CaseWorkflow, drafts: dict[str, dict]) -> Verdict:
+        """Whether the case can move; on the way, its workflow is moved (in memory): read it only if it can."""
+        verdict = Verdict(case.id, case.definition.version, [])
+        if case.status != "active":
+            verdict.reasons.append(_reason(None, "Ärendet är avslutat och flyttas inte"))
+            return verdict
+        if case.definition_id == self.target.id:
+            verdict.reasons.append(_reason(None, f"Ärendet går redan på version {self.target.version}"))
+            return verdict
+        checked = migration.check(workflow.workflow, self.diffs, self.target.version)
+        verdict.reasons += [_reason(o.element, o.message) for o in checked.obstacles]
+        if verdict.reasons:
+            return verdict
+        try:
+            migration.move(workflow.workflow, checked, self.diffs)
+            workflow.human_tasks()  # what the new version computes for each open task (due dates, groups)
+        except migration.MoveFailed as err:
+            verdict.reasons.append(_reason(err.obstacle.element, err.obstacle.message))
+            return verdict
+        except ProcessError as err:
+            verdict.reasons.append(_unset_reason(str(err)))
+            return verdict
+        verdict.retimed = checked.retimed
+        verdict.reasons += self._draft_reasons(case, checked, workflow, drafts)
+        return verdict
+
+    def _draft_reasons(self, case: Case, checked: migration.MoveCheck, workflow: CaseWorkflow,
+                       drafts: dict[str, dict]) -> list[dict]:
+        """A saved draft must fit its task's form in the new version; the fields that no longer fit are named."""
+        reasons = []
+        old_forms, new_forms = forms_of(case.definition), forms_of(self.target)
+        for task in checked.open_tasks:
+            draft = drafts.get(task.id)
+            if draft is None:
+                continue
+            old_schema = old_forms.get(task.old_form) if task.old_form else None
+            new_schema = new_forms.get(task.new_form) if task.new_form else None
+            if new_schema == old_schema:
+                continue
+            if new_schema is None:
+                reasons.append(_reason(task.element, f"Uppgiften '{task.title}' har ett sparat utkast men inget "
+                                                     "formulär i den nya versionen"))
+                continue
+            found = workflow.find_task(task.id)
+            errors = validate_submission(bind_to_case(new_schema, found.data if found else {}), draft, partial=True)
+            if errors:
+                fields = ", ".join(f"{e.field} ({e.message})" for e in errors)
+                reasons.append(_reason(task.element, f"Det sparade utkastet till uppgiften '{task.title}' passar "
+                                                     f"inte det nya formuläret: {fields}"))
+        return reasons
+
+
+def _reason(element: str | None, message: str) -> dict:
+    return {"element": element, "message": message}
+
+
+_UNSET = re.compile(r"^(?P<element>[^:]+): .*name '(?P<name>[^']+)' is not defined")
+
+
+def _unset_reason(text: str) -> dict:
+    """A task property the new version computes (due date, candidate group) that failed: the variable it reads
+    before the case sets it, where that is the cause."""
+    found = _UNSET.search(text)
+    if found:
+        return _reason(found["element"], f"Den nya versionen läser '{found['name']}' vid '{found['element']}', "
+                                         "men ärendet har inte det värdet än")
+    element = text.split(":", 1)[0] if ":" in text else None
+    return _reason(element, f"Den nya versionen kan inte beräkna det öppna steget: {text}")
+
+
+def _drafts(case_id: str) -> dict[str, dict]:
+    rows = db.session.execute(sa.select(Task.id, Task.draft).where(
+        Task.case_id == case_id, Task.state == "open", Task.draft_saved_at.is_not(None)))
+    return {task_id: draft for task_id, draft in rows if draft is not None}
+
+
+# -- plan ------------------------------------------------------------------------------------------------------
+def plan(request: Request, principal=None) -> dict:
+    """Per case, whether it can move to the target version and why not; nothing is stored (but the read is
+    audited)."""
+    require_owner(principal, request.region, "plan_migration")
+    target = target_of(request)
+    check_mapping(request.mapping, target)
+    mover = _Mover(request, target)
+    verdicts = [_verdict(mover, case_id, version) for case_id, version in selected_cases(request)]
+    db.session.rollback()
+    audit.record_now("plan_migration", principal, detail={
+        "region": request.region, "from_version": request.from_version, "to_version": target.version,
+        "cases": len(verdicts)})
+    return _report(target, verdicts)
+
+
+def _verdict(mover: _Mover, case_id: str, version: int | None) -> Verdict:
+    case = db.session.get(Case, case_id)
+    if case is None or case.region != mover.request.region:
+        return Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")])
+    return mover.examine(case, _read(case), _drafts(case.id))
+
+
+def _read(case: Case) -> CaseWorkflow:
+    spec, subprocess_specs = specs_of(case.definition)
+    return CaseWorkflow.read(case.state, spec, subprocess_specs)
+
+
+def _report(target: ProcessDefinition, verdicts: list[Verdict], with_moved: bool = False) -> dict:
+    movable = sum(1 for v in verdicts if v.can_move)
+    summary = {"total": len(verdicts), "can_move": movable, "cannot_move": len(verdicts) - movable}
+    if with_moved:
+        summary["moved"] = sum(1 for v in verdicts if v.moved)
+    return {"to_version": target.version, "cases": [v.as_dict(with_moved) for v in verdicts], "summary": summary}
+
+
+# -- migrate ---------------------------------------------------------------------------------------------------
+def migrate(request: Request, dry_run: bool = False, principal=None, actor: str | None = None,
+            progress=None) -> MigrationRun:
+    """Move the cases the request names. A dry run reports, per case, what the move would do and stores nothing
+    of the cases; for real, each case moves in a transaction of its own under its row lock, all of it or none,
+    and a case that cannot move is reported and stays as it was. The run and its report are kept (its id reads
+    it back). `progress(verdict)` is called after each case."""
+    require_owner(principal, request.region, "migrate")
+    actor = principal.username if principal is not None else actor
+    target = target_of(request)
+    check_mapping(request.mapping, target)
+    selected = selected_cases(request)
+    run = MigrationRun(region=request.region, from_version=request.from_version, to_version=target.version,
+                       to_definition_id=target.id, mapping=request.mapping, case_ids=request.case_ids,
+                       dry_run=dry_run, requested_by=actor, status="running", total=len(selected), report=[])
+    db.session.add(run)
+    db.session.commit()
+    run_id = run.id
+    mover = _Mover(request, target)
+    verdicts = []
+    for case_id, version in selected:
+        if dry_run:
+            verdict = _verdict(mover, case_id, version)
+            db.session.rollback()
+        else:
+            verdict = _migrate_case(mover, run_id, case_id, principal, actor)
+        verdicts.append(verdict)
+        if progress is not None:
+            progress(verdict)
+    report = _report(target, verdicts, with_moved=True)
+    run = db.session.get(MigrationRun, run_id)
+    run.report, run.status, run.finished_at = report["cases"], "finished", now()
+    run.moved = report["summary"]["moved"]
+    run.refused = report["summary"]["cannot_move"]
+    audit.record("migrate", principal, user=actor, detail={
+        "run": run_id, "region": request.region, "from_version": request.from_version,
+        "to_version": target.version, "mapping": request.mapping, "dry_run": dry_run, **report["summary"]})
+    db.session.commit()
+    return run
+
+
+class _Refused(Exception):
+    def __init__(self, verdict: Verdict):
+        super().__init__("cannot move")
+        self.verdict = verdict
+
+
+def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: str | None) -> Verdict:
+    try:
+        with transaction():
+            case = db.session.get(Case, case_id)
+            if case is None or case.region != mover.request.region:
+                raise _Refused(Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")]))
+            case = _lock_case(case_id)
+            source = case.definition
+            state_before = case.state
+            stored = _stored_open_tasks(case.id)
+            workflow = _load(case)
+            verdict = mover.examine(case, workflow, {row.id: row.draft for row in stored.values()
+                                                     if row.draft_saved_at is not None and row.draft is not None})
+            if not verdict.can_move:
+                raise _Refused(verdict)
+            detail = {"run": run_id, "from_version": source.version, "to_version": mover.target.version,
+                      "from_definition_id": source.id, "to_definition_id": mover.target.id,
+                      "mapping": mover.request.mapping, "retimed": verdict.retimed}
+            _put_on(case, workflow, mover.target, stored)
+            history(case_id=case.id, kind="migrated", actor=actor, detail=detail)
+            audit.record("migrate_case", principal, case_id=case.id, user=actor, detail=detail)
+            append(db.session(), CaseMigration, run_id=run_id, case_id=case.id, from_definition_id=source.id,
+                   to_definition_id=mover.target.id, state_before=state_before, revision_after=case.revision,
+                   migrated_at=now(), migrated_by=actor)
+    except _Refused as refused:
+        return refused.verdict
+    except (Conflict, ProcessFailed) as err:
+        version = db.session.scalar(sa.select(ProcessDefinition.version).join(
+            Case, Case.definition_id == ProcessDefinition.id).where(Case.id == case_id))
+        db.session.rollback()
+        return Verdict(case_id, version, [_reason(None, f"Ärendet kunde inte flyttas just nu: {err.detail}")])
+    verdict.moved = True
+    return verdict
+
+
+def _put_on(case: Case, workflow: CaseWorkflow, definition: ProcessDefinition, stored: dict[str, Task]) -> None:
+    """Store the case's moved workflow on `definition`, and bring what is kept beside it in step as a completion
+    does (`cases._store`): status, data, stage, timers and messages waited for, its task rows (each kept task
+    described by the new version, with its id, assignee and draft) and who sees them."""
+    described = {task.id: task for task in workflow.human_tasks()}
+    changed = []
+    for task_id, row in stored.items():
+        task = described.get(task_id)
+        if task is None:
+            continue
+        values = {name: getattr(task, name) for name in DESCRIBED if getattr(row, name) != getattr(task, name)}
+        if values:
+            update_now(db.session(), row, **values)
+            changed.append(row)
+    shared_before = access_inputs(case)
+    update_now(db.session(), case, definition_id=definition.id)
+    set_committed_value(case, "definition", definition)
+    _store(case, workflow, stored_open=stored)
+    if access_inputs(case) == shared_before:  # else `_store` wrote every viewer row of the case anew
+        for row in changed:
+            sync_task_viewers_of(row)
+
+
+def get_run(run_id: str, principal=None) -> MigrationRun:
+    run = db.session.get(MigrationRun, run_id)
+    if run is None:
+        raise NotFound(f"Ingen flytt med id {run_id}")
+    require_owner(principal, run.region, "read_migration")
+    return run
+
+
+def run_out(run: MigrationRun) -> dict:
+    cases = list(run.report or [])
+    return {"id": run.id, "region": run.region, "from_version": run.from_version, "to_version": run.to_version,
+            "mapping": run.mapping or {}, "dry_run": run.dry_run, "status": run.status,
+            "requested_by": run.requested_by, "started_at": run.started_at, "finished_at": run.finished_at,
+            "cases": cases,
+            "summary": {"total": run.total, "can_move": sum(1 for c in cases if c.get("can_move")),
+                        "cannot_move": sum(1 for c in cases if not c.get("can_move")), "moved": run.moved}}
+
+
+# -- undo ------------------------------------------------------------------------------------------------------
+def undo(case_id: str, principal=None, actor: str | None = None) -> Case:
+    """Move a case back to the version it was moved from, as it was then: only while nothing has happened on it
+    since (no step, message or timer, no draft saved)."""
+    actor = principal.username if principal is not None else actor
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"Inget ärende med id {case_id}")
+    require_owner(principal, case.region, "undo_migration", case_id=case_id)
+    with transaction():
+        case = _lock_case(case_id)
+        record = db.session.scalars(sa.select(CaseMigration).where(
+            CaseMigration.case_id == case_id, CaseMigration.undone_at.is_(None))
+            .order_by(CaseMigration.id.desc()).with_for_update()).first()
+        if record is None or record.to_definition_id != case.definition_id:
+            raise NotMigrated("Ärendet har inte flyttats till den version det går på nu; det finns inget att ångra")
+        if case.revision != record.revision_after or _drafted_since(case_id, record.migrated_at):
+            raise NotMigrated("Något har hänt i ärendet sedan det flyttades; flytten kan inte ångras")
+        source = db.session.get(ProcessDefinition, record.from_definition_id)
+        target_version = case.definition.version
+        stored = _stored_open_tasks(case.id)
+        workflow = CaseWorkflow.restore(record.state_before, *specs_of(source))
+        _put_on(case, workflow, source, stored)
+        record.undone_at, record.undone_by = now(), actor
+        detail = {"run": record.run_id, "from_version": target_version, "to_version": source.version,
+                  "to_definition_id": source.id}
+        history(case_id=case.id, kind="migration_undone", actor=actor, detail=detail)
+        audit.record("undo_migration", principal, case_id=case.id, user=actor, detail=detail)
+    return case
+
+
+def _drafted_since(case_id: str, moment) -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(
+        Task.case_id == case_id, Task.draft_saved_at > moment)) > 0
