@@ -119,8 +119,10 @@ def _default_deployer() -> str:
 
 def register_commands(app: Flask) -> None:
     from .identity.commands import register_identity_commands
+    from .notifications.commands import register_notification_commands
 
     register_identity_commands(app)
+    register_notification_commands(app)
 
     @app.cli.command("init")
     def init_command():
@@ -161,15 +163,18 @@ def register_commands(app: Flask) -> None:
         """Fire due timers: follow-up dates, deadlines and other BPMN timer events. SIGTERM or SIGINT stops
         the worker after the sweep it is in (`docker stop`, a deployment's restart)."""
         from .database import database_unavailable, db
+        from .notifications.outbox import sweep_deadlines
         from .services.cases import fire_due_timers
 
         if once:
-            click.echo(f"fired timers of {len(fire_due_timers(limit=batch))} case(s)")
+            fired = fire_due_timers(limit=batch)
+            click.echo(f"fired timers of {len(fired)} case(s); {sweep_deadlines()} deadline notice(s)")
             return
         with stopped_by_signals() as stopping:
             while not stopping.is_set():
                 try:
                     fired = fire_due_timers(limit=batch)
+                    notices = sweep_deadlines()
                 except Exception as err:
                     # The database restarts or cannot be reached: what the sweep fired was committed, the rest is
                     # still due; the next sweep fires it once the database answers again.
@@ -179,7 +184,7 @@ def register_commands(app: Flask) -> None:
                     click.echo(f"the database cannot be reached; trying again in {interval:g} s: {err}", err=True)
                     stopping.wait(interval)
                     continue
-                click.echo(f"fired timers of {len(fired)} case(s)")
+                click.echo(f"fired timers of {len(fired)} case(s); {notices} deadline notice(s)")
                 if len(fired) < batch:
                     stopping.wait(interval)
         click.echo("stopped")

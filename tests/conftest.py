@@ -12,7 +12,8 @@ from engine import create_app
 from engine.database import db
 
 # audit_events is append-only (database triggers refuse DELETE): tests look at rows by case id or by id.
-TABLES = ["case_migrations", "migration_runs", "person_sessions", "person_links",
+TABLES = ["notification_preferences", "notifications", "webhook_subscriptions", "notification_events",
+          "case_migrations", "migration_runs", "person_sessions", "person_links",
           "task_viewers", "case_access", "case_groups", "api_tokens", "user_roles", "users", "organisations",
           "message_receipts", "start_receipts", "case_events", "tasks", "cases", "deployments", "process_files",
           "process_definitions"]

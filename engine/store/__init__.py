@@ -3,8 +3,10 @@
 from .audit import AuditEvent
 from .identity import NO_DUE_DATE, ApiToken, CaseAccess, CaseGroup, Organisation, TaskViewer, User, UserRole
 from .models import Case, CaseEvent, MessageReceipt, ProcessDefinition, ProcessFile, StartReceipt, Task
+from .notifications import Notification, NotificationEvent, NotificationPreference, WebhookSubscription
 from .web_sessions import SignInAttempt, WebSession
 
 __all__ = ["NO_DUE_DATE", "ApiToken", "AuditEvent", "Case", "CaseAccess", "CaseEvent", "CaseGroup", "MessageReceipt",
-           "Organisation", "ProcessDefinition", "ProcessFile", "SignInAttempt", "StartReceipt", "Task", "TaskViewer",
-           "User", "UserRole", "WebSession"]
+           "Notification", "NotificationEvent", "NotificationPreference", "Organisation", "ProcessDefinition",
+           "ProcessFile", "SignInAttempt", "StartReceipt", "Task", "TaskViewer", "User", "UserRole", "WebSession",
+           "WebhookSubscription"]

@@ -21,6 +21,11 @@ def append(session: Session, model, **values) -> None:
     session.info.setdefault(_PENDING, {}).setdefault(model.__table__, []).append(values)
 
 
+def pending(session: Session, model) -> list[dict]:
+    """The rows of `model` appended in the session's transaction and not written yet."""
+    return session.info.get(_PENDING, {}).get(model.__table__, [])
+
+
 def _complete(table: sa.Table, rows: list[dict]) -> list[dict]:
     """The rows with the same columns each (one executemany), the columns' scalar or callable defaults
     filled in."""

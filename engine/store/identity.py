@@ -40,6 +40,8 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(200), unique=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
+    # Where the user's notifications are sent (engine.notifications); none: the user gets no e-mail.
+    email: Mapped[str | None] = mapped_column(sa.String(320))
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
