@@ -409,7 +409,7 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
           )}
 
           <section aria-labelledby="formular-rubrik">
-            <h2 id="formular-rubrik">Formulär</h2>
+            <h2 id="formular-rubrik">{task.form.schema ? "Formulär" : "Bekräftelse"}</h2>
             {draft && !readOnly && (
               <p className="draft-marker">
                 Formuläret är ifyllt från ett utkast som {draft.saved_by === me.username ? "du" : draft.saved_by} sparade{" "}
@@ -447,17 +447,21 @@ function TaskWork({ task, notice, onChanged }: WorkProps) {
                 }
               />
             ) : readOnly ? (
-              <p className="muted">Uppgiften har inget formulär.</p>
+              <p className="muted">Uppgiften är en bekräftelse utan formulär.</p>
             ) : (
               <form
+                className="confirmation"
                 onSubmit={(event) => {
                   event.preventDefault();
                   void complete({});
                 }}
               >
-                <p className="muted">Uppgiften har inget formulär att fylla i.</p>
+                <p>
+                  Uppgiften har inget formulär att fylla i. Gör det som instruktionerna säger och bekräfta sedan att
+                  det är klart.
+                </p>
                 <button type="submit" aria-disabled={submitting}>
-                  {submitting ? "Skickar …" : "Slutför uppgiften"}
+                  {submitting ? "Skickar …" : "Klar"}
                 </button>
               </form>
             )}
