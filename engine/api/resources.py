@@ -17,8 +17,8 @@ from ..forms.case_fields import bind_to_case
 from ..people.personal_number import parse_personal_number
 from ..services import cases as case_service
 from ..services import task_list
-from ..services.errors import InvalidProcessSet, NotFound
-from ..services.process_sets import latest_definition
+from ..services.errors import NotFound
+from ..services.process_sets import defined_ids, latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
 from .blueprint import Blueprint
@@ -372,18 +372,18 @@ class EvaluateResource(MethodView):
     @problem_response(api_v1, 404, "no such decision table, or nothing deployed for the region")
     @problem_response(api_v1, 422, "the table cannot be evaluated with these variables")
     def post(self, body, decision_id):
-        """Try a decision table of the region's deployed routine with the given variables."""
-        from ..runtime.decisions import evaluate
-        from ..runtime.parser import ProcessSetError
+        """Try a decision table of the region's deployed routine with the given variables. A table that gives
+        no result (two rules matching under UNIQUE, a cell that cannot be computed) answers 422 naming the
+        rules and cells, as a draft tried in the studio does."""
+        from ..services.decision_trials import try_draft
 
         definition = latest_definition(body.get("region") or "base")
         if definition is None:
             raise NotFound("Nothing is deployed for that region")
         dmn = {f.path: f.content for f in definition.files if f.kind == "dmn"}
-        try:
-            result = evaluate(dmn, decision_id, body["variables"])
-        except ProcessSetError as err:
-            if "No decision" in str(err):
-                raise NotFound(str(err)) from err
-            raise InvalidProcessSet(str(err), err.problems) from err
-        return {"result": result}
+        path = next((p for p, text in sorted(dmn.items()) if ("dmn", decision_id) in defined_ids(p, text)), None)
+        if path is None:
+            raise NotFound(f"No decision {decision_id!r} is deployed", known=sorted(
+                {i for p, text in dmn.items() for kind, i in defined_ids(p, text) if kind == "dmn"}))
+        return {"result": try_draft(dmn[path], decision_id, body["variables"], region=definition.region,
+                                    path=path)}
