@@ -16,7 +16,7 @@ anything about the person."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -180,7 +180,8 @@ def sweep_deadlines(at: datetime | None = None, limit: int = 500) -> int:
         sharing: dict[str, Sharing] = {}
         holders = _organisations_of({task.assignee for task in tasks if task.assignee})
         for task in tasks:
-            detail = {"due_at": task.due_at.isoformat()}
+            due = task.due_at if task.due_at.tzinfo else task.due_at.replace(tzinfo=UTC)  # SQLite's are UTC
+            detail = {"due_at": due.isoformat()}
             if task.assignee and task.assignee in holders:
                 targets = [(holders[task.assignee], task.assignee)]
             else:

@@ -87,7 +87,8 @@ def receiver():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            entry = {"headers": dict(self.headers), "body": body, "json": json.loads(body), "path": self.path}
+            entry = {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
+                     "json": json.loads(body), "path": self.path}
             status = found.statuses.pop(0) if len(found.statuses) > 1 else found.statuses[0]
             if found.secret is not None and found.verify(self.headers, body) and status < 300:
                 found.received.append(entry)
