@@ -42,6 +42,8 @@ function describe(event: HistoryEvent, titles: Record<string, string>): string {
       const reason = closureReasonText(text(d.reason));
       return `Ärendet fick status ${statusText(text(d.status)).toLowerCase()}${reason ? `: ${reason}` : ""}.`;
     }
+    case "sip_kollen":
+      return `SIP-kollen besvarades: ${text(d.summary)}`;
     case "incident":
       return `Fel i rutinen${d.message ? `: ${text(d.message)}` : ""}.`;
     default:

@@ -11,6 +11,7 @@ import { CasePlan } from "./CasePlan";
 import { CaseWork } from "./CaseWork";
 import { coordinatorText, kindText } from "./caseText";
 import { MessageActions } from "./MessageActions";
+import { PersonLinks } from "./PersonLinks";
 import { regionName } from "./regions";
 
 const CaseDiagram = lazy(() => import("../diagram/CaseDiagram"));
@@ -187,6 +188,8 @@ export default function CasePage() {
       {messages.length > 0 ? (
         <MessageActions caseId={detail.id} messages={messages} onDone={load} announce={announce} />
       ) : null}
+
+      {!closed ? <PersonLinks caseId={detail.id} personName={name} relatives={plan.relatives ?? []} /> : null}
 
       <section aria-labelledby="deltagare-rubrik">
         <h2 id="deltagare-rubrik">Deltagare</h2>
