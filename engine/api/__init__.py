@@ -15,6 +15,7 @@ from .easy_read import EasyReadPlanResource  # noqa: F401 (its route is on api_v
 from .forms import forms_v1
 from .guards import register_guards
 from .me import me_v1
+from .migrations import migrations_v1
 from .notifications import notifications_v1
 from .person_links import person_links_v1
 from .problems import PROBLEM_JSON, register_problem_handlers
@@ -72,6 +73,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(draft_walks_v1)
     api.register_blueprint(forms_v1)
     api.register_blueprint(me_v1)
+    api.register_blueprint(migrations_v1)
     api.register_blueprint(notifications_v1)
     api.register_blueprint(person_links_v1)
     api.register_blueprint(studio_v1)

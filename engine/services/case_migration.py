@@ -261,11 +261,12 @@ def _report(target: ProcessDefinition, verdicts: list[Verdict], with_moved: bool
 
 # -- migrate ---------------------------------------------------------------------------------------------------
 def migrate(request: Request, dry_run: bool = False, principal=None, actor: str | None = None,
-            progress=None) -> MigrationRun:
+            progress=None, background=None) -> MigrationRun:
     """Move the cases the request names. A dry run reports, per case, what the move would do and stores nothing
     of the cases; for real, each case moves in a transaction of its own under its row lock, all of it or none,
     and a case that cannot move is reported and stays as it was. The run and its report are kept (its id reads
-    it back). `progress(verdict)` is called after each case."""
+    it back). `progress(verdict)` is called after each case. `background(work)`, where given, runs a real run's
+    work elsewhere (a thread of the server) and the run is answered as it starts; its counts grow as it goes."""
     require_owner(principal, request.region, "migrate")
     actor = principal.username if principal is not None else actor
     target = target_of(request)
@@ -273,13 +274,36 @@ def migrate(request: Request, dry_run: bool = False, principal=None, actor: str 
     selected = selected_cases(request)
     run = MigrationRun(region=request.region, from_version=request.from_version, to_version=target.version,
                        to_definition_id=target.id, mapping=request.mapping, case_ids=request.case_ids,
-                       dry_run=dry_run, requested_by=actor, status="running", total=len(selected), report=[])
+                       dry_run=dry_run, requested_by=actor, status="running", total=len(selected), moved=0,
+                       refused=0, report=[])
     db.session.add(run)
     db.session.commit()
-    run_id = run.id
+    run_id, target_id = run.id, target.id
+
+    def work() -> MigrationRun:
+        try:
+            return _carry_out(run_id, request, target_id, selected, dry_run, principal, actor, progress)
+        except Exception:
+            db.session.rollback()
+            mark_failed(run_id)
+            raise
+
+    if background is not None and not dry_run:
+        background(work)
+        return run
+    return work()
+
+
+# How often a run's counts are stored while it goes on, in cases.
+PROGRESS_EVERY = 50
+
+
+def _carry_out(run_id: str, request: Request, target_id: int, selected: list, dry_run: bool, principal,
+               actor: str | None, progress) -> MigrationRun:
+    target = db.session.get(ProcessDefinition, target_id)
     mover = _Mover(request, target)
     verdicts = []
-    for case_id, version in selected:
+    for number, (case_id, version) in enumerate(selected, start=1):
         if dry_run:
             verdict = _verdict(mover, case_id, version)
             db.session.rollback()
@@ -288,15 +312,23 @@ def migrate(request: Request, dry_run: bool = False, principal=None, actor: str 
         verdicts.append(verdict)
         if progress is not None:
             progress(verdict)
+        if number % PROGRESS_EVERY == 0 and number < len(selected):
+            _count(run_id, verdicts)
+            db.session.commit()
     report = _report(target, verdicts, with_moved=True)
-    run = db.session.get(MigrationRun, run_id)
+    run = _count(run_id, verdicts)
     run.report, run.status, run.finished_at = report["cases"], "finished", now()
-    run.moved = report["summary"]["moved"]
-    run.refused = report["summary"]["cannot_move"]
     audit.record("migrate", principal, user=actor, detail={
         "run": run_id, "region": request.region, "from_version": request.from_version,
         "to_version": target.version, "mapping": request.mapping, "dry_run": dry_run, **report["summary"]})
     db.session.commit()
+    return run
+
+
+def _count(run_id: str, verdicts: list[Verdict]) -> MigrationRun:
+    run = db.session.get(MigrationRun, run_id)
+    run.moved = sum(1 for v in verdicts if v.moved)
+    run.refused = sum(1 for v in verdicts if not v.can_move)
     return run
 
 
@@ -373,13 +405,15 @@ def get_run(run_id: str, principal=None) -> MigrationRun:
 
 
 def run_out(run: MigrationRun) -> dict:
+    """A run as it stands: while it goes on, its counts so far and no cases yet."""
     cases = list(run.report or [])
     return {"id": run.id, "region": run.region, "from_version": run.from_version, "to_version": run.to_version,
             "mapping": run.mapping or {}, "dry_run": run.dry_run, "status": run.status,
             "requested_by": run.requested_by, "started_at": run.started_at, "finished_at": run.finished_at,
             "cases": cases,
-            "summary": {"total": run.total, "can_move": sum(1 for c in cases if c.get("can_move")),
-                        "cannot_move": sum(1 for c in cases if not c.get("can_move")), "moved": run.moved}}
+            "summary": {"total": run.total, "can_move": run.total - run.refused if run.status == "finished"
+                        else sum(1 for c in cases if c.get("can_move")), "cannot_move": run.refused,
+                        "moved": run.moved}}
 
 
 # -- undo ------------------------------------------------------------------------------------------------------
@@ -416,3 +450,11 @@ def undo(case_id: str, principal=None, actor: str | None = None) -> Case:
 def _drafted_since(case_id: str, moment) -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(
         Task.case_id == case_id, Task.draft_saved_at > moment)) > 0
+
+
+def mark_failed(run_id: str) -> None:
+    """A run whose work stopped on an unexpected error says so instead of running for ever (the cases it moved
+    stay moved, each having moved in its own transaction)."""
+    db.session.execute(sa.update(MigrationRun).where(MigrationRun.id == run_id)
+                       .values(status="failed", finished_at=now()))
+    db.session.commit()

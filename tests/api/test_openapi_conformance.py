@@ -203,6 +203,15 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     assert check(client.post("/api/v1/deployments", data=upload, content_type="multipart/form-data"),
                  "POST", "/api/v1/deployments").status_code == 403  # staff, not a process owner
 
+    moving = {"region": "kristianstad", "from_version": 1}  # staff, not a process owner of the region
+    assert check(client.post("/api/v1/migrations/plan", json=moving), "POST",
+                 "/api/v1/migrations/plan").status_code == 403
+    assert check(client.post("/api/v1/migrations", json=moving), "POST", "/api/v1/migrations").status_code == 403
+    assert check(client.get("/api/v1/migrations/hittepa"), "GET",
+                 "/api/v1/migrations/{migration_id}").status_code == 404
+    assert check(client.post("/api/v1/cases/hittepa/migration/undo"), "POST",
+                 "/api/v1/cases/{case_id}/migration/undo").status_code == 404
+
     every_operation = {(method.upper(), path) for path, operations in document.spec["paths"].items()
                        for method in operations if method != "parameters"}
     assert every_operation == {(method, path) for method, path, _ in document.checked}
