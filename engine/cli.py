@@ -118,9 +118,11 @@ def _default_deployer() -> str:
 
 
 def register_commands(app: Flask) -> None:
+    from .case_commands import register_case_commands
     from .identity.commands import register_identity_commands
     from .notifications.commands import register_notification_commands
 
+    register_case_commands(app)
     register_identity_commands(app)
     register_notification_commands(app)
 
