@@ -19,7 +19,9 @@
                    (business rule task, required decision) resolves within the set.
 7. ``scripts``  -- scripts (script tasks, pre- and post-scripts) and expressions (conditions, timers,
                    multi-instance, candidateGroups/dueDate, message payloads, DMN cells) pass the
-                   sandbox's `check_script` policy.
+                   sandbox's `check_script` policy; a DMN cell as its table's language runs it (`tables`).
+   ``tables`` -- each decision read on its own as the engine runs it, so that a refused cell is named and the
+                   other decisions are still checked (`tables`).
    ``instructions`` -- each user task's instructions, where they fill in the case's facts, parse as a template.
    ``loops``  -- no loop the engine could go round without end or never leave: a cycle of sequence flows
                    with no wait state on it, or with no gateway that can leave it, or flowing back into a
@@ -60,6 +62,7 @@ from . import form_privacy, form_rendering
 from .instructions import check_instructions
 from .loops import check_loops
 from .runnable import check_runnable
+from .tables import check_tables, table_languages
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -167,6 +170,8 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
         problems.extend(check_references(bpmn_trees, dmn_trees, key))
     for path, root in sorted(trees.items()):
         problems.extend(check_scripts(path, root) if kind_of(path) == "bpmn" else check_decision_cells(path, root))
+    for path, root in sorted(dmn_trees.items()):
+        problems.extend(check_tables(path, root))
     problems.extend(check_loops(bpmn_trees, key))
     problems.extend(check_runnable(bpmn_trees, forms_json))
     for path, root in sorted(bpmn_trees.items()):
@@ -516,24 +521,28 @@ def _feel_readings(text: str, kind: str) -> list[str]:
     return [translated] if translated else []
 
 
-def cell_readings(text: str, kind: str) -> list[str]:
+def cell_readings(text: str, kind: str, language: str | None = None) -> list[str]:
     """Every way a DMN cell may be run: as SpiffWorkflow's Python (with `?` or an implied left-hand side)
-    and as FEEL translated to Python. A cell passes only if no reading breaks the policy."""
+    and as FEEL translated to Python; only the one of its table's `language` where that is known. A cell passes
+    only if no reading breaks the policy."""
     text = text.strip()
     if not text or text == "-":
         return []
+    if language == "feel":
+        return _feel_readings(text, kind)
     readings = []
     if kind == "inputEntry":
         replaced = QUESTION_MARK.sub("dmninputexpr", text)
         readings += [replaced] if replaced != text else [text, f"dmninputexpr {text}"]
     else:
         readings.append(text)
-    return readings + _feel_readings(text, kind)
+    return readings if language == "python" else readings + _feel_readings(text, kind)
 
 
 def check_decision_cells(path: str, root) -> list[dict]:
     """Input expressions, input entries and output entries of a DMN file against the script policy."""
     check_script = _check_script()
+    languages = table_languages(path, root)
     found = []
     for el in root.iter():
         if not isinstance(el.tag, str) or etree.QName(el).localname != "text":
@@ -542,8 +551,9 @@ def check_decision_cells(path: str, root) -> list[dict]:
         kind = etree.QName(cell).localname if cell is not None else ""
         if kind not in ("inputExpression", "inputEntry", "outputEntry") or not (el.text or "").strip():
             continue
+        table = next((a for a in cell.iterancestors() if etree.QName(a).localname == "decisionTable"), None)
         messages = []
-        for reading in cell_readings(el.text, kind):
+        for reading in cell_readings(el.text, kind, languages.get(table)):
             for message in check_script(reading, "eval"):
                 match = SCRIPT_LINE.match(message)
                 message = match.group(2) if match else message

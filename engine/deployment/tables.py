@@ -1,0 +1,88 @@
+"""The ``tables`` check: each decision of a DMN file read on its own, as the engine will run it, so that a cell
+the engine refuses is named (file, decision, rule, column, cell, line) and the other decisions of the file are
+still checked and reported: reading the file whole stops at its first refusal.
+
+`table_languages` tells how each decision table's cells run (FEEL, the standard's default, or Python), so that the
+script policy checks a cell as it will run: a FEEL path such as ``person.alder`` is read as FEEL, not refused as a
+Python attribute."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ..decisions.errors import DecisionTableError
+from ..decisions.language import normalise_language
+from ..decisions.table_parser import DefinitionsReader
+
+
+def _reader(path: str, root) -> DefinitionsReader | None:
+    reader = DefinitionsReader(root, path)
+    try:
+        reader.default_language = normalise_language(root.get("expressionLanguage"))
+    except ValueError:
+        return None  # refused when the file is read whole
+    return reader
+
+
+def _decisions(root) -> list:
+    return [el for el in root if isinstance(el.tag, str) and etree.QName(el).localname == "decision"]
+
+
+def table_languages(path: str, root) -> dict:
+    """{decisionTable element: "feel" or "python"} for the tables whose language is clear."""
+    reader = _reader(path, root)
+    found = {}
+    if reader is None:
+        return found
+    for decision in _decisions(root):
+        reader.decision_id = decision.get("id")
+        for table in decision:
+            if isinstance(table.tag, str) and etree.QName(table).localname == "decisionTable":
+                try:
+                    found[table] = reader.table_language(table)
+                except DecisionTableError:
+                    continue
+    return found
+
+
+def check_tables(path: str, root) -> list[dict]:
+    """One problem per decision that cannot run as written."""
+    reader = _reader(path, root)
+    if reader is None:
+        return []
+    found = []
+    for decision in _decisions(root):
+        try:
+            reader.read_decision(decision)
+        except DecisionTableError as err:
+            element = _element(err, decision)
+            found.append({"file": path, "element": element, "line": _line(err, decision, element),
+                          "message": str(err), "check": "tables"})
+    return found
+
+
+def _line(err: DecisionTableError, decision, element: str | None) -> int | None:
+    """The line of the refused cell's text where the error is about a cell, else the error's own line."""
+    line = getattr(err, "line_number", None) or decision.sourceline
+    for el in decision.iter():
+        if isinstance(el.tag, str) and el.get("id") == element and el.sourceline == line:
+            text = next((c for c in el if isinstance(c.tag, str) and etree.QName(c).localname == "text"), None)
+            return text.sourceline if text is not None else line
+    return line or None
+
+
+def _element(err: DecisionTableError, decision) -> str | None:
+    """The id of the refused cell (or column, or the decision): the element on the error's line."""
+    line = getattr(err, "line_number", None)
+    if line:
+        for el in decision.iter():
+            if isinstance(el.tag, str) and el.sourceline == line and el.get("id"):
+                return el.get("id")
+        for el in decision.iter():
+            if isinstance(el.tag, str) and el.sourceline == line:
+                parent = el.getparent()
+                while parent is not None and not parent.get("id"):
+                    parent = parent.getparent()
+                if parent is not None:
+                    return parent.get("id")
+    return decision.get("id")
