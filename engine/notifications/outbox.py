@@ -194,7 +194,7 @@ def sweep_deadlines(at: datetime | None = None, limit: int = 500) -> int:
                                  organisation=org, username=username, detail=detail, created_at=at,
                                  expanded_at=None))
         if rows:
-            written += db.session.execute(_insert_new(rows)).rowcount or 0
+            written += len(db.session.execute(_insert_new(rows).returning(NotificationEvent.id)).all())
     db.session.commit()
     return written
 
