@@ -16,6 +16,10 @@ const CasePage = lazy(loadCasePage);
 const StartCasePage = lazy(loadStartCasePage);
 const FormListPage = lazy(() => import("./studio/FormListPage"));
 const FormPreviewPage = lazy(() => import("./studio/FormPreviewPage"));
+const StudioHomePage = lazy(() => import("./studio/StudioHomePage"));
+const RegionRoutinePage = lazy(() => import("./studio/RegionRoutinePage"));
+const FileDiffPage = lazy(() => import("./studio/FileDiffPage"));
+const VersionsPage = lazy(() => import("./studio/VersionsPage"));
 const DecisionEditorPage = lazy(() => import("./studio/DecisionEditorPage"));
 const FormEditorPage = lazy(() => import("./studio/FormEditorPage"));
 
@@ -60,6 +64,10 @@ export function App() {
             <Route path="arenden/:caseId" element={<CasePage />} />
             <Route path="formular" element={<FormListPage />} />
             <Route path="formular/:region/:name" element={<FormPreviewPage />} />
+            <Route path="studio" element={<StudioHomePage />} />
+            <Route path="studio/:region" element={<RegionRoutinePage />} />
+            <Route path="studio/:region/skillnad" element={<FileDiffPage />} />
+            <Route path="studio/:region/versioner" element={<VersionsPage />} />
             <Route path="studio/:region/dmn/*" element={<DecisionEditorPage />} />
             <Route path="studio/:region/formular/*" element={<FormEditorPage />} />
             <Route path="*" element={<NotFoundPage />} />

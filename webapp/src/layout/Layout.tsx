@@ -32,6 +32,11 @@ export function Layout() {
               </li>
               {studio && (
                 <li>
+                  <NavLink to="/studio">Processtudio</NavLink>
+                </li>
+              )}
+              {studio && (
+                <li>
                   <NavLink to="/formular">Formulär</NavLink>
                 </li>
               )}
