@@ -8,7 +8,7 @@ import { DiffView } from "./DiffView";
 import { regionLabel } from "./forms";
 import { NotForYou } from "./NotForYou";
 import { getFileDiff, regionPath, usesStudio, type RegionFileDiff } from "./routine";
-import "./studio.css";
+import "./studioFrame.css";
 
 type Load = { state: "loading" } | { state: "failed"; text: string } | { state: "ready"; diffs: RegionFileDiff[] };
 

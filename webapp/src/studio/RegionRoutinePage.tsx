@@ -18,7 +18,7 @@ import {
   type Routine,
   type RoutineFile,
 } from "./routine";
-import "./studio.css";
+import "./studioFrame.css";
 
 type Load = { state: "loading" } | { state: "failed"; text: string } | { state: "ready"; routine: Routine };
 

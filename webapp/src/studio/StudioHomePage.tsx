@@ -5,6 +5,7 @@ import { usePageTitle } from "../layout/usePageTitle";
 import { regionLabel, REGIONS } from "./forms";
 import { regionPath, usesStudio, versionsPath } from "./routine";
 import { NotForYou } from "./NotForYou";
+import "./studioFrame.css";
 
 export default function StudioHomePage() {
   usePageTitle("Processtudio");

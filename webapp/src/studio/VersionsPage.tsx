@@ -24,7 +24,7 @@ import {
   type VersionChanges,
   type VersionList,
 } from "./routine";
-import "./studio.css";
+import "./studioFrame.css";
 
 const PAGE = 20;
 
