@@ -153,6 +153,8 @@ class SandboxedScriptEngine(PythonScriptEngine):
                                         exception=err) from err
 
     def execute(self, task, script, external_context=None):
+        if script is None:  # a script task drawn without a script: it does nothing, as a plain task does
+            return True
         try:
             return self.environment.execute(script, task.data, external_context or {})
         except ScriptSandboxError as err:

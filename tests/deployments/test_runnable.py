@@ -161,3 +161,12 @@ def test_a_message_whose_correlation_does_not_match_is_a_conflict_listing_what_t
     matching = client.post(f"/api/v1/cases/{case_id}/messages/svar", json={"payload": {"arendenummer": "A-17"}})
     assert matching.status_code == 200, matching.json
     assert [t["name"] for t in matching.json["open_tasks"]] == ["bekrafta_kontakt"]
+
+
+def test_a_script_task_drawn_without_a_script_deploys_and_does_nothing(client, upload):
+    response = upload({"skripttask_utan_skript.bpmn": diagram("skripttask_utan_skript.bpmn")}, region="kristianstad")
+    assert response.status_code == 201, response.json
+    started = start(client)
+    assert started.status_code == 201, started.json
+    assert [t["name"] for t in started.json["open_tasks"]] == ["bekrafta_kontakt"]
+    assert client.get(f"/api/v1/cases/{started.json['id']}").json["incident"] is None
