@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from .serializer import state_from_json, state_to_json
 # whatever the server's time zone. SpiffWorkflow reads such a value at its module's LOCALTZ, a fixed offset taken
 # from the server's clock when the module was imported.
 spiff_timers.LOCALTZ = SWEDISH_TIME
+
+log = logging.getLogger(__name__)
 
 # How a diagram tells how a case ended: the variable `arendestatus` set on the path to its end event.
 STATUS_BY_OUTCOME = {"avslutad": "closed", "installd": "cancelled", "avbojd": "declined"}
@@ -306,15 +309,17 @@ class CaseWorkflow:
         expected = []
         for task, definition in catching:
             correlations: dict = {}
+            unread = False
             for prop in definition.correlation_properties:
                 try:
                     value = environment.evaluate(prop.retrieval_expression, dict(payload))
                 except Exception:  # noqa: BLE001 -- a payload without the value: not this event's message
+                    unread = True
                     continue
                 for key in prop.correlation_keys:
                     correlations.setdefault(key, {})[prop.name] = value
             event = BpmnEvent(definition, payload, correlations)
-            if definition.catches(task, event):
+            if not unread and definition.catches(task, event):
                 return event
             held = task.workflow.correlations
             expected.append({"message": name, "event": task.task_spec.bpmn_id,
@@ -349,6 +354,10 @@ class CaseWorkflow:
             if looked_ahead_from is None:
                 raise
             raise ProcessError(str(endless_prediction(looked_ahead_from))) from err
+        except Exception as err:  # noqa: BLE001 -- the engine failing on a diagram is the case's incident, not a 500
+            log.exception("the workflow engine failed in a step")
+            raise ProcessError(f"The workflow engine failed in a step of the diagram: {type(err).__name__}: "
+                               f"{err}") from err
 
     def _describe(self, task) -> HumanTask:
         spec = task.task_spec
