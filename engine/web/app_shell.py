@@ -97,8 +97,10 @@ def shell(path: str = ""):
     index = root / "index.html"
     if path and path != "index.html" and (found := _under(root, path)) is not None:
         return _file(found, HOUR)
-    if "." in path.rsplit("/", 1)[-1] and path != "index.html":
-        abort(404)  # a file the build does not have (a browser's /favicon.ico, say), not a page of the app
+    # A file the build does not have (a browser's /favicon.ico, say) is not a page of the app; the studio's editor
+    # pages end in the path of the routine's file they edit (/studio/<region>/dmn/dmn/mobilt_vardteam.dmn).
+    if "." in path.rsplit("/", 1)[-1] and path != "index.html" and not path.startswith("studio/"):
+        abort(404)
     if not index.is_file():
         return _not_built()
     if sessions.signed_in() is None:

@@ -7,6 +7,7 @@ import "dmn-js/dist/assets/dmn-font/css/dmn-embedded.css";
 import "./dmnEditor.css";
 import { useEffect, useId, useRef, useState } from "react";
 import Modeler, { type DmnView } from "dmn-js/lib/Modeler";
+import { swedishModule } from "./dmnSwedish";
 
 /** dmn-js's editor for the tables only: a process owner edits rules, not the drawing of requirements. */
 class TableModeler extends Modeler {
@@ -47,7 +48,10 @@ export default function DmnTableEditor({
 
   useEffect(() => {
     if (!container.current) return;
-    const editor = new TableModeler({ container: container.current });
+    const editor = new TableModeler({
+      container: container.current,
+      decisionTable: { additionalModules: [swedishModule] },
+    });
     modeler.current = editor;
     const changed = () => callbacks.current.onChange();
     let attached: ReturnType<Modeler["getActiveViewer"]>;
