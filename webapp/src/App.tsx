@@ -22,6 +22,7 @@ const FileDiffPage = lazy(() => import("./studio/FileDiffPage"));
 const VersionsPage = lazy(() => import("./studio/VersionsPage"));
 const DecisionEditorPage = lazy(() => import("./studio/DecisionEditorPage"));
 const FormEditorPage = lazy(() => import("./studio/FormEditorPage"));
+const NotificationSettingsPage = lazy(() => import("./settings/NotificationSettingsPage"));
 
 /** Once the first page is shown and the browser is idle, the chunks of the pages staff go on to are fetched, so
  *  that opening a task or a case waits for no chunk (React shows a suspended page's fallback for at least
@@ -70,6 +71,7 @@ export function App() {
             <Route path="studio/:region/versioner" element={<VersionsPage />} />
             <Route path="studio/:region/dmn/*" element={<DecisionEditorPage />} />
             <Route path="studio/:region/formular/*" element={<FormEditorPage />} />
+            <Route path="installningar" element={<NotificationSettingsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

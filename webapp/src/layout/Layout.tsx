@@ -40,6 +40,9 @@ export function Layout() {
                   <NavLink to="/formular">Formulär</NavLink>
                 </li>
               )}
+              <li>
+                <NavLink to="/installningar">Inställningar</NavLink>
+              </li>
             </ul>
           </nav>
           <div className="who">
