@@ -13,7 +13,9 @@ none."""
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
@@ -22,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff
+from SpiffWorkflow.dmn.specs import BusinessRuleTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -58,6 +61,7 @@ class MoveCheck:
     retimed: list[str] = field(default_factory=list)
     # (workflow, its WorkflowDiff, its new spec) for every workflow of the case, top first.
     parts: list[tuple] = field(default_factory=list)
+    new_subprocess_specs: dict = field(default_factory=dict)
 
     @property
     def can_move(self) -> bool:
@@ -102,6 +106,7 @@ class SpecDiffs:
         self.new_subprocess_specs = new_subprocess_specs
         self.mapping = dict(mapping or {})
         self._diffs: dict[tuple[int, str], StrictSpecDiff] = {}
+        self.reads: dict[tuple[int, int], dict[str, str]] = {}
 
     def target(self, old_spec, top: bool):
         if top:
@@ -156,7 +161,7 @@ def check(workflow, diffs: SpecDiffs, version: int) -> MoveCheck:
     """Whether the workflow can move to the new version, and what the move would change: every task that is not
     only predicted (open, waiting, running, or done on a branch not yet joined) needs a counterpart, and so does
     every subprocess the case is in."""
-    found = MoveCheck()
+    found = MoveCheck(new_subprocess_specs=diffs.new_subprocess_specs)
     parts = [(workflow, True)] + [(sub, False) for sub in workflow.subprocesses.values()]
     for part, top in parts:
         new_spec = diffs.target(part.spec, top)
@@ -302,3 +307,149 @@ def _predict_again(task, state: int) -> None:
             continue
         child = task._add_child(spec, state)
         child.task_spec._predict(child, mask=AHEAD)
+
+
+# -- what the new version reads ahead ---------------------------------------------------------------------------
+def new_reads(checked: MoveCheck, diffs: SpecDiffs, form_fields) -> list[Obstacle]:
+    """The variables the new version reads on the way ahead of the case (a script, a condition, a timer, a task's
+    due date or group) before any step on that way sets them, and that the case has not set: each named with the
+    first element that reads it. Only what the new version reads and the old one did not is named, so a case is
+    never refused for what its own version would have met as well. `form_fields(form file name)` gives the
+    fields a form sets. Call on a checked workflow before it is moved."""
+    found: dict[str, Obstacle] = {}
+    for part, diff, _new_spec in checked.parts:
+        known = set(part.top_workflow.data) | set(part.data)
+        for task in part.get_tasks(state=LIVE, skip_subprocesses=True):
+            new = diff.alignment.get(task)
+            if new is None:
+                continue
+            have = known | set(task.data)
+            ahead_old = _reads_ahead(diffs, task.task_spec, part.top_workflow.subprocess_specs, form_fields)
+            ahead_new = _reads_ahead(diffs, new, checked.new_subprocess_specs, form_fields)
+            for name, element in ahead_new.items():
+                if name in have or name in ahead_old or name in found:
+                    continue
+                found[name] = Obstacle(element, f"Den nya versionen läser '{name}' vid '{element}' innan något "
+                                                "steg framför ärendet sätter det, och ärendet har inte det värdet")
+    return list(found.values())
+
+
+def _reads_ahead(diffs: SpecDiffs, start, subprocess_specs: dict, form_fields) -> dict[str, str]:
+    """Names read after `start` (a task spec) before the way there sets them: name -> the element reading it.
+    Kept with the move's comparisons: every case of the move at the same step reads the same."""
+    key = (id(start), id(subprocess_specs))
+    found = diffs.reads.get(key)
+    if found is None:
+        found = diffs.reads[key] = _walk_reads(start, subprocess_specs, form_fields)
+    return found
+
+
+def _walk_reads(start, subprocess_specs: dict, form_fields) -> dict[str, str]:
+    from ..scripting import HELPERS, SAFE_BUILTINS
+
+    ignored = set(HELPERS) | set(SAFE_BUILTINS) | {"True", "False", "None"}
+    found: dict[str, str] = {}
+    seen: set[int] = set()
+    stack = [(output, frozenset(_sets(start, subprocess_specs, form_fields))) for output in start.outputs]
+    while stack:
+        spec, sets = stack.pop()
+        if id(spec) in seen:
+            continue
+        seen.add(id(spec))
+        for name in _reads(spec) - sets - ignored:
+            found.setdefault(name, element_of(spec))
+        if isinstance(spec, BusinessRuleTaskMixin):
+            continue  # a decision table sets what its outputs name: nothing after it is counted as unset
+        sets = sets | _sets(spec, subprocess_specs, form_fields)
+        nexts = list(spec.outputs)
+        inner = getattr(spec, "task_spec", None)
+        if isinstance(inner, str) and inner in spec._wf_spec.task_specs:
+            nexts.append(spec._wf_spec.task_specs[inner])
+        if isinstance(spec, SubWorkflowTask) and spec.spec in subprocess_specs:
+            nexts.append(subprocess_specs[spec.spec].start)
+        stack.extend((each, sets) for each in nexts)
+    return found
+
+
+def _sources(spec) -> list[tuple[str, str]]:
+    """(source, mode) of every piece of Python the spec runs."""
+    found = []
+    for text in (getattr(spec, "script", None), getattr(spec, "prescript", None), getattr(spec, "postscript", None)):
+        if isinstance(text, str) and text:
+            found.append((text, "exec"))
+    for condition, _ in getattr(spec, "cond_task_specs", None) or []:
+        expression = condition.args[0] if getattr(condition, "args", None) else condition
+        if isinstance(expression, str) and expression:
+            found.append((expression, "eval"))
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition) and isinstance(definition.expression, str):
+        found.append((definition.expression, "eval"))
+    for name in ("cardinality", "condition"):
+        value = getattr(spec, name, None)
+        if isinstance(value, str) and value:
+            found.append((value, "eval"))
+    properties = _properties(spec)
+    for name in ("candidateGroups", "dueDate"):
+        if isinstance(properties.get(name), str):
+            found.append((properties[name], "eval"))
+    return found
+
+
+def _parse(source: str, mode: str):
+    try:
+        return ast.parse(textwrap.dedent(source).strip() if mode == "exec" else source.strip(), mode=mode)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _reads(spec) -> set[str]:
+    """The names the spec's Python reads that it does not bind itself; a name tested with `finns("name")` in
+    the same piece counts as guarded, not read. An input collection of a multi-instance activity is read."""
+    names = set()
+    data_input = getattr(spec, "data_input", None)
+    if data_input is not None and getattr(data_input, "bpmn_id", None):
+        names.add(data_input.bpmn_id)
+    for source, mode in _sources(spec):
+        tree = _parse(source, mode)
+        if tree is None:
+            continue
+        bound, guarded, read = set(), set(), set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "finns":
+                guarded.update(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+        names |= read - bound - guarded
+    return names
+
+
+def _sets(spec, subprocess_specs: dict, form_fields) -> set[str]:
+    """The names a step may set: its form's fields, what its scripts assign, a multi-instance activity's item and
+    output, and everything a called process may set."""
+    names = set()
+    form = _properties(spec).get("formJsonSchemaFilename")
+    if form:
+        names |= set(form_fields(form))
+    for source, mode in _sources(spec):
+        tree = _parse(source, mode)
+        if tree is not None:
+            names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    for name in ("data_output", "input_item", "output_item"):
+        value = getattr(spec, name, None)
+        if getattr(value, "bpmn_id", None):
+            names.add(value.bpmn_id)
+    inner = getattr(spec, "task_spec", None)
+    if isinstance(inner, str) and inner in spec._wf_spec.task_specs:
+        names |= _sets(spec._wf_spec.task_specs[inner], subprocess_specs, form_fields)
+    if isinstance(spec, SubWorkflowTask) and spec.spec in subprocess_specs:
+        for each in subprocess_specs[spec.spec].task_specs.values():
+            if each is not spec:
+                names |= _sets(each, {}, form_fields)
+    definition = getattr(spec, "event_definition", None)
+    for each in getattr(definition, "event_definitions", None) or [definition]:
+        for name in ("message_var", "variable"):
+            if isinstance(getattr(each, name, None), str):
+                names.add(getattr(each, name))
+    return names

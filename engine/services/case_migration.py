@@ -146,6 +146,23 @@ class _Mover:
         self.request = request
         self.target = target
         self.diffs = migration.SpecDiffs(*specs_of(target), request.mapping)
+        self._fields: dict[str, set[str]] = {}
+
+    def fields(self, form: str) -> set[str]:
+        """Every field a form of either version may set (nested ones too): what a user task puts in the data."""
+        if form not in self._fields:
+            names: set[str] = set()
+            stack = [forms_of(self.target).get(form)]
+            while stack:
+                current = stack.pop()
+                if isinstance(current, dict):
+                    if isinstance(current.get("properties"), dict):
+                        names.update(current["properties"])
+                    stack.extend(current.values())
+                elif isinstance(current, list):
+                    stack.extend(current)
+            self._fields[form] = names
+        return self._fields[form]
 
     def examine(self, case: Case, workflow: CaseWorkflow, drafts: dict[str, dict]) -> Verdict:
         """Whether the case can move; on the way, its workflow is moved (in memory): read it only if it can."""
@@ -158,6 +175,9 @@ class _Mover:
             return verdict
         checked = migration.check(workflow.workflow, self.diffs, self.target.version)
         verdict.reasons += [_reason(o.element, o.message) for o in checked.obstacles]
+        if not verdict.reasons:
+            unset = migration.new_reads(checked, self.diffs, self.fields)
+            verdict.reasons += [_reason(o.element, o.message) for o in unset]
         if verdict.reasons:
             return verdict
         try:

@@ -332,3 +332,46 @@ def test_task_rows_are_the_tasks_the_workflow_has_after_a_move(first):
     workflow = cases.read_workflow(walk.case)
     assert sorted(t.id for t in workflow.human_tasks()) == sorted(t.id for t in walk.tasks())
     assert Task.query.filter_by(case_id=walk.case_id, state="cancelled").count() == 0
+
+
+# -- data the new version reads before it would be set ---------------------------------------------------------
+BERAKNA = '''<bpmn:scriptTask id="berakna" name="Beräkna">
+      <bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f2b</bpmn:outgoing>
+      <bpmn:script>{script}</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2b" sourceRef="berakna" targetRef="kvittera"/>
+    <bpmn:userTask id="kvittera" name="Kvittera">'''
+
+
+def with_step_after_the_form(script: str) -> dict[str, str]:
+    """A new version with a script step between the form and the acknowledgements."""
+    files = edited(routine(), FLYTT, '<bpmn:userTask id="kvittera" name="Kvittera">', BERAKNA.format(script=script))
+    files = edited(files, FLYTT, '<bpmn:sequenceFlow id="f2" sourceRef="fyll_i" targetRef="kvittera"/>',
+                   '<bpmn:sequenceFlow id="f2" sourceRef="fyll_i" targetRef="berakna"/>')
+    return edited(files, FLYTT, "<bpmn:incoming>f2</bpmn:incoming>\n      <bpmn:outgoing>f3</bpmn:outgoing>",
+                  "<bpmn:incoming>f2b</bpmn:incoming>\n      <bpmn:outgoing>f3</bpmn:outgoing>")
+
+
+def test_a_value_the_new_version_reads_before_any_step_sets_it_is_named(first):
+    walk = Walk()
+    deploy_version(with_step_after_the_form("dubbelt = antal_besok * 2"))
+
+    verdict = only_case(plan())
+
+    assert verdict["can_move"] is False
+    assert verdict["reasons"] == [{"element": "berakna", "message": (
+        "Den nya versionen läser 'antal_besok' vid 'berakna' innan något steg framför ärendet sätter det, "
+        "och ärendet har inte det värdet")}]
+    assert only_case(migrate())["moved"] is False
+    assert walk.case.definition.version == 1
+
+
+def test_a_value_the_open_form_or_the_case_sets_first_is_no_obstacle(first):
+    walk = Walk()
+    deploy_version(with_step_after_the_form(
+        "dubbelt = antal * 2 if finns('antal') else 0\nalla = len(deltagare)"))
+
+    assert only_case(migrate())["moved"] is True
+    walk.do("fyll_i", {"antal": 2})
+    assert walk.case.data["dubbelt"] == 4 and walk.case.data["alla"] == 2
