@@ -14,7 +14,6 @@ import time_machine
 from lxml import etree
 
 from engine.services import cases
-
 from tests.deployments.conftest import signed_in
 from tests.routine.walk import CaseWalk
 
