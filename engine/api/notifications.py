@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from ..notifications import kinds, preferences, webhooks
 from .auth import current_principal
 from .blueprint import Blueprint
+from .presenters import utc
 from .problems import problem_response
 
 notifications_v1 = Blueprint("notifications", __name__, url_prefix="/api/v1",
@@ -77,8 +78,9 @@ def settings_out(found: dict) -> dict:
 
 def webhook_out(subscription, secret: str | None = None) -> dict:
     out = {"id": subscription.id, "url": subscription.url, "event_kinds": list(subscription.event_kinds or []),
-           "created_at": subscription.created_at, "created_by": subscription.created_by,
-           "active": subscription.disabled_at is None, "disabled_at": subscription.disabled_at,
+           "created_at": utc(subscription.created_at), "created_by": subscription.created_by,
+           "active": subscription.disabled_at is None,
+           "disabled_at": utc(subscription.disabled_at),
            "disabled_reason": subscription.disabled_reason}
     if secret is not None:
         out["secret"] = secret

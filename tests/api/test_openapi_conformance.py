@@ -11,7 +11,7 @@ from datetime import datetime
 import jsonschema
 import pytest
 
-from tests.api.conftest import PERSON
+from tests.api.conftest import PERSON, signed_in, user_token
 from tests.routine.walk import CaseWalk
 
 ASSESSMENT = {"initierad_av": "kommun", "huvudperson": {"namn": "Tolvan"}, "sip_behovs": True,
@@ -211,6 +211,24 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
                  "/api/v1/migrations/{migration_id}").status_code == 404
     assert check(client.post("/api/v1/cases/hittepa/migration/undo"), "POST",
                  "/api/v1/cases/{case_id}/migration/undo").status_code == 404
+
+    settings = "/api/v1/me/notifications"
+    assert check(client.get(settings), "GET", settings).json["preferences"]["summons"] == "immediately"
+    assert check(client.put(settings, json={"email": "eva@kommun.example.se", "preferences": {"summons": "daily"}}),
+                 "PUT", settings).json["email"] == "eva@kommun.example.se"
+    assert check(client.put(settings, json={"email": "x"}), "PUT", settings).status_code == 400
+    hooks, hook = "/api/v1/webhooks", "/api/v1/webhooks/{subscription_id}"
+    subscription = {"url": "https://example.se/sip", "event_kinds": ["summons"]}
+    assert check(client.get(hooks), "GET", hooks).status_code == 403  # staff, not an admin
+    assert check(client.post(hooks, json=subscription), "POST", hooks).status_code == 403
+    assert check(client.delete("/api/v1/webhooks/hittepa"), "DELETE", hook).status_code == 403
+    admin = signed_in(app, user_token("eva-admin", roles=("staff", "admin")))
+    created = check(admin.post(hooks, json=subscription), "POST", hooks)
+    assert created.status_code == 201 and created.json["secret"].startswith("whsec_")
+    assert check(admin.post(hooks, json={**subscription, "event_kinds": []}), "POST", hooks).status_code == 400
+    assert [item["id"] for item in check(admin.get(hooks), "GET", hooks).json["items"]] == [created.json["id"]]
+    assert check(admin.delete(f"/api/v1/webhooks/{created.json['id']}"), "DELETE", hook).status_code == 204
+    assert check(admin.delete("/api/v1/webhooks/hittepa"), "DELETE", hook).status_code == 404
 
     every_operation = {(method.upper(), path) for path, operations in document.spec["paths"].items()
                        for method in operations if method != "parameters"}
