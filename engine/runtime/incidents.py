@@ -37,16 +37,18 @@ def _reason_sv(text: str, line: int | None, task) -> str:
 
 def describe(err) -> str:
     """The incident's text for an error of the engine: with the element it happened in where the error
-    carries its task (SpiffWorkflow's task errors do), otherwise the error's own words."""
+    carries its task (SpiffWorkflow's task errors and the engine's limits do), otherwise the error's own words
+    after a Swedish sentence."""
     text = " ".join(str(err).split())
     task = getattr(err, "task", None)
     if task is None:
-        return text
+        return f"Processen kunde inte fortsätta. / {text}"
     found = where(task)
     element = found["element"] or "?"
     named = f"{element} ('{found['name']}')" if found["name"] else element
     diagram = found["file"] or "?"
     line = getattr(err, "line_number", None) or None
     at_en = f" on line {line}" if line and "line" not in text else ""
-    return (f"Steget {named} i diagrammet {diagram} kunde inte köras: {_reason_sv(text, line, task)}. / "
+    reason = getattr(err, "reason_sv", None) or _reason_sv(text, line, task)
+    return (f"Steget {named} i diagrammet {diagram} kunde inte köras: {reason}. / "
             f"The step {named} in the diagram {diagram} failed{at_en}: {text}")

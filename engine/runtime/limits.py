@@ -35,7 +35,13 @@ PREDICTED_DEPTH = 200
 
 
 class LimitReached(Exception):
-    """A step of a case would not end (or the engine gave up on it): the message names the element."""
+    """A step of a case would not end (or the engine gave up on it): the message names the element; `task` is
+    the task it happened at and `reason_sv` what happened, in Swedish, for the case's incident (`incidents`)."""
+
+    def __init__(self, message: str, task=None, reason_sv: str | None = None):
+        super().__init__(message)
+        self.task = task
+        self.reason_sv = reason_sv
 
 
 def element_of(task) -> str:
@@ -61,7 +67,8 @@ class StepWatch:
             raise LimitReached(
                 f"The case went into processes called within each other more than {self.max_depth} deep, at "
                 f"{element_of(caller or task)} (a process calling itself without waiting?). The step was not "
-                "stored")
+                "stored", caller or task, "processer anropar varandra utan att vänta (en process som anropar sig "
+                "själv?); steget sparades inte")
         if _is_instance(task):
             return
         key = (id(task.workflow), task.task_spec.name)
@@ -70,7 +77,10 @@ class StepWatch:
             raise LimitReached(
                 f"The case went round a loop without stopping: {element_of(task)} ran more than "
                 f"{self.max_runs} times in one step. The step was not stored; the loop needs a wait state "
-                "(a user task, a timer or a message) or a gateway that leaves it")
+                "(a user task, a timer or a message) or a gateway that leaves it", task,
+                f"ärendet gick runt en slinga utan att stanna (steget kördes mer än {self.max_runs} gånger); "
+                "steget sparades inte. Slingan behöver ett vänteläge (en användaruppgift, en timer eller ett "
+                "meddelande) eller en gateway som leder ut ur den")
 
 
 def _is_instance(task) -> bool:
@@ -105,7 +115,8 @@ def endless_prediction(task) -> LimitReached:
     return LimitReached(
         f"The engine could not follow the process at {element_of(task)}: it recursed without end looking ahead "
         "along a loop that no gateway can leave (a parallel gateway's branch flowing back into it?). The step "
-        "was not stored")
+        "was not stored", task, "motorn kunde inte följa processen längs en slinga som ingen gateway leder ut ur; "
+        "steget sparades inte")
 
 
 def check_not_stalled(workflow) -> None:
@@ -123,7 +134,8 @@ def check_not_stalled(workflow) -> None:
             if task.state == TaskState.READY and not task.task_spec.manual:
                 raise LimitReached(
                     f"The engine gave up on the case at {element_of(task)}: the step went deeper than the engine "
-                    "follows without reaching a wait state (a loop without end?). The step was not stored")
+                    "follows without reaching a wait state (a loop without end?). The step was not stored", task,
+                    "motorn gav upp: steget nådde inget vänteläge (en slinga utan slut?); steget sparades inte")
 
 
 def check_can_move(workflow) -> None:
@@ -136,8 +148,10 @@ def check_can_move(workflow) -> None:
         return
     waiting = [task for each in [workflow, *workflow.subprocesses.values()] for task in each.tasks.values()
                if task.state == TaskState.WAITING]
-    where = f" at {element_of(max(waiting, key=lambda t: t.last_state_change))}" if waiting else ""
+    last = max(waiting, key=lambda t: t.last_state_change) if waiting else None
+    where = f" at {element_of(last)}" if last is not None else ""
     raise LimitReached(
         f"The case would be left waiting{where} with nothing that can move it: no task for anyone, and no message, "
         "timer or signal it waits for (a parallel gateway waiting for a flow that will not come?). The step was "
-        "not stored")
+        "not stored", last, "ärendet skulle bli stående utan något som kan flytta det: ingen uppgift för någon och "
+        "inget meddelande, ingen timer eller signal som det väntar på; steget sparades inte")

@@ -153,7 +153,7 @@ class CaseWorkflow:
             task = predicted_task(err)
             if task is None:
                 raise
-            raise ProcessError(str(endless_prediction(task))) from err
+            raise ProcessError(describe(endless_prediction(task))) from err
         start = workflow.task_tree
         start.data.update(variables)
         case = cls(workflow)
@@ -348,16 +348,16 @@ class CaseWorkflow:
         except (WorkflowException, SpiffWorkflowException) as err:
             raise ProcessError(describe(err)) from err
         except LimitReached as err:
-            raise ProcessError(str(err)) from err
+            raise ProcessError(describe(err)) from err
         except RecursionError as err:
             looked_ahead_from = predicted_task(err)
             if looked_ahead_from is None:
                 raise
-            raise ProcessError(str(endless_prediction(looked_ahead_from))) from err
+            raise ProcessError(describe(endless_prediction(looked_ahead_from))) from err
         except Exception as err:  # noqa: BLE001 -- the engine failing on a diagram is the case's incident, not a 500
             log.exception("the workflow engine failed in a step")
-            raise ProcessError(f"The workflow engine failed in a step of the diagram: {type(err).__name__}: "
-                               f"{err}") from err
+            raise ProcessError(describe(RuntimeError(f"The workflow engine failed in a step of the diagram: "
+                                                     f"{type(err).__name__}: {err}"))) from err
 
     def _describe(self, task) -> HumanTask:
         spec = task.task_spec

@@ -79,7 +79,8 @@ def transaction(case_id: str | None = None):
         # The engine recursed too deeply running or loading the case (data nested beyond what it can take, a
         # structure it walks without end): the case itself cannot go on, and its incident tells staff so.
         db.session.rollback()
-        message = "The case's data is nested too deeply for the workflow engine to run it"
+        message = ("Ärendets data är nästlade för djupt för att processmotorn ska kunna köra ärendet. / The case's "
+                   "data is nested too deeply for the workflow engine to run it")
         if case_id is not None:
             _record_incident(case_id, message)
         raise ProcessFailed(message) from err

@@ -170,3 +170,32 @@ def test_a_script_task_drawn_without_a_script_deploys_and_does_nothing(client, u
     assert started.status_code == 201, started.json
     assert [t["name"] for t in started.json["open_tasks"]] == ["bekrafta_kontakt"]
     assert client.get(f"/api/v1/cases/{started.json['id']}").json["incident"] is None
+
+
+def test_an_incident_names_the_diagram_the_element_and_its_name_in_swedish_and_english(client, upload):
+    """A variable no step sets is found only when the script runs (the case's start may bring it): the start
+    answers the incident, which says where, in both languages."""
+    text = diagram("okand_variabel.bpmn")
+    response = upload({"okand_variabel.bpmn": text}, region="kristianstad")
+    assert response.status_code == 201, response.json
+    started = start(client)
+    assert started.status_code == 422, started.json
+    assert started.json["type"] == "/problems/process-incident"
+    detail = started.json["detail"]
+    assert detail.startswith("Steget summera ('Summera insatser') i diagrammet bpmn/okand_variabel.bpmn kunde inte "
+                             "köras: skriptet på rad 2 använder namnet 'insatser_per_dag', som varken är en "
+                             "variabel i ärendet eller en hjälpfunktion. / ")
+    assert "The step summera ('Summera insatser') in the diagram bpmn/okand_variabel.bpmn failed" in detail
+    assert "name 'insatser_per_dag' is not defined" in detail
+
+
+def test_a_loop_limit_incident_names_its_element_in_swedish_and_english(client, upload):
+    name = "slinga_tom_granskning_vid_start.bpmn"
+    assert upload({name: diagram(name)}, region="kristianstad").status_code == 201
+    started = start(client)
+    assert started.status_code == 422, started.json
+    detail = started.json["detail"]
+    assert (f"Steget granskat ('Granskat av alla?') i diagrammet bpmn/{name} kunde inte köras: ärendet gick runt "
+            "en slinga utan att stanna") in detail
+    assert f"The step granskat ('Granskat av alla?') in the diagram bpmn/{name} failed: The case went round a loop" \
+        in detail
