@@ -4,7 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import { Link, useParams } from "react-router-dom";
 import { ApiError } from "../api/client";
 import { usePageTitle } from "../layout/usePageTitle";
-import "./studio.css";
+import "./studioEditors.css";
 import { DecisionTrial, type TrialRequest } from "./DecisionTrial";
 import { DeployPanel } from "./DeployPanel";
 import type { DmnEditorHandle } from "./DmnTableEditor";

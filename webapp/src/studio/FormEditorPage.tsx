@@ -7,7 +7,7 @@ import { ApiError } from "../api/client";
 import { TaskForm } from "../forms/TaskForm";
 import type { JsonSchema, UiSchema } from "../forms/schema";
 import { usePageTitle } from "../layout/usePageTitle";
-import "./studio.css";
+import "./studioEditors.css";
 import { DeployPanel } from "./DeployPanel";
 import { problemMessage, problemPlace, problemsCount } from "./deployProblems";
 import { regionLabel } from "./forms";
