@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
+UNSTORABLE = re.compile(r"The variable '([^']+)' cannot be stored in the case")
 KINDS = (  # the words SpiffWorkflow's message starts with -> what failed, in Swedish
     ("Error evaluating expression", "uttrycket"),
     ("Python script error", "skriptet"),
@@ -30,6 +31,10 @@ def _reason_sv(text: str, line: int | None, task) -> str:
     if missing:
         return (f"{what}{at} använder namnet '{missing.group(1)}', som varken är en variabel i ärendet eller en "
                 "hjälpfunktion")
+    unstorable = UNSTORABLE.search(text)
+    if unstorable:
+        return (f"{what}{at} lämnar variabeln '{unstorable.group(1)}' med ett värde som inte kan sparas i ärendet "
+                "(bara text, tal, ja/nej, listor och ordlistor kan sparas, och en del får inte förekomma två gånger)")
     if "no connectors" in text:
         return "tjänsteuppgiften kan inte köras: produkten har inga kopplingar (connectors)"
     return f"{what}{at} gav ett fel"
