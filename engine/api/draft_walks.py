@@ -50,9 +50,15 @@ class WalkForm(Schema):
     variables = fields.String(load_default=None)
 
 
-class WalkChoiceOut(Schema):
-    value = fields.Raw(metadata={"description": "the value sent for the choice"})
+class WalkOptionOut(Schema):
+    value = fields.Raw(metadata={"description": "the value sent for the option"})
     title = fields.String(metadata={"description": "what the form shows for it"})
+
+
+class WalkChoiceOut(Schema):
+    field = fields.String(metadata={"description": "the form's field"})
+    title = fields.String(metadata={"description": "the field's title in the form"})
+    options = fields.List(fields.Nested(WalkOptionOut))
 
 
 class WalkStepOut(Schema):
@@ -66,8 +72,8 @@ class WalkStepOut(Schema):
     form = fields.String(allow_none=True, metadata={"description": "the form's JSON Schema file"})
     answer = fields.Dict(metadata={"description": "the data the task was answered with"})
     chosen = fields.Boolean(metadata={"description": "the answer was given in `answers` (else the default)"})
-    choices = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(WalkChoiceOut)), metadata={
-        "description": "the form's top-level choices by field, to choose another answer with"})
+    choices = fields.List(fields.Nested(WalkChoiceOut), metadata={
+        "description": "the form's top-level choices, to choose another answer with"})
     occurrence = fields.Integer(metadata={"description": "the how-manieth time this task comes in the walk"})
 
 

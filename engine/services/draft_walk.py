@@ -43,7 +43,7 @@ class WalkStep:
     form: str | None
     answer: dict
     chosen: bool
-    choices: dict[str, list[dict]]
+    choices: list[dict]
     occurrence: int
     data: dict = field(default_factory=dict, repr=False)
 
@@ -173,8 +173,8 @@ def _answer(task: HumanTask, forms: dict, given, occurrence: int) -> tuple[WalkS
                   if isinstance(prop, dict) and prop.get("readOnly") is True}
     data = {name: copy.deepcopy(value) for name, value in task.data.items()
             if name in (bound.get("properties") or {}) and name not in shown_only}
-    data = _json(sample(bound, data))
     data.update(copy.deepcopy(chosen or {}))
+    data = _json(sample(bound, data, keep=set(chosen or {})))
     data = {name: value for name, value in data.items() if name not in shown_only}
     errors = [{"field": e.field, "message": e.message} for e in validate_submission(bound, data)]
     errors += [{"field": name, "message": "sätts av rutinen när samtycket dokumenteras"}
@@ -193,18 +193,18 @@ def _json(value):
     return json.loads(json.dumps(value, default=str))
 
 
-def _choices(schema: dict | None) -> dict[str, list[dict]]:
-    """The form's top-level choices, by field: value and title of each, as the task shows them (yes and no for a
-    yes/no field)."""
-    found = {}
+def _choices(schema: dict | None) -> list[dict]:
+    """The form's top-level choices: each field's name and title, and the value and title of each option, as the
+    task shows them (yes and no for a yes/no field)."""
+    found = []
     for name, prop in ((schema or {}).get("properties") or {}).items():
         if not isinstance(prop, dict) or prop.get("readOnly") is True:
             continue
         options = _options(prop)
+        if options is None and prop.get("type") == "boolean":
+            options = [{"value": True, "title": "Ja"}, {"value": False, "title": "Nej"}]
         if options is not None:
-            found[name] = options
-        elif prop.get("type") == "boolean":
-            found[name] = [{"value": True, "title": "Ja"}, {"value": False, "title": "Nej"}]
+            found.append({"field": name, "title": str(prop.get("title") or name), "options": options})
     return found
 
 
@@ -220,10 +220,11 @@ def _options(prop: dict) -> list[dict] | None:
 # -- the default answer: the form's first valid choice ---------------------------------------------------------
 
 
-def sample(schema: dict | None, given: dict | None = None) -> dict:
+def sample(schema: dict | None, given: dict | None = None, keep: set[str] = frozenset()) -> dict:
     """An answer to a form: `given` with every required field it lacks filled in by the form's default, its first
     choice, yes for a yes/no question, today for a date, and a sample text otherwise; a field required only by an
-    earlier answer (if/then) is filled in once that answer makes it required."""
+    earlier answer (if/then) is filled in once that answer makes it required, and so is an empty text the answer
+    makes required. The fields in `keep` (chosen ones) stay as given."""
     filled = _fill_required(schema, dict(given or {}))
     if not isinstance(schema, dict):
         return filled
@@ -240,6 +241,15 @@ def sample(schema: dict | None, given: dict | None = None) -> dict:
             more = _sample_value({**prop, "minItems": err.validator_value - len(err.instance)}, str(path[-1]))
             if isinstance(more, list) and more:
                 err.instance.extend(more)
+                changed = True
+        for err in errors:
+            path = list(err.absolute_path)
+            if err.validator != "minLength" or err.instance != "" or not path or path[0] in keep:
+                continue
+            holder = _at(filled, path[:-1])
+            prop = {**(_property_at(schema, path[:-1], path[-1]) or {}), **err.schema}
+            if isinstance(holder, dict | list):
+                holder[path[-1]] = _sample_text(prop)
                 changed = True
         for err in errors:
             if err.validator != "required":

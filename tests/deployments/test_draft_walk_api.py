@@ -61,7 +61,9 @@ def test_a_draft_is_walked_to_its_end_and_nothing_is_stored(owner):
     assert first["due_at"] is not None
     assert parse_due(first["due_at"]) == parse_due(arbetsdagar_efter(idag(), 2))
     assert first["chosen"] is False and first["form"] == "bedom_behov_av_sip.schema.json"
-    assert first["choices"]["initierad_av"][0] == {"value": "kommun", "title": "Kommunen"}
+    initiated_by = next(c for c in first["choices"] if c["field"] == "initierad_av")
+    assert initiated_by["title"] == "SIP initieras av"
+    assert initiated_by["options"][0] == {"value": "kommun", "title": "Kommunen"}
     # By default each form gets its first valid choice: consent given, so the routine goes through a summons
     # answered by each organisation summoned, the meeting, documentation and approval, to its end.
     elements = [s["element"] for s in steps]

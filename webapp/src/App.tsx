@@ -23,6 +23,7 @@ const VersionsPage = lazy(() => import("./studio/VersionsPage"));
 const DecisionEditorPage = lazy(() => import("./studio/DecisionEditorPage"));
 const FormEditorPage = lazy(() => import("./studio/FormEditorPage"));
 const NotificationSettingsPage = lazy(() => import("./settings/NotificationSettingsPage"));
+const BpmnEditorPage = lazy(() => import("./studio/bpmn/BpmnEditorPage"));
 
 /** Once the first page is shown and the browser is idle, the chunks of the pages staff go on to are fetched, so
  *  that opening a task or a case waits for no chunk (React shows a suspended page's fallback for at least
@@ -71,6 +72,7 @@ export function App() {
             <Route path="studio/:region/versioner" element={<VersionsPage />} />
             <Route path="studio/:region/dmn/*" element={<DecisionEditorPage />} />
             <Route path="studio/:region/formular/*" element={<FormEditorPage />} />
+            <Route path="studio/:region/bpmn/*" element={<BpmnEditorPage />} />
             <Route path="installningar" element={<NotificationSettingsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
