@@ -3,6 +3,7 @@ refused at deploy, each problem naming the file, the element (id and name) and w
 Swedish and English:
 
 - a service task: the product provides no connectors (no service a service task could call);
+- a data store: the product provides none (a case's data are its variables);
 - a script or expression calling a function that nothing defines: not a builtin the sandbox allows, not a
   helper, not a name any script of the set assigns (a lambda kept in a variable), not a form field, data
   object or message variable. Only names called as functions are checked, so a variable read from the case's
@@ -114,6 +115,7 @@ def check_runnable(bpmn_trees: dict, forms_json: dict) -> list[dict]:
     known = known_names(bpmn_trees, forms_json)
     for path, root in sorted(bpmn_trees.items()):
         found += check_service_tasks(path, root)
+        found += check_data_stores(path, root)
         found += check_called_functions(path, root, known)
         found += check_messages(path, root)
         found += check_camunda(path, root)
@@ -133,6 +135,15 @@ def check_service_tasks(path: str, root) -> list[dict]:
                     "task for what a person does, or a message for what another system is to be told",
                     element=task.get("id"), line=task.sourceline)
             for task in root.iter(f"{{{BPMN_NS}}}serviceTask")]
+
+
+def check_data_stores(path: str, root) -> list[dict]:
+    return [problem(path, f"Datalagret {_named(store)} kan inte användas: produkten har inga datalager. Spara "
+                          "uppgifterna i ärendets variabler (ett formulärfält eller en skriptuppgift)",
+                    f"The data store {_named(store)} cannot be used: the product provides no data stores. Keep the "
+                    "data in the case's variables (a form field or a script task)",
+                    element=store.get("id"), line=store.sourceline)
+            for store in root.iter(f"{{{BPMN_NS}}}dataStore")]
 
 
 # -- functions no helper defines ------------------------------------------------------------------------------

@@ -44,6 +44,14 @@ def test_a_service_task_is_refused_naming_it_and_what_to_use_instead(client, upl
     assert "Use a script task" in service["message"]
 
 
+def test_a_data_store_is_refused_naming_it(client, upload):
+    (store,) = refused(upload, client, "datalager.bpmn")
+    assert (store["element"], store["line"]) == (
+        "kontaktregister", line_of(diagram("datalager.bpmn"), '<bpmn:dataStore id="kontaktregister"'))
+    assert "Datalagret kontaktregister ('Kontaktregister') kan inte användas" in store["message"]
+    assert "The data store kontaktregister ('Kontaktregister') cannot be used" in store["message"]
+
+
 def test_a_service_task_deployed_before_the_check_is_the_starts_incident_not_a_server_error(app, client):
     base = read_process_folder(app.config["PROCESSES_DIR"], app.config["FORMS_DIR"])
     deploy(overlay(base, {"bpmn/tjansteuppgift.bpmn": diagram("tjansteuppgift.bpmn")}), region="kristianstad",
