@@ -530,3 +530,6 @@ class ProblemDocument(Schema):
         "description": "for a request or form that fails validation: one entry per field and message"})
     waiting_for = fields.List(fields.String(), metadata={
         "description": "for a message no step waits for: the messages the case waits for now"})
+    correlation = fields.List(fields.Dict(), metadata={
+        "description": "for a message whose correlation does not match: each event waiting for it (`message`, "
+                       "`event`) with the values its payload must carry (`correlation`)"})
