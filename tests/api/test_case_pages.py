@@ -180,7 +180,7 @@ def test_the_diagram_marks_what_has_run_what_is_open_and_what_waits(staff):
     assert before["calls"]["kallelse_och_forberedelse"] == {}
     assert before["states"]["initiering_och_samtycke"] == {
         "initiering_start": "completed", "bedom_behov_av_sip": "completed", "sip_behovs": "completed",
-        "inhamta_samtycke": "open"}
+        "till_inhamta_samtycke": "completed", "inhamta_samtycke": "open"}
     assert before["states"]["sip"] == {"sip_start": "completed", "oppna_arendet": "completed", "initiering": "open"}
 
     walk.consent()  # consent given: the summons stage is open, the messages that can stop it wait
@@ -191,8 +191,8 @@ def test_the_diagram_marks_what_has_run_what_is_open_and_what_waits(staff):
                                               "tjanstemote", "samtycke_aterkallas", "mote_installt_handelse")} == {
         "initiering": "completed", "fortsatter_sip": "completed", "sip_pagar": "open", "fore_motet": "open",
         "kallelse": "open", "tjanstemote": None, "samtycke_aterkallas": "waiting", "mote_installt_handelse": "waiting"}
-    assert states["kallelse_och_forberedelse"] == {"kallelse_start": "completed", "forbered_sip": "open",
-                                                   "kallelse_drojer": "waiting"}
+    assert states["kallelse_och_forberedelse"] == {"kallelse_start": "completed", "till_forbered_sip": "completed",
+                                                   "forbered_sip": "open", "kallelse_drojer": "waiting"}
     assert states["tjanstemannamote"] == states["mote_och_dokumentation"] == states["avslut"] == {}
     assert after["processes"] == before["processes"]  # the same diagrams, whoever and whenever
 
