@@ -34,6 +34,8 @@ from .process_sets import BASE_REGION, MAIN_PROCESS, latest_definition, specs_of
 # otherwise (its id, assignee, claim and draft stay).
 DESCRIBED = ("name", "title", "process", "candidate_group", "due_at", "form_schema", "form_ui_schema",
              "instructions")
+# Those of them that who sees a task, and its task-list row, follow (engine.access.task_viewers).
+VIEWED = {"name", "candidate_group", "due_at"}
 
 
 class NotMigrated(ServiceError):
@@ -406,12 +408,14 @@ def _put_on(case: Case, workflow: CaseWorkflow, definition: ProcessDefinition, s
         values = {name: getattr(task, name) for name in DESCRIBED if getattr(row, name) != getattr(task, name)}
         if values:
             update_now(db.session(), row, **values)
-            changed.append(row)
+            if VIEWED.intersection(values):
+                changed.append(row)
     shared_before = access_inputs(case)
     update_now(db.session(), case, definition_id=definition.id)
     set_committed_value(case, "definition", definition)
     _store(case, workflow, stored_open=stored)
     if access_inputs(case) == shared_before:  # else `_store` wrote every viewer row of the case anew
+        # (a task whose group, name or due date changed is seen by others, or listed otherwise)
         for row in changed:
             sync_task_viewers_of(row)
 

@@ -375,3 +375,27 @@ def test_a_value_the_open_form_or_the_case_sets_first_is_no_obstacle(first):
     assert only_case(migrate())["moved"] is True
     walk.do("fyll_i", {"antal": 2})
     assert walk.case.data["dubbelt"] == 4 and walk.case.data["alla"] == 2
+
+
+def test_a_task_given_to_another_group_is_listed_for_it_after_the_move(first):
+    import sqlalchemy as sa
+
+    from engine.database import db
+    from engine.identity import ensure_organisation, ensure_user, find_user
+    from engine.identity.authenticate import principal_of
+    from engine.store import TaskViewer
+
+    organisation = ensure_organisation("Org A", "kommun_sol", REGION)
+    ensure_user("eva", "Eva", organisation, ["staff"])
+    db.session.commit()
+    case = cases.start_case(REGION, {"deltagare": ["Org A"], "uppfoljningsdatum": "2027-06-10"},
+                            principal=principal_of(find_user("eva"), None, "token"))
+    [task] = cases.open_tasks(case.id)
+    deploy_version(edited(routine(), FLYTT, 'value="&quot;Org A&quot;"', 'value="&quot;Org B&quot;"'))
+
+    migrate()
+
+    listed = db.session.execute(sa.select(TaskViewer.organisation, TaskViewer.candidate_group)
+                                .where(TaskViewer.task_id == task.id)).all()
+    assert listed == [("Org A", "Org B")], "the initiating organisation sees it, listed under its new group"
+    assert cases.open_tasks(case.id)[0].candidate_group == "Org B"
