@@ -149,3 +149,49 @@ def test_a_regions_diagrams_saved_by_the_modeler_deploy_and_start_as_they_did(ap
     second = CaseWalk.start(region)
     assert second.case.definition.version == 2
     assert sorted((t.name, t.title, t.candidate_group, t.form_schema) for t in second.tasks()) == before
+
+
+MOVE_AND_SAVE = """async ([xml, id]) => {
+    const modeler = new BpmnJS({container: '#canvas'});
+    try {
+        await modeler.importXML(xml);
+        const task = modeler.get('elementRegistry').get(id);
+        modeler.get('modeling').moveElements([task], {x: 40, y: 0});
+        const {xml: saved} = await modeler.saveXML({format: true});
+        return saved;
+    } finally {
+        modeler.destroy();
+    }
+}"""
+
+
+def test_a_multi_instance_task_moved_in_the_modeler_deploys_and_runs(app, browser):
+    """What a process owner met first: moving one box of a diagram with a multi-instance task and saving it made
+    a file the deployment refused, its collections gone."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_content('<div id="canvas" style="width: 1400px; height: 900px"></div>')
+    page.add_script_tag(path=str(MODELER))
+    original = (PROCESSES / "bpmn" / "avslut.bpmn").read_text(encoding="utf-8")
+    moved = page.evaluate(MOVE_AND_SAVE, [original, "kvittera_avslut"])
+    page.close()
+
+    def x_of(xml: str) -> float:
+        shape = etree.fromstring(xml.encode("utf-8")).find(
+            ".//{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape[@bpmnElement='kvittera_avslut']")
+        return float(shape.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds").get("x"))
+
+    assert x_of(moved) == x_of(original) + 40
+    assert "<bpmn:loopDataInputRef>deltagare</bpmn:loopDataInputRef>" in moved
+    deploy(app, "vastra_gotaland", {"avslut.bpmn": moved})
+    walk = CaseWalk.start("vastra_gotaland").to_plan(uppfoljningsdatum="2027-06-10")
+    assert walk.case.definition.region == "vastra_gotaland"
+    with time_machine.travel(datetime(2027, 6, 10, 8, tzinfo=UTC), tick=False):
+        cases.fire_due_timers()
+        walk.follow_up("2027-06-10", mal_uppfyllda=True, behov_av_samordning=False)
+        assert not [t for t in walk.tasks() if t.name == "kvittera_avslut"]
+        walk.do("dokumentera_avslut", {"avslutsorsak": walk.case.data["avslutsorsak"], "avslutsdatum": "2027-06-20",
+                                       "den_enskilde_informerad": True})
+        groups = sorted(t.candidate_group for t in walk.tasks() if t.name == "kvittera_avslut")
+        assert len(groups) == 2, "each participating huvudman acknowledges the closure"
+        walk.each("kvittera_avslut", lambda group: {"kvitterat": True})
+    assert walk.case.status == "closed"
