@@ -228,3 +228,46 @@ def test_a_link_for_the_case_of_a_staff_start_shows_nothing_of_another_person(ap
     assert person.get("/min-plan").headers["Location"].endswith(f"/min-plan/{consented}")
     assert person.get(f"/min-plan/{second}").status_code == 404
     assert PERSON["personal_number"].replace("-", "") == NUMBER
+
+
+def signed_in_by_number(app, number: str):
+    """A browser signed in as e-legitimation signs in (engine.web.person_pages.oidc_callback): a session holding
+    the number's keyed hash."""
+    from engine.person import sessions as person_sessions
+
+    with app.test_request_context("/min-plan/logga-in/svar"):
+        token, _ = person_sessions.create("person", "oidc", subject_hash=number_hash(number))
+    browser = app.test_client()
+    browser.set_cookie(person_sessions.COOKIE, token, path="/min-plan")
+    return browser
+
+
+def test_signed_in_by_number_the_person_reaches_every_case_of_theirs_and_no_other(app, client, start, consented):
+    second = start("kristianstad")["id"]
+    other = cases.start_case("kristianstad", {}, person_name="Anna Annan", personal_number="194504082525")
+    before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+    person = signed_in_by_number(app, NUMBER)
+    listing = person.get("/min-plan")
+    assert listing.status_code == 200 and "Mina planer" in text_of(listing)
+    hrefs = re.findall(r'href="/min-plan/([0-9a-f-]{36})"', listing.get_data(as_text=True))
+    assert sorted(hrefs) == sorted([consented, second])
+    assert person.get(f"/min-plan/{second}").status_code == 200
+    assert person.get(f"/min-plan/{other.id}").status_code == 404
+    db.session.expire_all()
+    listed = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > before, AuditEvent.action == "list_cases",
+                                                           AuditEvent.user == "Huvudpersonen (Min plan)")).one()
+    assert listed.subject_hash == number_hash(NUMBER) and listed.detail["cases"] == 2
+
+
+def test_the_session_ends_when_idle_and_at_sign_out(app, client, consented):
+    person, page = open_link(app, make_link(client, consented))
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=21)):
+        ended = person.get(f"/min-plan/{consented}")
+        assert ended.status_code == 303 and ended.headers["Location"].endswith("/min-plan/logga-in?fel=session")
+        assert "Du har blivit utloggad" in text_of(person.get(ended.headers["Location"]))
+    person, page = open_link(app, make_link(client, consented))
+    assert person.post("/min-plan/logga-ut", data={"csrf_token": "fel"}).status_code == 403
+    out = person.post("/min-plan/logga-ut", data={"csrf_token": csrf_of(page)})
+    assert out.status_code == 200 and "Du är utloggad" in text_of(out)
+    assert person.get(f"/min-plan/{consented}").status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonSession)) == 0
