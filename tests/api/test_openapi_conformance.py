@@ -230,6 +230,21 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     assert check(admin.delete(f"/api/v1/webhooks/{created.json['id']}"), "DELETE", hook).status_code == 204
     assert check(admin.delete("/api/v1/webhooks/hittepa"), "DELETE", hook).status_code == 404
 
+    deployed_file = "/api/v1/regions/{region}/files/{path}"
+    table = check(client.get("/api/v1/regions/kristianstad/files/dmn/mobilt_vardteam.dmn"), "GET", deployed_file)
+    assert table.json["kind"] == "dmn" and table.json["source"] == "base"
+    assert check(client.get("/api/v1/regions/kristianstad/files/dmn/hittepa.dmn"), "GET",
+                 deployed_file).status_code == 404
+    draft_table, owner = "/api/v1/studio/decisions/evaluate", signed_in(
+        app, user_token("ella", roles=("staff", "process_owner")))
+    trial = {"region": "kristianstad", "dmn": table.json["content"], "decision_id": "mobilt_vardteam",
+             "variables": {"alder": 80}}
+    assert check(owner.post(draft_table, json=trial), "POST", draft_table).json["result"]["antal_kriterier"] == 1
+    clash = {**trial, "dmn": trial["dmn"].replace("&gt;= 4", "&gt;= 0")}
+    assert check(owner.post(draft_table, json=clash), "POST", draft_table).json["rules"]
+    assert check(client.post(draft_table, json=trial), "POST", draft_table).status_code == 403
+    assert check(owner.post(draft_table, json={}), "POST", draft_table).status_code == 400
+
     every_operation = {(method.upper(), path) for path, operations in document.spec["paths"].items()
                        for method in operations if method != "parameters"}
     assert every_operation == {(method, path) for method, path, _ in document.checked}
