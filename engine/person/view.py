@@ -196,14 +196,15 @@ def _answers(case_id: str) -> list[CaseEvent]:
 
 
 def sip_kollen_state(case: Case, person: Person) -> str | None:
-    """`open` (the person may answer), `answered` (they have), or None (not offered in this case)."""
+    """`open` (the person may answer), `answered` (they have), or None (not offered in this case, or no longer:
+    the case has ended)."""
     offered = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(
         Task.case_id == case.id, Task.name == sip_kollen.OFFERING_TASK))
     if not offered:
         return None
     if any((e.detail or {}).get("role") == person.role for e in _answers(case.id)):
         return "answered"
-    return "open"
+    return "open" if case.status == "active" else None
 
 
 def answer_sip_kollen(person: Person, case_id: str, form) -> Case:
