@@ -83,12 +83,16 @@ CAMUNDA_INSTEAD = {
 CAMUNDA_INSTEAD["formRef"] = CAMUNDA_INSTEAD["formKey"]
 CAMUNDA_INSTEAD["followUpDate"] = CAMUNDA_INSTEAD["dueDate"]
 # Camunda's extension elements that carry behaviour (the others, like version tags, change nothing that runs).
-CAMUNDA_EXTENSIONS = {"formData", "formField", "inputOutput", "taskListener", "executionListener", "in", "out",
-                      "connector", "field"}
-CAMUNDA_OTHER = ("produkten läser bara spiffworkflow-tilläggen; ta bort attributet eller skriv motsvarande "
+# (Camunda 8 writes its task settings as zeebe: extension elements: each is named with the same advice.)
+CAMUNDA_EXTENSIONS = {"formData": "formKey", "inputOutput": None, "taskListener": "class",
+                      "executionListener": "class", "in": None, "out": None, "connector": "class", "field": None,
+                      "formDefinition": "formKey", "calledDecision": "decisionRef",
+                      "assignmentDefinition": "candidateGroups", "taskSchedule": "dueDate", "taskDefinition": "type",
+                      "ioMapping": None}
+CAMUNDA_OTHER = ("produkten läser bara spiffworkflow-tilläggen; ta bort det eller skriv motsvarande "
                  "spiffworkflow-tillägg (se docs/expressions.md)",
-                 "the product reads the spiffworkflow extensions only; remove the attribute or write the "
-                 "spiffworkflow extension that means the same (see docs/expressions.md)")
+                 "the product reads the spiffworkflow extensions only; remove it or write the spiffworkflow "
+                 "extension that means the same (see docs/expressions.md)")
 
 
 def problem(path: str, message_sv: str, message_en: str, element=None, line: int | None = None) -> dict:
@@ -284,33 +288,34 @@ def check_messages(path: str, root) -> list[dict]:
 # -- Camunda's dialect ----------------------------------------------------------------------------------------
 
 
+def _prefix(el, namespace: str) -> str:
+    """How the file writes the namespace (`camunda`, `zeebe`, ...), for naming what was found as written."""
+    return next((p for p, ns in (el.nsmap or {}).items() if ns == namespace and p), "camunda")
+
+
 def check_camunda(path: str, root) -> list[dict]:
     found = []
+
+    def refuse(el, kind_sv: str, kind_en: str, written: str, advice: tuple[str, str]) -> None:
+        owner = _owner(el)
+        where = _named(owner) if owner is not None else etree.QName(el).localname
+        found.append(problem(path, f"{kind_sv} {written} på {where} läses inte av produkten: {advice[0]}",
+                             f"The {kind_en} {written} on {where} is not read by the product: {advice[1]}",
+                             element=owner.get("id") if owner is not None else None, line=el.sourceline))
+
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         for attribute in el.attrib:
             qname = etree.QName(attribute)
-            if qname.namespace not in CAMUNDA_NAMESPACES or qname.localname not in CAMUNDA_INSTEAD:
-                continue  # metadata such as camunda:versionTag: nothing that runs depends on it
-            sv, en = CAMUNDA_INSTEAD[qname.localname]
-            owner = _owner(el)
-            where = _named(owner) if owner is not None else etree.QName(el).localname
-            found.append(problem(path, f"Attributet camunda:{qname.localname} på {where} läses inte av produkten: "
-                                       f"{sv}",
-                                 f"The attribute camunda:{qname.localname} on {where} is not read by the product: "
-                                 f"{en}", element=owner.get("id") if owner is not None else None,
-                                 line=el.sourceline))
+            if qname.namespace in CAMUNDA_NAMESPACES and qname.localname in CAMUNDA_INSTEAD:
+                refuse(el, "Attributet", "attribute", f"{_prefix(el, qname.namespace)}:{qname.localname}",
+                       CAMUNDA_INSTEAD[qname.localname])
+            # others, such as camunda:versionTag, are metadata: nothing that runs depends on them
         qname = etree.QName(el)
+        parent = el.getparent()
         if qname.namespace in CAMUNDA_NAMESPACES and qname.localname in CAMUNDA_EXTENSIONS \
-                and el.getparent() is not None and etree.QName(el.getparent()).localname == "extensionElements":
-            owner = _owner(el)
-            where = _named(owner) if owner is not None else "?"
-            sv, en = CAMUNDA_INSTEAD.get(qname.localname, CAMUNDA_OTHER)
-            found.append(problem(path, f"Tillägget camunda:{qname.localname} på {where} läses inte av produkten: "
-                                       f"{sv}",
-                                 f"The extension camunda:{qname.localname} on {where} is not read by the product: "
-                                 f"{en}", element=owner.get("id") if owner is not None else None,
-                                 line=el.sourceline))
+                and parent is not None and etree.QName(parent).localname == "extensionElements":
+            advice = CAMUNDA_INSTEAD.get(CAMUNDA_EXTENSIONS[qname.localname] or "", CAMUNDA_OTHER)
+            refuse(el, "Tillägget", "extension", f"{_prefix(el, qname.namespace)}:{qname.localname}", advice)
     return found
-

@@ -126,6 +126,18 @@ def test_camunda_attributes_are_each_named_with_what_to_write_instead(client, up
     assert by_attribute["camunda:decisionRef"]["element"] == "regel"
 
 
+def test_camunda_8_extensions_are_named_as_written_with_what_to_write_instead(client, upload):
+    text = diagram("zeebe.bpmn")
+    found = refused(upload, client, "zeebe.bpmn")
+    assert [(p["element"], p["line"]) for p in found] == [
+        ("bedom", line_of(text, "<zeebe:formDefinition")), ("bedom", line_of(text, "<zeebe:assignmentDefinition"))]
+    form, group = found
+    assert form["message"].startswith("Tillägget zeebe:formDefinition på bedom ('Bedöm behov') läses inte av "
+                                       "produkten: skriv formuläret")
+    assert "The extension zeebe:formDefinition on bedom ('Bedöm behov') is not read" in form["message"]
+    assert 'name="candidateGroups"' in group["message"] and "write the group" in group["message"]
+
+
 def test_a_user_task_without_a_form_is_a_confirmation(client, upload):
     response = upload({"bekraftelse.bpmn": diagram("bekraftelse.bpmn")}, region="kristianstad")
     assert response.status_code == 201, response.json
