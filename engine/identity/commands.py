@@ -23,7 +23,8 @@ def register_identity_commands(app: Flask) -> None:
     @click.option("--kind", type=click.Choice(HUVUDMAN_KINDS), help="The organisation's huvudman kind.")
     @click.option("--region", help="The organisation's region.")
     @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["staff"], show_default=True)
-    def add_user(username, name, organisation, kind, region, roles):
+    @click.option("--email", help="Where the user's notifications go (they can change it under Inställningar).")
+    def add_user(username, name, organisation, kind, region, roles, email):
         """Add or update a user (and the organisation, given its kind and region)."""
         import sqlalchemy as sa
 
@@ -36,7 +37,9 @@ def register_identity_commands(app: Flask) -> None:
             org = ensure_organisation(organisation, kind, region)
         if org is None:
             raise click.UsageError("Unknown organisation: give --kind and --region to register it")
-        ensure_user(username, name, org, list(roles))
+        user = ensure_user(username, name, org, list(roles))
+        if email:
+            user.email = email
         db.session.commit()
         click.echo(f"user {username} of {organisation}: {', '.join(roles)}")
 
