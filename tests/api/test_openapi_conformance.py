@@ -245,6 +245,16 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     assert check(client.post(draft_table, json=trial), "POST", draft_table).status_code == 403
     assert check(owner.post(draft_table, json={}), "POST", draft_table).status_code == 400
 
+    walk, multipart = "/api/v1/studio/walk", "multipart/form-data"
+    walked = check(owner.post(walk, data={"region": "kristianstad"}, content_type=multipart), "POST", walk).json
+    assert walked["steps"][0]["element"] == "bedom_behov_av_sip" and walked["stop"]["kind"] == "ended"
+    broken = {"region": "kristianstad", "files": (io.BytesIO(b"<definitions/>"), "initiering_och_samtycke.bpmn")}
+    assert check(owner.post(walk, data=broken, content_type=multipart), "POST", walk).json["problems"]
+    assert check(owner.post(walk, data={"region": "kristianstad", "answers": "[]"}, content_type=multipart), "POST",
+                 walk).status_code == 400
+    assert check(client.post(walk, data={"region": "kristianstad"}, content_type=multipart), "POST",
+                 walk).status_code == 403  # staff, not a process owner
+
     every_operation = {(method.upper(), path) for path, operations in document.spec["paths"].items()
                        for method in operations if method != "parameters"}
     assert every_operation == {(method, path) for method, path, _ in document.checked}
