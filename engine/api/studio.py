@@ -211,10 +211,7 @@ class RegionFileDiff(MethodView):
 
 @studio_v1.route("/regions/<string:region>/versions")
 class RegionVersions(MethodView):
-    @studio_v1.doc(operationId="listRegionVersions", responses={200: {"links": {
-        "changes": {"operationId": "getRegionVersionChanges", "description": "what the newest version changed",
-                    "parameters": {"region": "$response.body#/region",
-                                   "version": "$response.body#/items/0/version"}}}}})
+    @studio_v1.doc(operationId="listRegionVersions")
     @studio_v1.arguments(PageQuery, location="query", error_status_code=400)
     @studio_v1.response(200, VersionListOut)
     @problem_response(studio_v1, 403, NOT_STUDIO)

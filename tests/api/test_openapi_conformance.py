@@ -245,6 +245,23 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     assert check(client.post(draft_table, json=trial), "POST", draft_table).status_code == 403
     assert check(owner.post(draft_table, json={}), "POST", draft_table).status_code == 400
 
+    routine, file_diff = "/api/v1/regions/{region}/routine", "/api/v1/regions/{region}/routine/diff"
+    versions, changes = "/api/v1/regions/{region}/versions", "/api/v1/regions/{region}/versions/{version}/changes"
+    restore = "/api/v1/regions/{region}/versions/{version}/restore"
+    assert check(owner.get("/api/v1/regions/base/routine"), "GET", routine).json["files"][0]["origin"] == "base"
+    assert check(client.get("/api/v1/regions/base/routine"), "GET", routine).status_code == 403  # not an owner
+    assert check(owner.get("/api/v1/regions/hittepa/routine"), "GET", routine).status_code == 404
+    assert check(owner.get("/api/v1/regions/base/routine/diff?path=bpmn/sip.bpmn"), "GET",
+                 file_diff).json["status"] == "same"
+    assert check(owner.get("/api/v1/regions/base/routine/diff"), "GET", file_diff).status_code == 400
+    assert check(owner.get("/api/v1/regions/base/versions"), "GET", versions).json["items"][-1]["version"] == 1
+    assert check(owner.get("/api/v1/regions/base/versions/1/changes"), "GET", changes).json["previous_version"] is None
+    assert check(owner.get("/api/v1/regions/base/versions/999/changes"), "GET", changes).status_code == 404
+    assert check(owner.post("/api/v1/regions/base/versions/1/restore", json={}), "POST",
+                 restore).status_code == 403  # a process owner of Kristianstad, not of the base
+    assert check(owner.post("/api/v1/regions/kristianstad/versions/1/restore", json={"comment": 5}), "POST",
+                 restore).status_code == 400
+
     walk, multipart = "/api/v1/studio/walk", "multipart/form-data"
     walked = check(owner.post(walk, data={"region": "kristianstad"}, content_type=multipart), "POST", walk).json
     assert walked["steps"][0]["element"] == "bedom_behov_av_sip" and walked["stop"]["kind"] == "ended"
