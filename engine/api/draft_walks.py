@@ -16,6 +16,7 @@ from ..services.errors import InvalidRequest
 from .auth import current_principal
 from .blueprint import Blueprint
 from .deployments import read_uploads
+from .guards import _NOT_FINITE, MESSAGES, _unstorable_in
 from .problems import field_errors, problem_response
 from .schemas import IDENTIFIER
 
@@ -109,9 +110,17 @@ def _json_field(form: dict, name: str):
     if text in (None, ""):
         return None
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=lambda _: _NOT_FINITE)
+    except RecursionError as err:
+        raise InvalidRequest(f"{name} is nested too deeply", errors=[{"field": name, "message": MESSAGES["depth"]}]) \
+            from err
     except ValueError as err:
         raise InvalidRequest(f"{name} is not JSON", errors=[{"field": name, "message": "not JSON"}]) from err
+    found = _unstorable_in(value, check_text=True)  # what a JSON body may not hold, this field may not either
+    if found is not None:
+        where, reason = found
+        field = name if where == "(body)" else f"{name}/{where}"
+        raise InvalidRequest(f"{name} holds what cannot be run", errors=[{"field": field, "message": MESSAGES[reason]}])
     if not isinstance(value, dict):
         raise InvalidRequest(f"{name} must be a JSON object", errors=[{"field": name, "message": "not an object"}])
     return value

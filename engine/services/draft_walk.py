@@ -122,6 +122,10 @@ def walk_draft(uploaded: dict[str, str], region: str, answers: dict | None = Non
     except ProcessError as err:
         last = result.steps[-1].element if result.steps else None
         result.stop = {"kind": "incident", "message": str(err), "element": last}
+    except (ValueError, TypeError) as err:  # a task property the draft computes as no date, say
+        last = result.steps[-1].element if result.steps else None
+        result.stop = {"kind": "incident", "element": last,
+                       "message": f"Ett värde som utkastet räknar fram går inte att använda ({err})"}
     return result
 
 

@@ -146,3 +146,19 @@ def test_a_walk_stops_where_the_routine_waits_for_a_timer(owner):
         assert due.date().isoformat() == expected
         assert "godkann_plan" in [s["element"] for s in body["steps"]]
         assert "genomfor_uppfoljning" not in [s["element"] for s in body["steps"]]
+
+
+def test_a_due_date_that_is_no_date_stops_the_walk_as_an_incident(owner):
+    body = walk(owner("kristianstad"), "kristianstad",
+                {"initiering_och_samtycke.bpmn": with_due_date("&quot;snart&quot;")}).json
+    assert body["steps"] == []
+    assert body["stop"]["kind"] == "incident" and "snart" in body["stop"]["message"]
+
+
+def test_start_variables_that_json_bodies_may_not_hold_are_refused(owner):
+    sender = owner("kristianstad")
+    for text, field in (('{"alder": NaN}', "variables/alder"), ('{"a": ' * 40 + "1" + "}" * 40, "variables/")):
+        response = sender.post("/api/v1/studio/walk", data={"region": "kristianstad", "variables": text},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400, response.json
+        assert response.json["errors"][0]["field"].startswith(field)

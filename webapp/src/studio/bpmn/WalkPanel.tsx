@@ -3,7 +3,7 @@
 // when each is due, and where the routine stops. Nothing is stored.
 import { useId, useState } from "react";
 import { ApiError } from "../../api/client";
-import { formatDateTime, statusText } from "../../format";
+import { closureReasonText, formatDateTime, statusText } from "../../format";
 import { problemMessage, problemPlace } from "../deployProblems";
 import type { DeployProblem, DraftFile } from "../studioApi";
 import { walkDraft, type Answers, type Walk, type WalkChoice, type WalkStep, type WalkStop } from "./draftWalk";
@@ -23,7 +23,7 @@ function stopText(stop: WalkStop, names: (id: string) => string): string {
   switch (stop.kind) {
     case "ended":
       return `Rutinen slutar: ärendet blir ${statusText(stop.status).toLowerCase() || stop.status}${
-        stop.reason ? ` (${stop.reason})` : ""
+        stop.reason ? ` (${closureReasonText(stop.reason)})` : ""
       }.`;
     case "waiting": {
       const parts: string[] = [];
@@ -35,7 +35,7 @@ function stopText(stop: WalkStop, names: (id: string) => string): string {
       return `Ett steg misslyckades${stop.element ? ` efter ${names(stop.element)}` : ""}: ${stop.message ?? ""}`;
     case "invalid_answer":
       return `Formuläret godtar inte svaret på ${names(stop.element ?? "")}: ${(stop.errors ?? [])
-        .map((e) => `${e.field}: ${e.message}`)
+        .map((e) => e.message)
         .join("; ")}`;
     case "repeats":
       return `${stop.name ?? names(stop.element ?? "")} kommer tillbaka med samma svar: välj ett annat svar för att komma vidare.`;
