@@ -65,7 +65,8 @@ def format_problem(found: dict) -> str:
     return f"{where}: {found.get('message')}"
 
 
-def run_deployment(path: str, region: str, dry_run: bool, replace: bool, deployed_by: str | None) -> None:
+def run_deployment(path: str, region: str, dry_run: bool, replace: bool, deployed_by: str | None,
+                   comment: str | None = None) -> None:
     """Validate (and unless `dry_run` deploy) PATH, one progress line per file, then a summary; exits
     non-zero listing every problem when it fails."""
     from .services.deployments import DeploymentRefused, deploy_path
@@ -73,7 +74,8 @@ def run_deployment(path: str, region: str, dry_run: bool, replace: bool, deploye
 
     ctx = click.get_current_context()
     try:
-        result = deploy_path(path, region, deployed_by=deployed_by, dry_run=dry_run, replace=replace)
+        result = deploy_path(path, region, deployed_by=deployed_by, dry_run=dry_run, replace=replace,
+                             comment=comment)
     except FileNotFoundError as err:
         click.echo(f"error: {err}", err=True)
         ctx.exit(2)
@@ -153,9 +155,11 @@ def register_commands(app: Flask) -> None:
     @click.option("--replace", is_flag=True, help="PATH is the region's whole variant: drop earlier overrides.")
     @click.option("--dry-run", is_flag=True, help="Only validate and report.")
     @click.option("--deployed-by", default=None, help="Who deploys (default: the current user).")
-    def deploy_command(path, region, replace, dry_run, deployed_by):
+    @click.option("--comment", default=None, help="Why: shown in the region's version history.")
+    def deploy_command(path, region, replace, dry_run, deployed_by, comment):
         """Deploy PATH (a folder with bpmn/, dmn/, forms/ or a single file) to a region."""
-        run_deployment(path, region, dry_run=dry_run, replace=replace, deployed_by=deployed_by or _default_deployer())
+        run_deployment(path, region, dry_run=dry_run, replace=replace, deployed_by=deployed_by or _default_deployer(),
+                       comment=comment)
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Run one sweep and exit (for cron and tests).")

@@ -268,13 +268,13 @@ def restore_version(region: str, version: int, deployed_by: str | None = None, c
 
 
 def deploy_path(path: str | Path, region: str, deployed_by: str | None = None, dry_run: bool = False,
-                replace: bool = False, source: str = "cli") -> DeploymentResult:
+                replace: bool = False, source: str = "cli", comment: str | None = None) -> DeploymentResult:
     """Deploy (or with `dry_run` only check) the files of a folder or a single file."""
     raw = read_path(path, current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
     if not raw:
         raise InvalidRequest(f"{path}: no .bpmn, .dmn or .json files found")
     return deploy_files(decode_uploads(raw), region, deployed_by=deployed_by, dry_run=dry_run, replace=replace,
-                        source=source)
+                        source=source, comment=comment)
 
 
 def list_deployments(region: str | None, limit: int, offset: int) -> tuple[list[Deployment], int]:

@@ -223,3 +223,14 @@ def test_restoring_a_version_that_does_not_exist_stores_nothing(kristianstad, ow
     response = owner.post("/api/v1/regions/kristianstad/versions/7/restore", json={"comment": "x"})
     assert response.status_code == 404
     assert owner.get("/api/v1/regions/kristianstad/versions").json["total"] == 1
+
+
+def test_the_command_line_deploys_with_a_comment_shown_in_the_history(app, kristianstad, owner, tmp_path):
+    (tmp_path / "dmn").mkdir()
+    (tmp_path / "dmn" / "mobilt_vardteam.dmn").write_text(lower_threshold(), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=[
+        "processes", "deploy", str(tmp_path), "--region", "kristianstad", "--deployed-by", "agda",
+        "--comment", "Tröskeln 3 från kommandoraden"])
+    assert result.exit_code == 0, result.output
+    newest = owner.get("/api/v1/regions/kristianstad/versions").json["items"][0]
+    assert (newest["version"], newest["source"], newest["comment"]) == (2, "cli", "Tröskeln 3 från kommandoraden")

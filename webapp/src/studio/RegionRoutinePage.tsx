@@ -138,6 +138,9 @@ function RegionRoutine({ region }: { region: string }) {
 
 function RoutineSummary({ routine }: { routine: Routine }) {
   const own = routine.files.filter((f) => f.origin === "region").length;
+  if (routine.region === "base") {
+    return <p>Version {routine.process.version} av den nationella grundrutinen är driftsatt.</p>;
+  }
   if (routine.process.region !== routine.region) {
     return (
       <p>
