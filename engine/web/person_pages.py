@@ -199,6 +199,10 @@ def open_link(token: str):
         link = links.use(token) if request.method == "POST" else links.peek(token)
     except links.LinkRefused as err:
         db.session.rollback()
+        person = person_sessions.current()
+        if err.link is not None and person is not None and person.link_id == err.link.id:
+            # The browser that used the link, back on it (the back button): its plan, not a refusal.
+            return redirect(url_for("person.case_page", case_id=err.link.case_id), 303)
         audit.record_now("sign_in", None, user="(länk)", remote_addr=request.remote_addr, outcome="failed",
                          case_id=err.link.case_id if err.link else None,
                          detail={"reason": f"link_{err.reason}", "via": "person_link"})

@@ -82,6 +82,9 @@ def test_a_link_opens_the_persons_plan_once_and_each_read_is_audited_as_theirs(a
     assert db.session.scalars(sa.select(AuditEvent.user).where(
         AuditEvent.case_id == consented, AuditEvent.action == "read_plan")).all() == ["Huvudpersonen (Min plan)"]
 
+    back = person.get(path)
+    assert back.status_code == 303 and back.headers["Location"].endswith(f"/min-plan/{consented}"), \
+        "the browser that used it goes back to its plan"
     again = app.test_client().get(path)
     assert again.status_code == 410
     assert "Länken är redan använd" in text_of(again)
