@@ -8,6 +8,15 @@ import re
 
 NAME_ERROR = re.compile(r"name '([^']+)' is not defined")
 UNSTORABLE = re.compile(r"The variable '([^']+)' cannot be stored in the case")
+REASONS = (  # words of the error -> what happened, in Swedish
+    ("division by zero", "delar med noll"),
+    ("KeyError", "läser en nyckel som saknas i ett värde"),
+    ("TypeError", "använder ett värde av fel typ"),
+    ("Not allowed in a script", "gör något som inte är tillåtet i skript"),
+    ("ScriptLimitError", "nådde en gräns för tid, steg eller storlek"),
+    ("all match, but the hit policy UNIQUE", "fick svar från flera regler i beslutstabellen, där bara en får gälla"),
+    ("Decision '", "fick inget svar från beslutstabellen"),
+)
 KINDS = (  # the words SpiffWorkflow's message starts with -> what failed, in Swedish
     ("Error evaluating expression", "uttrycket"),
     ("Python script error", "skriptet"),
@@ -37,6 +46,9 @@ def _reason_sv(text: str, line: int | None, task) -> str:
                 "(bara text, tal, ja/nej, listor och ordlistor kan sparas, och en del får inte förekomma två gånger)")
     if "no connectors" in text:
         return "tjänsteuppgiften kan inte köras: produkten har inga kopplingar (connectors)"
+    for english, swedish in REASONS:
+        if english in text:
+            return f"{what}{at} {swedish}"
     return f"{what}{at} gav ett fel"
 
 

@@ -341,11 +341,12 @@ class CaseWorkflow:
         self._run(lambda: check_not_stalled(self.workflow))
         self._run(lambda: check_can_move(self.workflow))
 
-    @staticmethod
-    def _run(step) -> None:
+    def _run(self, step) -> None:
         try:
             step()
         except (WorkflowException, SpiffWorkflowException) as err:
+            if getattr(err, "task", None) is None:  # e.g. a decision table's error, raised without its task
+                err.task = self._failed_task()
             raise ProcessError(describe(err)) from err
         except LimitReached as err:
             raise ProcessError(describe(err)) from err
@@ -358,6 +359,14 @@ class CaseWorkflow:
             log.exception("the workflow engine failed in a step")
             raise ProcessError(describe(RuntimeError(f"The workflow engine failed in a step of the diagram: "
                                                      f"{type(err).__name__}: {err}"))) from err
+
+    def _failed_task(self):
+        """The task the engine marked as failed in the step just run (None when there is none)."""
+        for workflow in [self.workflow, *self.workflow.subprocesses.values()]:
+            for task in workflow.tasks.values():
+                if task.state == TaskState.ERROR:
+                    return task
+        return None
 
     def _describe(self, task) -> HumanTask:
         spec = task.task_spec

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from engine.services.process_sets import deploy, overlay, read_process_folder
 
-from .conftest import FILES, PERSON, count, line_of
+from .conftest import FILES, PERSON, base_text, count, line_of
 
 
 def diagram(name: str) -> str:
@@ -219,3 +219,17 @@ def test_a_loop_limit_incident_names_its_element_in_swedish_and_english(client, 
             "en slinga utan att stanna") in detail
     assert f"The step granskat ('Granskat av alla?') in the diagram bpmn/{name} failed: The case went round a loop" \
         in detail
+
+
+def test_a_table_that_gives_no_answer_in_a_running_case_names_the_task_that_called_it(client, upload):
+    table = base_text("dmn/kallelse_krav.dmn").replace('hitPolicy="FIRST"', 'hitPolicy="UNIQUE"')
+    response = upload({"tabell_utan_svar.bpmn": diagram("tabell_utan_svar.bpmn"), "kallelse_krav.dmn": table},
+                      region="kristianstad")
+    assert response.status_code == 201, response.json
+    started = start(client)
+    assert started.status_code == 422, started.json
+    detail = started.json["detail"]
+    assert detail.startswith("Steget kontrollera_kallelsen ('Kontrollera kallelsen') i diagrammet "
+                             "bpmn/tabell_utan_svar.bpmn kunde inte köras: steget fick svar från flera regler i "
+                             "beslutstabellen, där bara en får gälla. / ")
+    assert "rules 1 and 2 all match, but the hit policy UNIQUE allows only one" in detail
