@@ -90,8 +90,12 @@ def create_subscription(principal, url, event_kinds) -> tuple[WebhookSubscriptio
     """A new subscription of the principal's organisation; returns it and its secret (shown only now)."""
     _require_manager(principal)
     errors = []
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 2000:
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        host = parts.hostname if parts is not None else None
+    except ValueError:  # e.g. "https://[" : no address at all
+        parts = host = None
+    if parts is None or parts.scheme not in ("https", "http") or not host or len(url) > 2000:
         errors.append({"field": "url", "message": "ange en adress som börjar med https:// (högst 2000 tecken)"})
     if not isinstance(event_kinds, list) or not event_kinds:
         errors.append({"field": "event_kinds", "message": "välj minst en sorts händelse"})

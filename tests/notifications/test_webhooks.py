@@ -45,6 +45,8 @@ def test_only_admins_and_process_owners_manage_webhooks_and_the_secret_is_shown_
     assert wrong.status_code == 400
     assert {e["field"] for e in wrong.json["errors"]} == {"url", "event_kinds/1"}
     assert all(e["message"] for e in wrong.json["errors"])
+    broken = admin.post("/api/v1/webhooks", json={"url": "https://[", "event_kinds": ["summons"]})
+    assert broken.status_code == 400 and [e["field"] for e in broken.json["errors"]] == ["url"]
 
     other = signed_in(sending, user_token("kommun-admin", roles=("staff", "admin")))
     assert other.delete(f"/api/v1/webhooks/{created['id']}").status_code == 404, "another organisation's"
