@@ -49,6 +49,8 @@ class OpenTask:
     title: str
     old_form: str | None
     new_form: str | None
+    # The new version computes its due date otherwise: it is calculated again (else it keeps the one it has).
+    due_changed: bool = False
 
 
 @dataclass
@@ -214,7 +216,8 @@ def _check_live(task, new, diffs: SpecDiffs, version: int, found: MoveCheck) -> 
         found.open_tasks.append(OpenTask(
             id=str(task.id), element=element_of(new), title=_title(new),
             old_form=_properties(old).get("formJsonSchemaFilename"),
-            new_form=_properties(new).get("formJsonSchemaFilename")))
+            new_form=_properties(new).get("formJsonSchemaFilename"),
+            due_changed=_properties(old).get("dueDate") != _properties(new).get("dueDate")))
     old_timer, new_timer = _timer(old), _timer(new)
     if old_timer is not None and new_timer is not None and old_timer.expression != new_timer.expression \
             and task.state == TaskState.WAITING:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -65,6 +66,7 @@ class Verdict:
     reasons: list[dict]
     retimed: list[str] = field(default_factory=list)
     moved: bool = False
+    open_tasks: list = field(default_factory=list)  # as the move describes them (engine.runtime.migration.OpenTask)
 
     @property
     def can_move(self) -> bool:
@@ -192,6 +194,7 @@ class _Mover:
             verdict.reasons.append(_unset_reason(str(err)))
             return verdict
         verdict.retimed = checked.retimed
+        verdict.open_tasks = checked.open_tasks
         verdict.reasons += self._draft_reasons(case, checked, workflow, drafts)
         return verdict
 
@@ -370,6 +373,7 @@ def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: st
             source = case.definition
             state_before = case.state
             stored = _stored_open_tasks(case.id)
+            due_before = {task_id: row.due_at.isoformat() if row.due_at else None for task_id, row in stored.items()}
             workflow = _load(case)
             verdict = mover.examine(case, workflow, {row.id: row.draft for row in stored.values()
                                                      if row.draft_saved_at is not None and row.draft is not None})
@@ -378,12 +382,14 @@ def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: st
             detail = {"run": run_id, "from_version": source.version, "to_version": mover.target.version,
                       "from_definition_id": source.id, "to_definition_id": mover.target.id,
                       "mapping": mover.request.mapping, "retimed": verdict.retimed}
-            _put_on(case, workflow, mover.target, stored)
+            kept = {task.id for task in verdict.open_tasks if not task.due_changed}
+            _put_on(case, workflow, mover.target, stored,
+                    due={task_id: row.due_at for task_id, row in stored.items() if task_id in kept})
             history(case_id=case.id, kind="migrated", actor=actor, detail=detail)
             audit.record("migrate_case", principal, case_id=case.id, user=actor, detail=detail)
             append(db.session(), CaseMigration, run_id=run_id, case_id=case.id, from_definition_id=source.id,
                    to_definition_id=mover.target.id, state_before=state_before, revision_after=case.revision,
-                   migrated_at=now(), migrated_by=actor)
+                   due_before=due_before, migrated_at=now(), migrated_by=actor)
     except _Refused as refused:
         return refused.verdict
     except (Conflict, ProcessFailed) as err:
@@ -395,11 +401,16 @@ def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: st
     return verdict
 
 
-def _put_on(case: Case, workflow: CaseWorkflow, definition: ProcessDefinition, stored: dict[str, Task]) -> None:
+def _put_on(case: Case, workflow: CaseWorkflow, definition: ProcessDefinition, stored: dict[str, Task],
+            due: dict[str, object]) -> None:
     """Store the case's moved workflow on `definition`, and bring what is kept beside it in step as a completion
     does (`cases._store`): status, data, stage, timers and messages waited for, its task rows (each kept task
-    described by the new version, with its id, assignee and draft) and who sees them."""
+    described by the new version, with its id, assignee and draft) and who sees them. A task in `due` keeps the
+    due date given there (a due date does not move because of a move, unless its expression changed)."""
     described = {task.id: task for task in workflow.human_tasks()}
+    for task_id, moment in due.items():
+        if task_id in described:
+            described[task_id].due_at = moment
     changed = []
     for task_id, row in stored.items():
         task = described.get(task_id)
@@ -462,7 +473,8 @@ def undo(case_id: str, principal=None, actor: str | None = None) -> Case:
         target_version = case.definition.version
         stored = _stored_open_tasks(case.id)
         workflow = CaseWorkflow.restore(record.state_before, *specs_of(source))
-        _put_on(case, workflow, source, stored)
+        _put_on(case, workflow, source, stored, due={task_id: datetime.fromisoformat(moment) if moment else None
+                                                     for task_id, moment in (record.due_before or {}).items()})
         record.undone_at, record.undone_by = now(), actor
         detail = {"run": record.run_id, "from_version": target_version, "to_version": source.version,
                   "to_definition_id": source.id}

@@ -51,6 +51,8 @@ class CaseMigration(db.Model):
     to_definition_id: Mapped[int] = mapped_column(sa.ForeignKey("process_definitions.id"))
     state_before: Mapped[str] = mapped_column(sa.Text, deferred=True)
     revision_after: Mapped[int] = mapped_column(sa.Integer)
+    # The due date each open task had before the move, by task id (ISO 8601, or null): a move back restores it.
+    due_before: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     migrated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     migrated_by: Mapped[str | None] = mapped_column(sa.String(200))
     undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -399,3 +399,21 @@ def test_a_task_given_to_another_group_is_listed_for_it_after_the_move(first):
                                 .where(TaskViewer.task_id == task.id)).all()
     assert listed == [("Org A", "Org B")], "the initiating organisation sees it, listed under its new group"
     assert cases.open_tasks(case.id)[0].candidate_group == "Org B"
+
+
+def test_a_task_keeps_its_due_date_unless_the_new_version_computes_it_otherwise(first):
+    walk = Walk()  # started on 1 December 2026: due ten days later
+    due = walk.task("fyll_i").due_at
+    assert due.date().isoformat() == "2026-12-11"
+    unrelated_change()
+    with time_machine.travel(datetime(2026, 12, 5, 9, tzinfo=UTC), tick=False):
+        migrate()
+    assert walk.task("fyll_i").due_at == due, "a move on 5 December does not make it due on the 15th"
+
+    deploy_version(edited(routine(), FLYTT, "dagar_efter(idag(), 10)", "dagar_efter(idag(), 20)"))
+    with time_machine.travel(datetime(2026, 12, 5, 9, tzinfo=UTC), tick=False):
+        migrate()
+    assert walk.task("fyll_i").due_at.date().isoformat() == "2026-12-25"
+
+    service.undo(walk.case_id, actor="agare")
+    assert walk.task("fyll_i").due_at == due

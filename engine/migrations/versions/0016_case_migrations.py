@@ -43,6 +43,7 @@ def upgrade():
         sa.Column("to_definition_id", sa.Integer(), sa.ForeignKey("process_definitions.id"), nullable=False),
         sa.Column("state_before", sa.Text(), nullable=False),
         sa.Column("revision_after", sa.Integer(), nullable=False),
+        sa.Column("due_before", sa.JSON(), nullable=False),
         sa.Column("migrated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("migrated_by", sa.String(200), nullable=True),
         sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
