@@ -17,6 +17,7 @@ from engine.notifications.sender import sweep
 from engine.services import cases
 from engine.services.errors import InvalidData
 from engine.store import NotificationEvent
+from engine.store.models import utcnow
 from tests.notifications.test_email import body_of, invitation_of, started
 from tests.routine.walk import KOMMUN, VARDCENTRAL
 
@@ -144,3 +145,18 @@ def test_a_meeting_moved_after_its_summons_moves_in_the_calendar_it_was_put_in(s
     assert "Mötet: 11 december 2026 klockan 14:15, plats: Rum 2." in body_of(mails[1])
     # The coordinator's organisation was not summoned: it gets its tasks, not the meeting's invitation.
     assert not [m for m in mailbox.to(staff["eva"]) if "möte" in m["Subject"].lower()]
+
+
+def test_the_timer_workers_sweep_writes_the_notices_of_deadlines_passed(app, staff):
+    from engine.store import Task
+
+    walk = started().initiate().consent()
+    task = walk.task("forbered_sip")
+    db.session.execute(sa.update(Task).where(Task.id == task.id).values(due_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()  # its day has passed
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["worker", "--once"])
+    assert first.exit_code == 0, first.output
+    assert first.output.strip().endswith("; 1 deadline notice(s)")
+    assert runner.invoke(args=["worker", "--once"]).output.strip().endswith("; 0 deadline notice(s)")
+    assert [(e.kind, e.task_id) for e in events(kind=kinds.DEADLINE_PASSED)] == [(kinds.DEADLINE_PASSED, task.id)]
