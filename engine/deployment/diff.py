@@ -154,7 +154,7 @@ def bpmn_elements(root) -> dict[str, Element]:
     its incoming and outgoing sequence flows worked out from the flows, as files may leave them unwritten."""
     drawing = {}
     for node in root.iter():
-        if isinstance(node.tag, str) and node.tag.startswith("{" + BPMN_DI) and node.get("bpmnElement"):
+        if local(node.tag) in ("BPMNShape", "BPMNEdge") and node.get("bpmnElement"):
             places = [f"{local(n.tag)}:" + ",".join(n.get(k, "") for k in ("x", "y", "width", "height"))
                       for n in node.iter() if local(n.tag) in ("Bounds", "waypoint")]
             drawing[node.get("bpmnElement")] = ";".join(places)
