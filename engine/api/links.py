@@ -12,6 +12,7 @@ CASE_LINKS = {
     "tasks": ("listTasks", "case_id", "the case's tasks in the task list"),
     "audit": ("getCaseAudit", "case_id", "the case's audit trail"),
     "diagram": ("getCaseDiagram", "case_id", "the diagrams the case runs, and where it stands in them"),
+    "person_link": ("createPersonLink", "case_id", "a one-time link for the person to their own plan"),
 }
 TASK_LINKS = {
     "task": ("getTask", "task_id", "the task with its form and data"),

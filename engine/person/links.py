@@ -84,14 +84,14 @@ def make_link(case_id: str, principal, role: str = "person", guardian_name: str 
             raise Conflict("Ärendet är avslutat: ingen ny länk görs till det")
         token = secrets.token_urlsafe(32)
         now = utcnow()
-        link = PersonLink(id=digest(token), case_id=case_id, role=role,
-                          guardian_name=guardian_name if role == "guardian" else None,
-                          created_by=principal.username if principal is not None else "system",
-                          created_at=now, expires_at=now + timedelta(hours=link_hours()))
-        db.session.add(link)
+        expires = now + timedelta(hours=link_hours())
+        guardian = guardian_name if role == "guardian" else None
+        db.session.add(PersonLink(id=digest(token), case_id=case_id, role=role, guardian_name=guardian,
+                                  created_by=principal.username if principal is not None else "system",
+                                  created_at=now, expires_at=expires))
         audit.record("make_person_link", principal, case_id=case_id, detail={"role": role})
         db.session.commit()
-        return MadeLink(token, role, link.guardian_name, link.expires_at)
+        return MadeLink(token, role, guardian, expires)
 
 
 def peek(token: str) -> PersonLink:

@@ -47,6 +47,8 @@ def consented(client, start):
 def make_link(client, case_id: str, **body) -> str:
     answer = client.post(f"/api/v1/cases/{case_id}/person-links", json=body)
     assert answer.status_code == 201, answer.json
+    expires = datetime.fromisoformat(answer.json["expires_at"])
+    assert expires.utcoffset() == timedelta(0) and expires - datetime.now(UTC) > timedelta(hours=71)
     return urlsplit(answer.json["url"]).path
 
 
