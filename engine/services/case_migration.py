@@ -366,10 +366,9 @@ class _Refused(Exception):
 def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: str | None) -> Verdict:
     try:
         with transaction():
-            case = db.session.get(Case, case_id)
-            if case is None or case.region != mover.request.region:
-                raise _Refused(Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")]))
             case = _lock_case(case_id)
+            if case.region != mover.request.region:
+                raise _Refused(Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")]))
             source = case.definition
             state_before = case.state
             stored = _stored_open_tasks(case.id)
@@ -392,6 +391,9 @@ def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: st
                    due_before=due_before, migrated_at=now(), migrated_by=actor)
     except _Refused as refused:
         return refused.verdict
+    except NotFound:
+        db.session.rollback()
+        return Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")])
     except (Conflict, ProcessFailed) as err:
         version = db.session.scalar(sa.select(ProcessDefinition.version).join(
             Case, Case.definition_id == ProcessDefinition.id).where(Case.id == case_id))
