@@ -108,6 +108,8 @@ def test_a_process_owner_moves_a_task_fixes_a_problem_tries_and_deploys(page_as,
     page.get_by_role("button", name="Driftsätt", exact=True).click()
     expect(page.get_by_text(re.compile(r"Driftsatt som version \d+ för Kristianstad"))).to_be_visible(
         timeout=20_000)
+    own = re.compile(r"Regionens egen version av diagrammet \(rutinens version \d+\)")
+    expect(page.get_by_text(own)).to_be_visible()  # the page shows the file as the region now runs it
     axe(page, "after deploying")
 
     _, deployed = api("GET", f"/regions/kristianstad/files/{PATH}")

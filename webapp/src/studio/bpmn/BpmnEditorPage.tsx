@@ -54,6 +54,7 @@ export default function BpmnEditorPage() {
   const [editorError, setEditorError] = useState<string | null>(null);
   const [checks, setChecks] = useState<Checks>({ state: "none" });
   const [, setReady] = useState(false);
+  const [changed, setChanged] = useState(false);
   const handle = useRef<ModelerHandle | null>(null);
   const timer = useRef<number | undefined>(undefined);
   const sequence = useRef(0);
@@ -72,6 +73,25 @@ export default function BpmnEditorPage() {
   }, [region, path]);
 
   useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  // Changes not deployed are lost when the page is left: the browser asks first.
+  useEffect(() => {
+    if (!changed) return;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [changed]);
+
+  // Deployed: the page shows the file as the region now runs it (its own, in the new version).
+  const onDeployed = useCallback(() => {
+    setChanged(false);
+    readDeployedFile(region, path)
+      .then((file) =>
+        // The modeler keeps what is open in it: the deployed text is what it saved.
+        setLoad((now) => (now.state === "ready" ? { state: "ready", file: { ...file, content: now.file.content } } : now)),
+      )
+      .catch(() => undefined);
+  }, [region, path]);
 
   const draft = useCallback(async (): Promise<DraftFile[]> => {
     if (!handle.current) throw new Error("Diagrammet är inte öppnat än.");
@@ -97,6 +117,7 @@ export default function BpmnEditorPage() {
   }, [region, draft]);
 
   const onChange = useCallback(() => {
+    setChanged(true);
     window.clearTimeout(timer.current);
     timer.current = window.setTimeout(() => void check(), CHECK_DELAY_MS);
   }, [check]);
@@ -204,7 +225,7 @@ export default function BpmnEditorPage() {
             )}
           </section>
           <WalkPanel region={region} draft={draft} nameOf={nameOf} select={select} />
-          <DeployPanel region={region} draft={draft} />
+          <DeployPanel region={region} draft={draft} onDeployed={onDeployed} />
         </>
       )}
     </>
