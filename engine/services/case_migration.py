@@ -6,6 +6,7 @@ rewrites them (`cases._store`)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,11 @@ from ..store.direct_writes import update_now
 from .cases import _load, _lock_case, _store, _stored_open_tasks, forms_of, history, now, transaction
 from .errors import Conflict, InvalidRequest, NotFound, ProcessFailed, ServiceError
 from .process_sets import BASE_REGION, MAIN_PROCESS, latest_definition, specs_of
+
+log = logging.getLogger(__name__)
+
+# What a case's report says where an error nobody foresaw kept it from moving (the error itself is logged).
+UNEXPECTED = "Ett oväntat fel hindrade flytten av ärendet; det är loggat och ärendet är som det var"
 
 # The columns of a task row that come from its diagram: rewritten where the new version describes the task
 # otherwise (its id, assignee, claim and draft stay).
@@ -268,7 +274,11 @@ def _verdict(mover: _Mover, case_id: str, version: int | None) -> Verdict:
     case = db.session.get(Case, case_id)
     if case is None or case.region != mover.request.region:
         return Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")])
-    return mover.examine(case, _read(case), _drafts(case.id))
+    try:
+        return mover.examine(case, _read(case), _drafts(case.id))
+    except Exception:  # one case the move cannot read does not hold back the others
+        log.exception("examining case %s for a move failed", case_id)
+        return Verdict(case_id, version, [_reason(None, UNEXPECTED)])
 
 
 def _read(case: Case) -> CaseWorkflow:
@@ -394,13 +404,27 @@ def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: st
     except NotFound:
         db.session.rollback()
         return Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")])
-    except (Conflict, ProcessFailed) as err:
-        version = db.session.scalar(sa.select(ProcessDefinition.version).join(
-            Case, Case.definition_id == ProcessDefinition.id).where(Case.id == case_id))
+    except Conflict:
         db.session.rollback()
-        return Verdict(case_id, version, [_reason(None, f"Ärendet kunde inte flyttas just nu: {err.detail}")])
+        return Verdict(case_id, _version_of(case_id), [_reason(None, (
+            "Ärendet ändrades av någon annan just då och flyttades inte; flytta det igen"))])
+    except ProcessFailed as err:
+        db.session.rollback()
+        return Verdict(case_id, _version_of(case_id), [_reason(None, (
+            f"Ärendet kan inte fortsätta i den nya versionen och flyttades inte ({err.detail})"))])
+    except Exception:  # one case the move cannot take does not hold back the others; it stays as it was
+        db.session.rollback()
+        log.exception("moving case %s failed", case_id)
+        return Verdict(case_id, _version_of(case_id), [_reason(None, UNEXPECTED)])
     verdict.moved = True
     return verdict
+
+
+def _version_of(case_id: str) -> int | None:
+    found = db.session.scalar(sa.select(ProcessDefinition.version).join(
+        Case, Case.definition_id == ProcessDefinition.id).where(Case.id == case_id))
+    db.session.rollback()
+    return found
 
 
 def _put_on(case: Case, workflow: CaseWorkflow, definition: ProcessDefinition, stored: dict[str, Task],
