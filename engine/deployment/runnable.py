@@ -9,7 +9,8 @@ Swedish and English:
   object or message variable. Only names called as functions are checked, so a variable read from the case's
   data is never refused here;
 - a message event, receive or send task whose message cannot be sent or received: no `messageRef`, or one that
-  names no `bpmn:message` of its file, or a message without a name;
+  names no `bpmn:message` of its file, or a message without a name; and a message the routine sends that nothing
+  receives (no event or receive task of the set, no user task it completes, no process of its name);
 - Camunda's attributes (`camunda:formKey`, `camunda:decisionRef`, `camunda:candidateGroups`,
   `camunda:dueDate`, …): the engine reads the spiffworkflow extensions only, so each attribute found is named
   with the extension to write instead.
@@ -113,8 +114,8 @@ def _owner(el):
     return el
 
 
-def check_runnable(bpmn_trees: dict, forms_json: dict) -> list[dict]:
-    """Every problem of the check in a process set's parsed BPMN files and forms."""
+def check_runnable(bpmn_trees: dict, forms_json: dict, key: str = "sip") -> list[dict]:
+    """Every problem of the check in a process set's parsed BPMN files and forms (`key`: its main process)."""
     found = []
     known = known_names(bpmn_trees, forms_json)
     for path, root in sorted(bpmn_trees.items()):
@@ -123,6 +124,7 @@ def check_runnable(bpmn_trees: dict, forms_json: dict) -> list[dict]:
         found += check_called_functions(path, root, known)
         found += check_messages(path, root)
         found += check_camunda(path, root)
+    found += check_sent_messages(bpmn_trees, key)
     return found
 
 
@@ -282,6 +284,50 @@ def check_messages(path: str, root) -> list[dict]:
                                            "(inget bpmn:message med det id:t)",
                                      f"{_named(owner)} names the message '{ref}', which is not in the file "
                                      "(no bpmn:message with that id)", element=owner.get("id"), line=el.sourceline))
+    return found
+
+
+CATCHING = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+THROWING = ("endEvent", "intermediateThrowEvent")
+
+
+def _message_name(root, ref: str) -> str | None:
+    message = next((m for m in root.iter(f"{{{BPMN_NS}}}message") if m.get("id") == ref), None)
+    return (message.get("name") or "").strip() or None if message is not None else None
+
+
+def _messages_of(root, kinds: tuple[str, ...], task: str):
+    """(element, message name) for each event of `kinds` (and each `task`) with a message of its file."""
+    for local in kinds:
+        for event in root.iter(f"{{{BPMN_NS}}}{local}"):
+            for definition in event.findall(f"{{{BPMN_NS}}}messageEventDefinition"):
+                name = _message_name(root, (definition.get("messageRef") or "").strip())
+                if name:
+                    yield event, definition, name
+    for el in root.iter(f"{{{BPMN_NS}}}{task}"):
+        name = _message_name(root, (el.get("messageRef") or "").strip())
+        if name:
+            yield el, el, name
+
+
+def check_sent_messages(bpmn_trees: dict, key: str) -> list[dict]:
+    """A message the routine sends must reach something: an event or receive task of the set that receives it, a
+    user task it completes (`completedByMessage`), or a new case (a message named like the main process)."""
+    received = {key}
+    for root in bpmn_trees.values():
+        received.update(name for _, _, name in _messages_of(root, CATCHING, "receiveTask"))
+        received.update(p.get("value") for p in root.iter(f"{{{SPIFF_NS}}}property")
+                        if p.get("name") == "completedByMessage" and p.get("value"))
+    found = []
+    for path, root in sorted(bpmn_trees.items()):
+        for owner, el, name in _messages_of(root, THROWING, "sendTask"):
+            if name in received:
+                continue
+            found.append(problem(path, f"{_named(owner)} skickar meddelandet '{name}', men inget i rutinen tar emot "
+                                       f"det: ingen händelse väntar på det och ingen process heter '{name}'",
+                                 f"{_named(owner)} sends the message '{name}', but nothing in the routine receives "
+                                 f"it: no event waits for it and no process is called '{name}'",
+                                 element=owner.get("id"), line=el.sourceline))
     return found
 
 

@@ -173,7 +173,7 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
     for path, root in sorted(dmn_trees.items()):
         problems.extend(check_tables(path, root))
     problems.extend(check_loops(bpmn_trees, key))
-    problems.extend(check_runnable(bpmn_trees, forms_json))
+    problems.extend(check_runnable(bpmn_trees, forms_json, key))
     for path, root in sorted(bpmn_trees.items()):
         problems.extend(check_instructions(path, root))
     if problems:

@@ -103,6 +103,15 @@ def test_a_message_the_routine_cannot_receive_is_refused(client, upload):
     assert "names no message (messageRef)" in missing["message"]
 
 
+def test_a_message_the_routine_sends_that_nothing_receives_is_refused(client, upload):
+    text = diagram("meddelande_till_ingen.bpmn")
+    (sent,) = refused(upload, client, "meddelande_till_ingen.bpmn")
+    assert (sent["element"], sent["line"]) == ("skicka_besked", line_of(text, 'messageRef="msg_besked"'))
+    assert ("skicka_besked ('Besked skickas') skickar meddelandet 'besked_till_vardcentralen', men inget i rutinen "
+            "tar emot det") in sent["message"]
+    assert "sends the message 'besked_till_vardcentralen', but nothing in the routine receives it" in sent["message"]
+
+
 def test_camunda_attributes_are_each_named_with_what_to_write_instead(client, upload):
     text = diagram("camunda.bpmn")
     found = refused(upload, client, "camunda.bpmn")
