@@ -40,7 +40,7 @@ def table_languages(path: str, root) -> dict:
             if isinstance(table.tag, str) and etree.QName(table).localname == "decisionTable":
                 try:
                     found[table] = reader.table_language(table)
-                except DecisionTableError:
+                except Exception:  # noqa: BLE001 -- refused when the decision is read (`check_tables`)
                     continue
     return found
 
@@ -58,6 +58,9 @@ def check_tables(path: str, root) -> list[dict]:
             element = _element(err, decision)
             found.append({"file": path, "element": element, "line": _line(err, decision, element),
                           "message": str(err), "check": "tables"})
+        except Exception as err:  # noqa: BLE001 -- odd input must be refused with its place, never fail the request
+            found.append({"file": path, "element": decision.get("id"), "line": decision.sourceline,
+                          "message": f"The decision cannot be read: {err}", "check": "tables"})
     return found
 
 
