@@ -46,6 +46,7 @@ class WalkStep:
     choices: list[dict]
     occurrence: int
     data: dict = field(default_factory=dict, repr=False)
+    open_beside: frozenset[str] = field(default_factory=frozenset, repr=False)  # task ids open when it was answered
 
     def out(self) -> dict:
         return {"element": self.element, "name": self.name, "process": self.process,
@@ -109,6 +110,7 @@ def walk_draft(uploaded: dict[str, str], region: str, answers: dict | None = Non
             occurrence = seen.get(task.name, 0)
             seen[task.name] = occurrence + 1
             step, refusal = _answer(task, report.forms or {}, answers.get(task.name), occurrence)
+            step.open_beside = frozenset(t.id for t in tasks)
             if _repeats(step, result.steps, task):
                 result.stop = {"kind": "repeats", "element": task.name, "name": task.title}
                 break
@@ -147,11 +149,13 @@ def _check_answers(answers) -> dict:
 
 def _repeats(step: WalkStep, steps: list[WalkStep], task: HumanTask) -> bool:
     """The task comes again, for the same group, with the data it had and the answer it was given the last time:
-    the routine sends it back with nothing changed, and the walk would only go round."""
+    the routine sends it back with nothing changed, and the walk would only go round. Another instance of a
+    multi-instance task, open beside the earlier one, is no repetition however alike the two are."""
     for earlier in reversed(steps):
         if (earlier.element, earlier.process, earlier.candidate_group) == (step.element, step.process,
                                                                            step.candidate_group):
-            return earlier.answer == step.answer and earlier.data == _json(task.data)
+            return (task.id not in earlier.open_beside and earlier.answer == step.answer
+                    and earlier.data == _json(task.data))
     return False
 
 

@@ -162,3 +162,15 @@ def test_start_variables_that_json_bodies_may_not_hold_are_refused(owner):
                                content_type="multipart/form-data")
         assert response.status_code == 400, response.json
         assert response.json["errors"][0]["field"].startswith(field)
+
+
+def test_a_task_sent_back_unchanged_stops_the_walk(owner):
+    """A summons of the social services alone is sent back to be completed (health care must be summoned too);
+    answered the same again, it would go round without end: the walk stops and says which task."""
+    alone = {"deltagare": [{"namn": "Siv", "organisation": "Socialtjänsten", "huvudmannatyp": "kommun_sol"}]}
+    body = walk(owner("kristianstad"), "kristianstad", answers={"forbered_sip": alone}).json
+
+    assert body["stop"]["kind"] == "repeats" and body["stop"]["element"] == "forbered_sip"
+    summons = [s for s in body["steps"] if s["element"] == "forbered_sip"]
+    assert len(summons) >= 2 and all(s["answer"]["deltagare"] == alone["deltagare"] for s in summons)
+    assert "kvittera_kallelse" not in [s["element"] for s in body["steps"]]
