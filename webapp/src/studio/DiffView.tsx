@@ -8,7 +8,9 @@ type Level = 2 | 3 | 4;
 export function elementText(element: DiffElement): string {
   const name = element.name ? ` ”${element.name}”` : "";
   const within = element.within ? `, i ${element.within}` : "";
-  return `${typeText(element.type)}${name} (${element.id}${within})`;
+  const id = element.id.startsWith("(") ? "" : element.id;
+  const where = id || within ? ` (${id}${id ? within : within.slice(2)})` : "";
+  return `${typeText(element.type)}${name}${where}`;
 }
 
 export function diffSummary(diff: FileDiff): string {

@@ -176,7 +176,7 @@ function VersionCard({ region, version, current, newest, mayDeploy, onRestored }
           </>
         )}
       </h2>
-      <dl className="facts">
+      <dl className="version__facts">
         <dt>Driftsatt</dt>
         <dd>
           <time dateTime={version.deployed_at}>{formatDateTime(version.deployed_at)}</time>

@@ -213,6 +213,30 @@ export function typeText(type: string): string {
   return TYPES[type] ?? type;
 }
 
+const SCHEMA_KEYS: Record<string, string> = {
+  title: "rubrik",
+  description: "beskrivning",
+  type: "typ",
+  enum: "val",
+  oneOf: "val",
+  anyOf: "val",
+  format: "format",
+  pattern: "mönster",
+  default: "förval",
+  minimum: "minsta värde",
+  maximum: "största värde",
+  minLength: "minsta längd",
+  maxLength: "största längd",
+  minItems: "minsta antal",
+  maxItems: "största antal",
+  order: "ordning",
+  widget: "kontroll",
+  help: "hjälptext",
+  options: "inställningar",
+  enumNames: "valens namn",
+  placeholder: "exempeltext",
+};
+
 /** An aspect of a change (`name`, `property:formJsonSchemaFilename`, `input:Ålder` …) in Swedish. */
 export function aspectText(aspect: string): string {
   const [head, ...rest] = aspect.split(":");
@@ -243,9 +267,9 @@ export function aspectText(aspect: string): string {
     case "output":
       return `Resultat: ${tail}`;
     case "schema":
-      return `Schema: ${tail}`;
+      return `Schema: ${SCHEMA_KEYS[tail] ?? tail}`;
     case "ui":
-      return `Visning: ${tail}`;
+      return `Visning: ${SCHEMA_KEYS[tail] ?? tail}`;
     default:
       return aspect === "documentation" ? "Dokumentation" : `Innehåll: ${aspect}`;
   }
