@@ -192,3 +192,17 @@ def test_a_process_owner_adds_a_field_to_a_form_sees_it_and_deploys_it(page_as, 
     expect(page.get_by_role("heading", level=1, name="Bedöm behov av SIP")).to_be_visible()
     expect(page.get_by_role("group", name=re.compile("^SIP initieras av"))).to_be_visible()
     expect(page.get_by_label(NEW_FIELD)).to_have_count(0)
+
+
+def test_staff_without_the_role_may_look_at_a_table_but_not_try_or_deploy_a_draft(page_as, axe):
+    page = page_as("demo.lisa")
+    page.goto("/studio/kristianstad/dmn/dmn/mobilt_vardteam.dmn")
+    expect(page.get_by_role("heading", level=1, name="Beslutstabell: Mobilt vårdteam")).to_be_visible()
+    deploy = page.get_by_role("region", name="Kontrollera och driftsätt")
+    expect(deploy.get_by_text("Bara processägare för Kristianstad (Skåne) kan kontrollera och driftsätta")
+           ).to_be_visible()
+    expect(deploy.get_by_role("button", name="Driftsätt")).to_be_disabled()
+    expect(deploy.get_by_role("button", name="Kontrollera utkastet")).to_be_disabled()
+    try_table(page, THREE, {})
+    expect(page.get_by_role("alert")).to_contain_text("Bara processägare för regionen kan prova utkast")
+    axe(page, "the decision table editor for staff without the role")

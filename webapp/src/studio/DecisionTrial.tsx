@@ -70,7 +70,9 @@ export function DecisionTrial({
       setOutcome({ kind: "result", lines: resultLines(decision, result) });
       onRules([]);
     } catch (err) {
-      if (err instanceof ApiError) {
+      if (err instanceof ApiError && err.status === 403) {
+        setOutcome({ kind: "failed", text: "Bara processägare för regionen kan prova utkast till dess tabeller.", rules: [] });
+      } else if (err instanceof ApiError) {
         const rules = Array.isArray(err.problem.rules) ? (err.problem.rules as { number: number; id: string | null }[]) : [];
         const text = err.problem.detail || err.problem.title;
         setOutcome({ kind: "failed", text, rules });

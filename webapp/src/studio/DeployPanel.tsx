@@ -74,7 +74,7 @@ export function DeployPanel({
       </p>
       {!mayDeploy && (
         <p className="alert alert--warning">
-          Du kan ändra och prova här, men bara processägare för {regionLabel(region)} kan driftsätta.
+          Bara processägare för {regionLabel(region)} kan kontrollera och driftsätta ändringar här.
         </p>
       )}
       <div className="field">
@@ -98,7 +98,12 @@ export function DeployPanel({
         />
       </div>
       <div className="form-actions">
-        <button type="button" className="button button--secondary" disabled={busy} onClick={() => void run(true)}>
+        <button
+          type="button"
+          className="button button--secondary"
+          disabled={busy || !mayDeploy}
+          onClick={() => void run(true)}
+        >
           Kontrollera utkastet
         </button>
         <button type="button" disabled={busy || !mayDeploy} onClick={() => void run(false)}>

@@ -4,6 +4,7 @@
 import { Component, useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
 import { ApiError } from "../api/client";
+import { useCurrentUser } from "../auth/CurrentUser";
 import { TaskForm } from "../forms/TaskForm";
 import type { JsonSchema, UiSchema } from "../forms/schema";
 import { usePageTitle } from "../layout/usePageTitle";
@@ -278,7 +279,9 @@ function JsonField({
 /** The deployment's checks on the draft (a dry run beside the region's other files), run after each pause in the
  *  typing; nothing is stored. */
 function DraftChecks({ region, files }: { region: string; files: DraftFile[] | null }) {
-  const key = files ? JSON.stringify(files.map((f) => [f.name, f.text])) : "";
+  const me = useCurrentUser();
+  const allowed = me.roles.includes("process_owner") && me.region === region;
+  const key = files && allowed ? JSON.stringify(files.map((f) => [f.name, f.text])) : "";
   const [checked, setChecked] = useState<{ key: string; result: DeployResult | null; failure: string | null } | null>(null);
   const latest = useRef(key);
   latest.current = key;
@@ -305,7 +308,8 @@ function DraftChecks({ region, files }: { region: string; files: DraftFile[] | n
     <section aria-label="Driftsättningens kontroller" className="studio-checks">
       <h2>Driftsättningens kontroller</h2>
       <div role="status">
-        {!key && <p>Kontrollerna körs när JSON-texten går att läsa.</p>}
+        {!allowed && <p>Driftsättningens kontroller körs för regionens processägare.</p>}
+        {allowed && !key && <p>Kontrollerna körs när JSON-texten går att läsa.</p>}
         {key && !current && <p>Kontrollerar utkastet …</p>}
         {current?.result?.valid && <p className="alert alert--ok">Utkastet klarar driftsättningens kontroller.</p>}
         {current?.failure && <p className="alert alert--error">Kontrollen kunde inte köras: {current.failure}</p>}
