@@ -179,8 +179,8 @@ def _answer(task: HumanTask, forms: dict, given, occurrence: int) -> tuple[WalkS
         return step, None
     shown_only = {name for name, prop in (schema.get("properties") or {}).items()
                   if isinstance(prop, dict) and prop.get("readOnly") is True}
-    data = {name: copy.deepcopy(value) for name, value in task.data.items()
-            if name in (bound.get("properties") or {}) and name not in shown_only}
+    data = {name: _pruned((bound.get("properties") or {})[name], copy.deepcopy(value))
+            for name, value in task.data.items() if name in (bound.get("properties") or {}) and name not in shown_only}
     data.update(copy.deepcopy(chosen or {}))
     data = _json(sample(bound, data, keep=set(chosen or {})))
     data = {name: value for name, value in data.items() if name not in shown_only}
@@ -192,6 +192,22 @@ def _answer(task: HumanTask, forms: dict, given, occurrence: int) -> tuple[WalkS
         return step, errors
     step.answer = apply_defaults(schema, data)
     return step, None
+
+
+def _pruned(schema, value):
+    """What the task's page fills its form with from the task's data: within objects, only the fields the form
+    has (where it takes no others), as the web app prunes it."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, list):
+        items = schema.get("items")
+        return [_pruned(items, each) for each in value] if isinstance(items, dict) else value
+    properties = schema.get("properties")
+    if not isinstance(value, dict) or not isinstance(properties, dict) or not properties:
+        return value
+    closed = schema.get("additionalProperties") is False
+    return {key: _pruned(properties[key], item) if key in properties else item
+            for key, item in value.items() if key in properties or not closed}
 
 
 def _json(value):
@@ -249,6 +265,15 @@ def sample(schema: dict | None, given: dict | None = None, keep: set[str] = froz
             more = _sample_value({**prop, "minItems": err.validator_value - len(err.instance)}, str(path[-1]))
             if isinstance(more, list) and more:
                 err.instance.extend(more)
+                changed = True
+        for err in errors:  # a value a condition narrows (if/then): the one it demands, or its first
+            path = list(err.absolute_path)
+            if err.validator not in ("const", "enum") or not path or path[0] in keep:
+                continue
+            holder = _at(filled, path[:-1])
+            demanded = err.validator_value if err.validator == "const" else (err.validator_value or [_NOTHING])[0]
+            if isinstance(holder, dict | list) and demanded is not _NOTHING and holder[path[-1]] != demanded:
+                holder[path[-1]] = copy.deepcopy(demanded)
                 changed = True
         for err in errors:
             path = list(err.absolute_path)

@@ -9,6 +9,7 @@ import io
 import json
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 
 from engine.calendar import SWEDISH_TIME
@@ -174,3 +175,18 @@ def test_a_task_sent_back_unchanged_stops_the_walk(owner):
     summons = [s for s in body["steps"] if s["element"] == "forbered_sip"]
     assert len(summons) >= 2 and all(s["answer"]["deltagare"] == alone["deltagare"] for s in summons)
     assert "kvittera_kallelse" not in [s["element"] for s in body["steps"]]
+
+
+@pytest.mark.parametrize("region", ["kristianstad", "jonkoping", "vastra_gotaland", "stockholm"])
+def test_every_regions_routine_walks_to_its_end_by_default(app, owner, region):
+    """Each region's own forms (a summons that must name primary care at a discharge, goals with their own fields)
+    are answered by their own checks' first valid choice, so that trying a region's routine unchanged shows all of
+    it: from the assessment, through the meeting and its plan, to the end."""
+    from engine.cli import initialise_regions
+
+    initialise_regions(echo=lambda *args, **kwargs: None)
+    body = walk(owner(region), region).json
+
+    assert body["stop"] == {"kind": "ended", "status": "closed", "reason": body["stop"]["reason"]}, body["stop"]
+    elements = [s["element"] for s in body["steps"]]
+    assert elements[0] == "bedom_behov_av_sip" and "godkann_plan" in elements, elements
