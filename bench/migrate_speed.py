@@ -96,6 +96,14 @@ def main():
     to_version = new_version(app)
     print(f"filled {filled.cases:,} open cases of {REGION} on version 1 in {filled.seconds:.1f} s; "
           f"version {to_version} deployed")
+    from engine.services import case_migration
+
+    with app.app_context():
+        started = time.perf_counter()
+        planned = case_migration.plan(case_migration.Request(REGION, from_version=1))
+        seconds = time.perf_counter() - started
+    print(f"plan (what the studio's page asks, in-process, nothing else running): {planned['summary']} in "
+          f"{seconds:.1f} s, {planned['summary']['total'] / seconds:.1f} cases/s")
 
     with gunicorn(url, workers=2) as base:
         client = Client(base, token)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
@@ -248,12 +249,6 @@ def _unset_reason(text: str) -> dict:
     return _reason(element, f"Den nya versionen kan inte beräkna det öppna steget: {text}")
 
 
-def _drafts(case_id: str) -> dict[str, dict]:
-    rows = db.session.execute(sa.select(Task.id, Task.draft).where(
-        Task.case_id == case_id, Task.state == "open", Task.draft_saved_at.is_not(None)))
-    return {task_id: draft for task_id, draft in rows if draft is not None}
-
-
 # -- plan ------------------------------------------------------------------------------------------------------
 def plan(request: Request, principal=None) -> dict:
     """Per case, whether it can move to the target version and why not; nothing is stored (but the read is
@@ -262,20 +257,42 @@ def plan(request: Request, principal=None) -> dict:
     target = target_of(request)
     check_mapping(request.mapping, target)
     mover = _Mover(request, target)
-    verdicts = [_verdict(mover, case_id, version) for case_id, version in selected_cases(request)]
-    db.session.rollback()
+    verdicts = list(_examined(mover, selected_cases(request)))
     audit.record_now("plan_migration", principal, detail={
         "region": request.region, "from_version": request.from_version, "to_version": target.version,
         "cases": len(verdicts)})
     return _report(target, verdicts)
 
 
-def _verdict(mover: _Mover, case_id: str, version: int | None) -> Verdict:
-    case = db.session.get(Case, case_id)
+# Cases read (with their versions and drafts) in one statement each, this many at a time, by a plan or dry run.
+READ_CHUNK = 200
+
+
+def _examined(mover: _Mover, selected: list[tuple[str, int | None]]):
+    """The verdict on each selected case, in order: read a chunk of cases at a time, nothing kept of a chunk
+    once it is judged (a region's cases do not all fit in memory at once)."""
+    for start in range(0, len(selected), READ_CHUNK):
+        chunk = selected[start:start + READ_CHUNK]
+        ids = [case_id for case_id, _ in chunk]
+        found = {case.id: case for case in db.session.scalars(
+            sa.select(Case).where(Case.id.in_(ids)).options(joinedload(Case.definition)))}
+        drafts: dict[str, dict] = {}
+        for task_id, case_id, draft in db.session.execute(sa.select(Task.id, Task.case_id, Task.draft).where(
+                Task.case_id.in_(ids), Task.state == "open", Task.draft_saved_at.is_not(None))):
+            if draft is not None:
+                drafts.setdefault(case_id, {})[task_id] = draft
+        for case_id, version in chunk:
+            yield _verdict(mover, found.get(case_id), case_id, version, drafts.get(case_id, {}))
+        for case in found.values():
+            db.session.expunge(case)
+        db.session.rollback()
+
+
+def _verdict(mover: _Mover, case: Case | None, case_id: str, version: int | None, drafts: dict) -> Verdict:
     if case is None or case.region != mover.request.region:
         return Verdict(case_id, None, [_reason(None, "Inget ärende med detta id finns i regionen")])
     try:
-        return mover.examine(case, _read(case), _drafts(case.id))
+        return mover.examine(case, _read(case), drafts)
     except Exception:  # one case the move cannot read does not hold back the others
         log.exception("examining case %s for a move failed", case_id)
         return Verdict(case_id, version, [_reason(None, UNEXPECTED)])
@@ -338,16 +355,13 @@ def _carry_out(run_id: str, request: Request, target_id: int, selected: list, dr
     target = db.session.get(ProcessDefinition, target_id)
     mover = _Mover(request, target)
     verdicts = []
-    for number, (case_id, version) in enumerate(selected, start=1):
-        if dry_run:
-            verdict = _verdict(mover, case_id, version)
-            db.session.rollback()
-        else:
-            verdict = _migrate_case(mover, run_id, case_id, principal, actor)
+    judged = _examined(mover, selected) if dry_run else (
+        _migrate_case(mover, run_id, case_id, principal, actor) for case_id, _ in selected)
+    for number, verdict in enumerate(judged, start=1):
         verdicts.append(verdict)
         if progress is not None:
             progress(verdict)
-        if number % PROGRESS_EVERY == 0 and number < len(selected):
+        if not dry_run and number % PROGRESS_EVERY == 0 and number < len(selected):
             _count(run_id, verdicts)
             db.session.commit()
     report = _report(target, verdicts, with_moved=True)
