@@ -276,3 +276,48 @@ def test_the_session_ends_when_idle_and_at_sign_out(app, client, consented):
     assert out.status_code == 200 and "Du är utloggad" in text_of(out)
     assert person.get(f"/min-plan/{consented}").status_code == 303
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonSession)) == 0
+
+
+def test_two_browsers_opening_one_link_at_once_get_one_session(app, gunicorn_server, consented):
+    """Over real HTTP, several workers: the link is used by one conditional UPDATE, so one browser gets the
+    session and the other is told the link is used."""
+    import http.client
+    import threading
+
+    from engine.person.links import make_link as made
+
+    token = made(consented, None).token
+    host, port = urlsplit(gunicorn_server).hostname, urlsplit(gunicorn_server).port
+    start_line = threading.Barrier(4)
+    answers = []
+
+    def open_it():
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        start_line.wait()
+        connection.request("POST", f"/min-plan/lank/{token}", body=b"",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        reply = connection.getresponse()
+        answers.append((reply.status, reply.getheader("Set-Cookie") or ""))
+        connection.close()
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _ in answers) == [303, 410, 410, 410]
+    assert [cookie for status, cookie in answers if status == 303][0].startswith("sip_person_session=")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonSession)) == 1
+
+
+def test_consent_cannot_be_withdrawn_before_it_is_given(app, client, start):
+    case_id = start("kristianstad")["id"]
+    CaseWalk(case_id).initiate()
+    person, page = open_link(app, make_link(client, case_id))
+    assert "Du har inte sagt ja till en plan än." in text_of(page)
+    consent = person.get(f"/min-plan/{case_id}/samtycke")
+    assert "Ja, jag tar tillbaka mitt samtycke" not in text_of(consent)
+    refused = person.post(f"/min-plan/{case_id}/samtycke", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 409 and "Planen väntar inte på det" in text_of(refused)
+    assert CaseWalk(case_id).names() == ["inhamta_samtycke"], "nothing changed"
