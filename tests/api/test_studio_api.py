@@ -234,3 +234,11 @@ def test_the_command_line_deploys_with_a_comment_shown_in_the_history(app, krist
     assert result.exit_code == 0, result.output
     newest = owner.get("/api/v1/regions/kristianstad/versions").json["items"][0]
     assert (newest["version"], newest["source"], newest["comment"]) == (2, "cli", "Tröskeln 3 från kommandoraden")
+
+
+def test_cases_that_run_the_base_are_counted_by_the_bases_version(app, owner, staff):
+    started = staff.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON})
+    assert started.status_code == 201 and started.json["process"]["region"] == "base"
+    body = owner.get("/api/v1/regions/kristianstad/versions").json
+    assert body["items"] == [] and body["current"] == {"region": "base", "version": 1}
+    assert body["running_cases"] == 1 and body["base_versions"] == [{"version": 1, "running_cases": 1}]
