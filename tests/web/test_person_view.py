@@ -135,3 +135,45 @@ def test_a_guardian_answers_sip_kollen_in_stockholm(new_page, app, demo, web_ser
     assert event.actor == "Vårdnadshavare Sofia Lind (Min plan)"
     assert "Vet du nu vem som ska göra vad? Nej." in event.detail["summary"]
     assert event.detail["answers"]["ovrigt"] == "Skönt att skolan var med"
+
+
+def test_the_person_signs_in_with_e_legitimation_in_chromium(app, demo, migrated, built_webapp, browser, axe):
+    """The local provider's demo person `tolvan` carries a personal number with two cases: both listed, each
+    readable; signing out ends it. The provider's own login page is not the product's, and not checked here."""
+    from tests.servers import free_port, gunicorn
+    from tests.web.oidc import PASSWORD, OidcProvider
+
+    first = cases.start_case("kristianstad", {}, person_name="Tolvan Tolvansson", personal_number="191212121212")
+    cases.start_case("kristianstad", {}, person_name="Tolvan Tolvansson", personal_number="191212121212")
+    port = free_port()
+    provider = OidcProvider(free_port(), [f"http://127.0.0.1:{port}/min-plan/logga-in/svar"])
+    try:
+        with gunicorn(migrated, port, WORKERS=1, THREADS=4, ENVIRONMENT="development", WEBAPP_DIR=built_webapp,
+                      **provider.settings()) as base:
+            context = browser.new_context(base_url=base, locale="sv-SE", timezone_id="Europe/Stockholm")
+            context.set_default_timeout(10_000)
+            page = context.new_page()
+            page.goto("/min-plan")
+            expect(page.get_by_role("heading", level=1, name="Logga in och se din plan")).to_be_visible()
+            axe(page, "the person's sign-in page")
+            page.get_by_role("link", name="Logga in med e-legitimation").click()
+            page.get_by_label("Användarnamn").fill("tolvan")
+            page.get_by_label("Lösenord").fill(PASSWORD)
+            page.get_by_role("button", name="Logga in").click()
+            expect(page.get_by_role("heading", level=1, name="Mina planer")).to_be_visible()
+            expect(page.get_by_role("link", name=re.compile("^Plan från"))).to_have_count(2)
+            axe(page, "the person's plans")
+            page.goto(f"/min-plan/{first.id}")
+            expect(page.get_by_role("heading", level=1, name="Min plan")).to_be_visible()
+            expect(page.get_by_text("Du har inte sagt ja till en plan än.")).to_be_visible()
+            page.goto("/min-plan/00000000-0000-0000-0000-000000000000")
+            expect(page.get_by_role("heading", level=1, name="Sidan finns inte")).to_be_visible()
+            axe(page, "a plan that is not theirs")
+            page.get_by_role("button", name="Logga ut").click()
+            expect(page.get_by_role("heading", level=1, name="Du är utloggad")).to_be_visible()
+            axe(page, "signed out")
+            page.goto(f"/min-plan/{first.id}")
+            expect(page.get_by_role("heading", level=1, name="Logga in och se din plan")).to_be_visible()
+            context.close()
+    finally:
+        provider.stop()
