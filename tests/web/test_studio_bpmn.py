@@ -127,3 +127,19 @@ def test_a_process_owner_moves_a_task_fixes_a_problem_tries_and_deploys(page_as,
     assert new_case["process"]["version"] == deployed["routine"]["version"] > old_version
     _, still = api("GET", f"/cases/{running['id']}")
     assert still["process"]["version"] == old_version
+
+
+def test_staff_without_the_role_look_at_a_diagram_but_neither_check_try_nor_deploy(page_as, axe):
+    page = page_as("demo.per")  # Per Berg: staff at a health centre in Kristianstad, no process owner
+    page.goto(f"/studio/kristianstad/bpmn/{PATH}")
+    task = page.locator(f".bpmn-editor__canvas .djs-element.djs-shape[data-element-id='{TASK}']")
+    expect(task).to_be_visible()
+    expect(page.get_by_text("Driftsättningens kontroller körs för processägare för Kristianstad")).to_be_visible()
+    task.click()
+    page.get_by_label("Formulär (JSON Schema-fil)").fill("bedom_behov.schema.json")
+    page.wait_for_timeout(2000)  # longer than the pause after which an owner's draft is checked
+    expect(page.get_by_text("Kontrollerar utkastet …")).to_have_count(0)
+    expect(task).not_to_have_class(re.compile(r"\bsip-problem\b"))
+    expect(page.get_by_role("button", name="Prova utkastet")).to_have_count(0)
+    expect(page.get_by_role("button", name="Driftsätt", exact=True)).to_be_disabled()
+    axe(page, "the diagram editor for staff without the role")
