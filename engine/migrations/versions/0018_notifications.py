@@ -15,8 +15,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("email", sa.String(320), nullable=True))
+    op.add_column("users", sa.Column("email", sa.String(320), nullable=True))
     op.create_table(
         "notification_events",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -82,5 +81,5 @@ def downgrade():
     op.drop_table("notifications")
     op.drop_table("webhook_subscriptions")
     op.drop_table("notification_events")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("email")
+    # Not a batch copy of `users`: SQLite would drop the table that api_tokens and user_roles refer to.
+    op.execute("ALTER TABLE users DROP COLUMN email")
