@@ -68,7 +68,8 @@ def user_of(identity: oidc.Identity) -> User:
     if org is None:
         raise Unauthenticated("The token's organisation is not registered here", "no_organisation")
     if user is None:  # first sign-in: a staff member of the organisation the provider asserts
-        user = User(username=identity.username, name=identity.name, organisation=org, roles=["staff"], active=True)
+        user = User(username=identity.username, name=identity.name, organisation=org, roles=["staff"], active=True,
+                    email=identity.email)
         db.session.add(user)
         db.session.commit()
     elif user.organisation_id != org.id:
@@ -80,6 +81,9 @@ def user_of(identity: oidc.Identity) -> User:
         db.session.commit()
     elif identity.name and user.name != identity.name:
         user.name = identity.name
+        db.session.commit()
+    if identity.email and not user.email:  # an address the user chose themselves stays
+        user.email = identity.email
         db.session.commit()
     return user
 

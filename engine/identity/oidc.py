@@ -26,6 +26,9 @@ class Identity:
     username: str
     organisation: str | None
     name: str | None
+    # The address the provider vouches for (`email`, unless `email_verified` is false): where a user who has
+    # chosen none gets notifications.
+    email: str | None = None
 
 
 def _listing(value, default: str) -> list[str]:
@@ -127,5 +130,7 @@ def identity_from(claims: dict) -> Identity:
     if username is None:
         raise Unauthenticated("The token names no user", "claims")
     organisation = claims.get(setting("OIDC_ORGANISATION_CLAIM", "org"))
+    email = claims.get(setting("OIDC_EMAIL_CLAIM", "email"))
     return Identity(username=username, organisation=organisation if isinstance(organisation, str) else None,
-                    name=claims.get(setting("OIDC_NAME_CLAIM", "name")))
+                    name=claims.get(setting("OIDC_NAME_CLAIM", "name")),
+                    email=email if isinstance(email, str) and claims.get("email_verified") is not False else None)
