@@ -100,6 +100,17 @@ def test_a_process_owner_deploys_an_earlier_version_again_with_a_comment(page_as
     expect(second).to_contain_text("1 pågående ärende kör versionen")
     axe(page, "the versions page after deploying version 1 again")
 
+    # Version 2's files as deployed: its threshold was the region's own, and is not edited from an earlier version.
+    second.get_by_role("link", name="Visa versionens filer (version 2)").click()
+    expect(page.get_by_role("heading", level=1, name="Rutinen i Kristianstad (Skåne), version 2")).to_be_visible()
+    table = page.get_by_role("row", name=re.compile(r"^Mobilt vårdteam"))
+    expect(table.get_by_role("cell").nth(1)).to_have_text("Regionens egen")
+    expect(table.get_by_role("cell").nth(2)).to_have_text("Ändrad från basen")
+    expect(table.get_by_role("link", name=re.compile("^(Redigera|Öppna)"))).to_have_count(0)
+    axe(page, "an earlier version's files")
+    page.go_back()
+    second = page.get_by_role("region", name="Version 2", exact=True)
+
     # The running case keeps version 2; a new one starts on version 3.
     assert api_as("demo.eva")("GET", f"/cases/{case['id']}")[1]["process"]["version"] == 2
     status, fresh = api_as("demo.eva")("POST", "/cases", {"region": "kristianstad", "person": PERSON})

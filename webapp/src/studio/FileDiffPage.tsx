@@ -7,7 +7,7 @@ import { usePageTitle } from "../layout/usePageTitle";
 import { DiffView } from "./DiffView";
 import { regionLabel } from "./forms";
 import { NotForYou } from "./NotForYou";
-import { getFileDiff, regionPath, usesStudio, type RegionFileDiff } from "./routine";
+import { getFileDiff, regionPath, usesStudio, versionParam, type RegionFileDiff } from "./routine";
 import "./studioFrame.css";
 
 type Load = { state: "loading" } | { state: "failed"; text: string } | { state: "ready"; diffs: RegionFileDiff[] };
@@ -16,13 +16,14 @@ export default function FileDiffPage() {
   const { region = "" } = useParams();
   const [params] = useSearchParams();
   const paths = params.getAll("fil").slice(0, 4);
+  const version = versionParam(params.get("version"));
   const me = useCurrentUser();
   usePageTitle(`Skillnad mot basen – ${regionLabel(region)}`);
   if (!usesStudio(me)) return <NotForYou />;
-  return <FileDiffs region={region} joined={paths.join("\n")} />;
+  return <FileDiffs region={region} version={version} joined={paths.join("\n")} />;
 }
 
-function FileDiffs({ region, joined }: { region: string; joined: string }) {
+function FileDiffs({ region, version, joined }: { region: string; version: number | null; joined: string }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
 
   useEffect(() => {
@@ -33,7 +34,7 @@ function FileDiffs({ region, joined }: { region: string; joined: string }) {
     }
     const controller = new AbortController();
     setLoad({ state: "loading" });
-    Promise.all(paths.map((p) => getFileDiff(region, p, controller.signal)))
+    Promise.all(paths.map((p) => getFileDiff(region, p, version, controller.signal)))
       .then((diffs) => setLoad({ state: "ready", diffs }))
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
@@ -46,7 +47,7 @@ function FileDiffs({ region, joined }: { region: string; joined: string }) {
         setLoad({ state: "failed", text });
       });
     return () => controller.abort();
-  }, [region, joined]);
+  }, [region, version, joined]);
 
   return (
     <>

@@ -2,7 +2,7 @@
 // region's own ("Regionens egen"), how it stands to the base, and links to edit it, see its difference from the
 // base, and (for a form) preview it.
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useParams, useSearchParams } from "react-router-dom";
 import { ApiError } from "../api/client";
 import { useCurrentUser } from "../auth/CurrentUser";
 import { usePageTitle } from "../layout/usePageTitle";
@@ -13,7 +13,9 @@ import {
   editorPath,
   getRoutine,
   originText,
+  regionPath,
   usesStudio,
+  versionParam,
   versionsPath,
   type Routine,
   type RoutineFile,
@@ -83,18 +85,21 @@ function statusText(row: Row): string {
 
 export default function RegionRoutinePage() {
   const { region = "" } = useParams();
+  const [params] = useSearchParams();
+  const version = versionParam(params.get("version"));
   const me = useCurrentUser();
-  usePageTitle(`Rutinen i ${regionLabel(region)}`);
+  usePageTitle(`Rutinen i ${regionLabel(region)}${version !== null ? `, version ${version}` : ""}`);
   if (!usesStudio(me)) return <NotForYou />;
-  return <RegionRoutine key={region} region={region} />;
+  return <RegionRoutine region={region} version={version} />;
 }
 
-function RegionRoutine({ region }: { region: string }) {
+function RegionRoutine({ region, version }: { region: string; version: number | null }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
 
   useEffect(() => {
     const controller = new AbortController();
-    getRoutine(region, controller.signal)
+    setLoad({ state: "loading" });
+    getRoutine(region, version, controller.signal)
       .then((routine) => setLoad({ state: "ready", routine }))
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
@@ -107,14 +112,22 @@ function RegionRoutine({ region }: { region: string }) {
         setLoad({ state: "failed", text });
       });
     return () => controller.abort();
-  }, [region]);
+  }, [region, version]);
 
   return (
     <>
       <p className="breadcrumb">
         <Link to="/studio">Processtudio</Link>
       </p>
-      <h1>Rutinen i {regionLabel(region)}</h1>
+      <h1>
+        Rutinen i {regionLabel(region)}
+        {version !== null ? `, version ${version}` : ""}
+      </h1>
+      {version !== null && (
+        <p>
+          En tidigare version, som den driftsattes. <Link to={regionPath(region)}>Visa den som gäller nu</Link>.
+        </p>
+      )}
       <div role="status">
         {load.state === "loading" && <p className="loading">Hämtar rutinen …</p>}
         {load.state === "ready" && <RoutineSummary routine={load.routine} />}
@@ -129,7 +142,7 @@ function RegionRoutine({ region }: { region: string }) {
           <p>
             <Link to={versionsPath(region)}>Versioner, ändringar och ärenden per version</Link>
           </p>
-          <Files region={region} routine={load.routine} />
+          <Files region={region} version={version} routine={load.routine} />
         </>
       )}
     </>
@@ -158,13 +171,13 @@ function RoutineSummary({ routine }: { routine: Routine }) {
   );
 }
 
-function Files({ region, routine }: { region: string; routine: Routine }) {
+function Files({ region, version, routine }: { region: string; version: number | null; routine: Routine }) {
   const rows = rowsOf(routine);
   return (
     <>
-      <FileTable region={region} heading="Processdiagram" rows={rows.bpmn} />
-      <FileTable region={region} heading="Beslutstabeller" rows={rows.dmn} />
-      <FileTable region={region} heading="Formulär" rows={rows.forms} />
+      <FileTable region={region} version={version} heading="Processdiagram" rows={rows.bpmn} />
+      <FileTable region={region} version={version} heading="Beslutstabeller" rows={rows.dmn} />
+      <FileTable region={region} version={version} heading="Formulär" rows={rows.forms} />
       {routine.missing.length > 0 && (
         <section aria-labelledby="saknas">
           <h2 id="saknas">Basens filer som versionen saknar</h2>
@@ -181,7 +194,15 @@ function Files({ region, routine }: { region: string; routine: Routine }) {
   );
 }
 
-function FileTable({ region, heading, rows }: { region: string; heading: string; rows: Row[] }) {
+interface TableProps {
+  region: string;
+  /** An earlier version shown (its files are not edited or previewed from here), or null for the current one. */
+  version: number | null;
+  heading: string;
+  rows: Row[];
+}
+
+function FileTable({ region, version, heading, rows }: TableProps) {
   const id = `filer-${heading.toLowerCase().replace(/[^a-zåäö]+/g, "-")}`;
   return (
     <section aria-labelledby={id}>
@@ -202,7 +223,7 @@ function FileTable({ region, heading, rows }: { region: string; heading: string;
             </thead>
             <tbody>
               {rows.map((row) => {
-                const editor = editorPath(region, row.file);
+                const editor = version === null ? editorPath(region, row.file) : null;
                 return (
                   <tr key={row.file.path}>
                     <th scope="row">{row.title}</th>
@@ -225,12 +246,12 @@ function FileTable({ region, heading, rows }: { region: string; heading: string;
                         )}
                         {row.status === "changed" && (
                           <li>
-                            <Link to={diffPath(region, row.paths)}>
+                            <Link to={diffPath(region, row.paths, version)}>
                               Visa skillnad mot basen<span className="visually-hidden"> för {row.title}</span>
                             </Link>
                           </li>
                         )}
-                        {row.formName && (
+                        {row.formName && version === null && (
                           <li>
                             <Link to={previewPath(region, row.formName)}>
                               Förhandsgranska<span className="visually-hidden"> {row.title}</span>

@@ -18,6 +18,7 @@ import {
   planMigration,
   regionPath,
   restoreVersion,
+  routinePath,
   usesStudio,
   type MigrationPlan,
   type Version,
@@ -203,6 +204,9 @@ function VersionCard({ region, version, current, newest, mayDeploy, onRestored }
           changed.added.length + changed.removed.length + changed.changed.length > 0 && (
             <ChangeDetails region={region} version={version.version} />
           )}
+        <Link to={routinePath(region, current ? null : version.version)}>
+          Visa versionens filer<span className="visually-hidden"> (version {version.version})</span>
+        </Link>
       </div>
       {!current && newest !== null && version.running_cases > 0 && (
         <MigrationCheck region={region} version={version.version} running={version.running_cases} newest={newest} />

@@ -110,12 +110,25 @@ export function deploysTo(me: Me, region: string): boolean {
   return me.roles.includes("process_owner") && me.region === region;
 }
 
-export function getRoutine(region: string, signal?: AbortSignal): Promise<Routine> {
-  return api<Routine>(`/regions/${encodeURIComponent(region)}/routine`, { signal });
+/** The routine the region runs now, or (with `version`) one of its own versions. */
+export function getRoutine(region: string, version: number | null, signal?: AbortSignal): Promise<Routine> {
+  return api<Routine>(`/regions/${encodeURIComponent(region)}/routine${query({ version })}`, { signal });
 }
 
-export function getFileDiff(region: string, path: string, signal?: AbortSignal): Promise<RegionFileDiff> {
-  return api<RegionFileDiff>(`/regions/${encodeURIComponent(region)}/routine/diff${query({ path })}`, { signal });
+export function getFileDiff(
+  region: string,
+  path: string,
+  version: number | null,
+  signal?: AbortSignal,
+): Promise<RegionFileDiff> {
+  return api<RegionFileDiff>(`/regions/${encodeURIComponent(region)}/routine/diff${query({ path, version })}`, {
+    signal,
+  });
+}
+
+/** A version number from the address (`?version=3`), or null for the version the region runs now. */
+export function versionParam(value: string | null): number | null {
+  return value && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : null;
 }
 
 export function listVersions(region: string, limit: number, offset: number, signal?: AbortSignal): Promise<VersionList> {
@@ -143,13 +156,19 @@ export function regionPath(region: string): string {
   return `/studio/${encodeURIComponent(region)}`;
 }
 
+/** The region's routine page: the version it runs now, or (with `version`) an earlier one of its own. */
+export function routinePath(region: string, version: number | null): string {
+  return version === null ? regionPath(region) : `${regionPath(region)}?version=${version}`;
+}
+
 export function versionsPath(region: string): string {
   return `${regionPath(region)}/versioner`;
 }
 
-export function diffPath(region: string, paths: string[]): string {
+export function diffPath(region: string, paths: string[], version: number | null = null): string {
   const search = new URLSearchParams();
   for (const path of paths) search.append("fil", path);
+  if (version !== null) search.set("version", String(version));
   return `${regionPath(region)}/skillnad?${search.toString()}`;
 }
 
