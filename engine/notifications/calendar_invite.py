@@ -5,9 +5,10 @@ removes the one entry it has. It holds the date, time and place and a link, noth
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from ..calendar import SWEDISH_TIME
 from ..store.models import utcnow
@@ -49,6 +50,13 @@ def invitation(case_id: str, meeting: dict, sequence: int, method: str, organize
     participant.params["PARTSTAT"] = "NEEDS-ACTION"
     participant.params["RSVP"] = "FALSE"
     event.add("attendee", participant)
+    calendar.add_component(_timezone(start.year))  # before the event, as clients expect it
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical().decode()
+
+
+@functools.cache
+def _timezone(year: int) -> Timezone:
+    """Swedish time's VTIMEZONE around a meeting's year: its rules for a calendar client without a time zone
+    database (computed once per year; the whole range takes tens of milliseconds)."""
+    return Timezone.from_tzinfo(SWEDISH_TIME, "Europe/Stockholm", date(year - 1, 1, 1), date(year + 2, 1, 1))
