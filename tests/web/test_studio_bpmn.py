@@ -96,6 +96,15 @@ def test_a_process_owner_moves_a_task_fixes_a_problem_tries_and_deploys(page_as,
     expect(task).not_to_have_class(re.compile(r"\bsip-problem\b"))
     expect(badge).to_have_count(0)
 
+    # A due date that is no expression: marked on the task and said in Swedish; emptied, it is gone again.
+    due = page.get_by_label("Senast klar (uttryck)")
+    due.fill("arbetsdagar_efter(idag(), 2")
+    expect(problems.get_by_role("listitem")).to_contain_text(
+        "Uttrycket för när uppgiften ska vara klar godtas inte av reglerna för skript och uttryck", timeout=20_000)
+    expect(task).to_have_class(re.compile(r"\bsip-problem\b"))
+    due.fill("")
+    expect(checks.get_by_text("Utkastet klarar driftsättningens kontroller.")).to_be_visible(timeout=20_000)
+
     # Try the draft: the tasks that come, for whom; then with consent refused the routine ends declined.
     page.get_by_role("button", name="Prova utkastet").click()
     steps = page.get_by_role("list", name="Uppgifterna i provkörningen")

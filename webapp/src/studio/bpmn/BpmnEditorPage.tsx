@@ -7,7 +7,7 @@ import { ApiError } from "../../api/client";
 import { useCurrentUser } from "../../auth/CurrentUser";
 import { usePageTitle } from "../../layout/usePageTitle";
 import { DeployPanel } from "../DeployPanel";
-import { problemMessage, problemsCount } from "../deployProblems";
+import { problemsCount } from "../deployProblems";
 import { regionLabel } from "../forms";
 import {
   deployDraft,
@@ -17,6 +17,7 @@ import {
   type DeployProblem,
   type DraftFile,
 } from "../studioApi";
+import { diagramProblemMessage } from "./diagramProblems";
 import type { ModelerHandle } from "./DiagramModeler";
 import { WalkPanel } from "./WalkPanel";
 
@@ -230,7 +231,7 @@ export default function BpmnEditorPage() {
                           {problem.element ? `, ${problem.element}` : ""}
                         </span>
                       )}
-                      {problem.line ? ` (rad ${problem.line})` : ""}: {problemMessage(problem)}
+                      {problem.line ? ` (rad ${problem.line})` : ""}: {diagramProblemMessage(problem)}
                     </li>
                   );
                 })}

@@ -4,8 +4,9 @@
 import { useId, useState } from "react";
 import { ApiError } from "../../api/client";
 import { closureReasonText, formatDateTime, statusText } from "../../format";
-import { problemMessage, problemPlace } from "../deployProblems";
+import { problemPlace } from "../deployProblems";
 import type { DeployProblem, DraftFile } from "../studioApi";
+import { diagramProblemMessage } from "./diagramProblems";
 import { walkDraft, type Answers, type Walk, type WalkChoice, type WalkStep, type WalkStop } from "./draftWalk";
 
 type State =
@@ -133,7 +134,7 @@ export function WalkPanel({
           <ul>
             {state.problems.map((problem, index) => (
               <li key={index}>
-                {problemPlace(problem)}: {problemMessage(problem)}
+                {problemPlace(problem)}: {diagramProblemMessage(problem)}
               </li>
             ))}
           </ul>
