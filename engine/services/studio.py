@@ -8,6 +8,7 @@ Process owners (of any region) and administrators read; deploying stays with the
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from ..access import Forbidden, Principal, require_deploy
 from ..database import db
 from ..deployment.diff import diff_file, kind_of_path
 from ..deployment.models import Deployment
+from ..runtime.parser import ProcessSetError, parse_xml
 from ..store import Case, ProcessDefinition, ProcessFile
 from . import deployments
 from .errors import NotFound
@@ -80,8 +82,6 @@ def title_of(path: str, text: str) -> str | None:
     """What a process owner calls the file: its processes' or decisions' names, or a form's title."""
     kind = kind_of_path(path)
     if kind in NAMED_KINDS:
-        from ..runtime.parser import ProcessSetError, parse_xml
-
         try:
             root = parse_xml(text, path)
         except ProcessSetError:
@@ -91,8 +91,6 @@ def title_of(path: str, text: str) -> str | None:
                  if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == wanted and el.get("id")]
         return ", ".join(n for n in names if n) or None
     if kind == "schema":
-        import json
-
         try:
             document = json.loads(text)
         except ValueError:
