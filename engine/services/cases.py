@@ -808,6 +808,11 @@ def _lock_case(case_id: str) -> Case:
     process definition (which never changes) in the same statement."""
     case = db.session.scalars(_locked_case(), {"case_id": case_id}).first()
     if case is None:
+        # PostgreSQL checks a row it waited for against the definition row it joined before the wait: a case
+        # moved to another version meanwhile (engine.services.case_migration) is not found, and not locked, by
+        # that read. Read again: it now joins the case's new definition.
+        case = db.session.scalars(_locked_case(), {"case_id": case_id}).first()
+    if case is None:
         raise NotFound(f"No case {case_id}")
     return case
 

@@ -11,7 +11,7 @@ from engine.services import case_migration as service
 from engine.services import cases
 from engine.store.case_migrations import MigrationRun
 
-from .conftest import DUE, REGION, Walk, deploy_version, edited, routine
+from .conftest import DUE, REGION, Walk, deploy_version, edited, removed, routine
 
 CHANGED_FORM = ("forms/fyll_i.schema.json", '"antal": {"type": "integer"', '"antal": {"type": "string"')
 
@@ -128,3 +128,59 @@ def test_runs_are_kept_with_their_reports(first):
     deploy_version(edited(routine(), *CHANGED_FORM))
     run = service.migrate(service.Request(REGION), dry_run=True, actor="agare")
     assert db.session.get(MigrationRun, run.id).report[0]["can_move"] is True
+
+
+def test_a_run_judges_each_case_as_it_stands_under_its_lock_not_as_planned(first):
+    walk = Walk()
+    deploy_version(removed(routine(), "bpmn/flytt.bpmn", "kvittera"))
+    assert service.plan(service.Request(REGION))["summary"]["can_move"] == 1, "at the form it can move"
+
+    walk.do("fyll_i", {"antal": 1})  # now at the acknowledgements, which the new version no longer has
+    run = service.migrate(service.Request(REGION), actor="agare")
+
+    assert (run.moved, run.refused) == (0, 1)
+    assert "'kvittera' finns inte i version 2" in run.report[0]["reasons"][0]["message"]
+    assert walk.case.definition.version == 1 and len(walk.tasks()) == 2
+
+
+def test_a_move_and_a_completion_at_the_same_moment_leave_the_case_whole(app, first, migrated):
+    import threading
+
+    from engine import create_app
+    from engine.services.errors import Conflict
+
+    walk = Walk()
+    task_id = walk.task("fyll_i").id
+    deploy_version(edited(routine(), "bpmn/flytt.bpmn", 'name="Klart"', 'name="Färdigt"'))
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def moving():
+        with create_app({"SQLALCHEMY_DATABASE_URI": migrated}).app_context():
+            barrier.wait()
+            outcomes["moved"] = service.migrate(service.Request(REGION, case_ids=[walk.case_id]), actor="agare").moved
+            db.session.remove()
+
+    def completing():
+        with create_app({"SQLALCHEMY_DATABASE_URI": migrated}).app_context():
+            barrier.wait()
+            try:
+                cases.complete_task(task_id, {"antal": 1}, actor="test")
+                outcomes["completed"] = True
+            except Conflict:
+                outcomes["completed"] = False
+            db.session.remove()
+
+    threads = [threading.Thread(target=moving), threading.Thread(target=completing)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+
+    history = walk.history()
+    assert (walk.case.definition.version == 2) == bool(outcomes["moved"]) == ("migrated" in history)
+    assert ("task_completed" in history) == outcomes["completed"]
+    workflow = cases.read_workflow(walk.case)
+    assert sorted(t.id for t in workflow.human_tasks()) == sorted(t.id for t in walk.tasks())
+    expected = ["kvittera", "kvittera"] if outcomes["completed"] else ["fyll_i"]
+    assert sorted(t.name for t in walk.tasks()) == expected
