@@ -110,7 +110,7 @@ def test_a_process_owner_changes_a_threshold_tries_it_and_deploys_it(page_as, ap
 
 
 @pytest.mark.parametrize(("region", "name"), TABLES, ids=[f"{r}-{n}" for r, n in TABLES])
-def test_every_table_saved_back_by_dmn_js_passes_the_deployments_checks(region, name, page_as, axe):
+def test_every_table_saved_back_by_dmn_js_passes_the_deployments_checks_and_deploys(region, name, page_as, axe):
     page = page_as(PROCESS_OWNER[region])
     page.goto(f"/studio/{region}/dmn/dmn/{name}")
     expect(page.get_by_role("heading", level=1, name=re.compile("^Beslutstabell: "))).to_be_visible()
@@ -124,6 +124,16 @@ def test_every_table_saved_back_by_dmn_js_passes_the_deployments_checks(region, 
     expect(deploy.get_by_role("status")).to_contain_text("Utkastet klarar driftsättningens kontroller.")
     expect(deploy.get_by_role("alert")).to_have_count(0)
     axe(page, f"{name} in {region}")
+    # And deployed: a table dmn-js writes as the file already was (as the repository keeps them) deploys nothing
+    # new; one it writes otherwise becomes the region's own and opens again as it was saved.
+    deploy.get_by_label("Kommentar till driftsättningen").fill("Sparad i tabellredigeraren utan ändringar")
+    deploy.get_by_role("button", name="Driftsätt").click()
+    outcome = deploy.get_by_role("status")
+    expect(outcome).to_contain_text(re.compile(r"Driftsatt som version \d+|Innehållet är detsamma som version \d+"))
+    if "Driftsatt" in outcome.inner_text():
+        page.reload()
+        expect(page.get_by_text(re.compile(r"regionens egen \(version \d+\)"))).to_be_visible()
+        expect(page.locator(".tjs-table")).to_be_visible()
 
 
 def start(call, name: str, personal_number: str) -> dict:
@@ -180,6 +190,8 @@ def test_a_process_owner_adds_a_field_to_a_form_sees_it_and_deploys_it(page_as, 
     deploy.get_by_label("Kommentar till driftsättningen").fill("Särskilda behov frågas redan vid bedömningen")
     deploy.get_by_role("button", name="Driftsätt").click()
     expect(deploy.get_by_role("status")).to_contain_text("Driftsatt som version 2 för Kristianstad")
+    expect(page.get_by_text("Utkastet har ändringar som inte är driftsatta.")).to_have_count(0)
+    expect(page.get_by_text("regionens egna (version 2)")).to_be_visible()
     axe(page, "the form editor after deploying")
 
     # A case started now shows the field; the case started before keeps its version's form.

@@ -18,6 +18,7 @@ import {
   studioRegionPath,
   type DeployedFile,
 } from "./studioApi";
+import { useUnsavedWarning } from "./useUnsavedWarning";
 
 const DmnTableEditor = lazy(() => import("./DmnTableEditor"));
 
@@ -124,6 +125,7 @@ function Editor({
   const [active, setActive] = useState<string>(() => readDecisions(file.content)[0]?.id ?? "");
   const [edited, setEdited] = useState(false);
   const [marked, setMarked] = useState<string[]>([]);
+  useUnsavedWarning(edited);
   const reread = useRef<number | undefined>(undefined);
 
   const saveXml = useCallback(async () => {

@@ -23,6 +23,7 @@ import {
   type DeployResult,
   type DraftFile,
 } from "./studioApi";
+import { useUnsavedWarning } from "./useUnsavedWarning";
 
 type Data = Record<string, unknown>;
 type Load =
@@ -121,11 +122,11 @@ function FormEditor({ region, name }: { region: string; name: string }) {
         name={name}
         schemaFile={load.schema}
         uiFile={load.ui}
-        onDeployed={(version) =>
+        onDeployed={(version, texts) =>
           setLoad({
             state: "ready",
-            schema: deployedAs(load.schema, region, version),
-            ui: load.ui && deployedAs(load.ui, region, version),
+            schema: { ...deployedAs(load.schema, region, version), content: texts.schemaText },
+            ui: load.ui && { ...deployedAs(load.ui, region, version), content: texts.uiText },
           })
         }
       />
@@ -149,7 +150,7 @@ function Editor({
   name: string;
   schemaFile: DeployedFile;
   uiFile: DeployedFile | null;
-  onDeployed: (version: number) => void;
+  onDeployed: (version: number, texts: Draft) => void;
 }) {
   const id = useId();
   const [draft, setDraft] = useState<Draft>({ schemaText: schemaFile.content, uiText: uiFile?.content ?? "" });
@@ -188,6 +189,7 @@ function Editor({
   const [formData, setFormData] = useState<Data>({});
   const own = schemaFile.source === "region";
   const edited = draft.schemaText !== schemaFile.content || draft.uiText !== (uiFile?.content ?? "");
+  useUnsavedWarning(edited);
   return (
     <>
       <p className="muted">
@@ -232,7 +234,7 @@ function Editor({
         region={region}
         draft={async () => files()}
         onDeployed={(result: DeployResult) => {
-          if (result.changed) onDeployed(result.version);
+          if (result.changed) onDeployed(result.version, draft);
         }}
       />
     </>
