@@ -480,15 +480,15 @@ def get_run(run_id: str, principal=None) -> MigrationRun:
 
 
 def run_out(run: MigrationRun) -> dict:
-    """A run as it stands: while it goes on, its counts so far and no cases yet."""
+    """A run as it stands: while it goes on, its counts so far (those that could move are those moved so far)
+    and no cases yet."""
     cases = list(run.report or [])
     return {"id": run.id, "region": run.region, "from_version": run.from_version, "to_version": run.to_version,
             "mapping": run.mapping or {}, "dry_run": run.dry_run, "status": run.status,
             "requested_by": run.requested_by, "started_at": run.started_at, "finished_at": run.finished_at,
             "cases": cases,
             "summary": {"total": run.total, "can_move": run.total - run.refused if run.status == "finished"
-                        else sum(1 for c in cases if c.get("can_move")), "cannot_move": run.refused,
-                        "moved": run.moved}}
+                        else run.moved, "cannot_move": run.refused, "moved": run.moved}}
 
 
 # -- undo ------------------------------------------------------------------------------------------------------
