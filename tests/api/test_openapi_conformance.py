@@ -163,6 +163,14 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     found = check(client.get("/api/v1/tasks", query_string={"name": "genomfor_uppfoljning", "person": "ANNA"}),
                   "GET", "/api/v1/tasks").json
     assert [t["case_id"] for t in found["items"]] == [walked.case_id]
+
+    person_links = "/api/v1/cases/{case_id}/person-links"
+    made = check(client.post(f"/api/v1/cases/{walked.case_id}/person-links", json={}), "POST", person_links)
+    assert made.status_code == 201 and "/min-plan/" in made.json["url"]
+    assert check(client.post(f"/api/v1/cases/{walked.case_id}/person-links", json={"role": "granne"}), "POST",
+                 person_links).status_code == 400
+    assert check(client.post("/api/v1/cases/hittepa/person-links", json={}), "POST", person_links).status_code == 404
+
     dated = check(client.get("/api/v1/tasks?state=completed&sort=due"), "GET", "/api/v1/tasks").json["items"]
     assert any(task["due_at"] for task in dated) and all(task["completed_at"] for task in dated)
 
