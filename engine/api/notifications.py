@@ -97,7 +97,7 @@ class MyNotifications(MethodView):
         return settings_out(preferences.read(current_principal()))
 
     @notifications_v1.doc(operationId="putMyNotificationSettings")
-    @notifications_v1.arguments(NotificationSettingsIn, error_status_code=400)
+    @notifications_v1.arguments(NotificationSettingsIn, error_status_code=400, required=False)
     @notifications_v1.response(200, NotificationSettingsOut)
     @problem_response(notifications_v1, 400, "an address or a choice is wrong (`errors` names each, in Swedish)")
     @problem_response(notifications_v1, 401, "not signed in, or the session has ended")

@@ -33,7 +33,7 @@ class PersonLinkOut(Schema):
 @person_links_v1.route("/cases/<string:case_id>/person-links")
 class PersonLinks(MethodView):
     @person_links_v1.doc(operationId="createPersonLink")
-    @person_links_v1.arguments(PersonLinkIn, error_status_code=400)
+    @person_links_v1.arguments(PersonLinkIn, error_status_code=400, required=False)
     @person_links_v1.response(201, PersonLinkOut)
     @problem_response(person_links_v1, 403, "only the coordinator's organisation makes links for the person")
     @problem_response(person_links_v1, 404, "no such case")
