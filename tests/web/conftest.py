@@ -19,7 +19,7 @@ from tests.servers import gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBAPP = ROOT / "webapp"
-# SIP_TEST_WEBAPP_DIST: a build of the web app elsewhere (e.g. `vite build --outDir`), to test it while dist/ is rebuilt.
+# SIP_TEST_WEBAPP_DIST: a build of the web app elsewhere (`vite build --outDir`), to test it while dist/ is rebuilt.
 DIST = Path(os.environ.get("SIP_TEST_WEBAPP_DIST") or WEBAPP / "dist")
 AXE = WEBAPP / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("SIP_TEST_CHROMIUM", "/usr/bin/chromium")
