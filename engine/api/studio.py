@@ -174,6 +174,56 @@ class VersionChangesOut(Schema):
     files = fields.List(fields.Nested(FileDiffOut), required=True)
 
 
+class FormChoiceOut(Schema):
+    name = fields.String(required=True, metadata={"description": "the form's name: its file without .schema.json"})
+    schema = fields.String(required=True, metadata={"description": "what a task's formJsonSchemaFilename says"})
+    uischema = fields.String(allow_none=True, metadata={"description": "what formUiSchemaFilename says, if any"})
+    title = fields.String(allow_none=True)
+    path = fields.String(required=True)
+
+
+class DecisionChoiceOut(Schema):
+    id = fields.String(required=True, metadata={"description": "what a business rule task's calledDecisionId says"})
+    name = fields.String(allow_none=True)
+    path = fields.String(required=True)
+
+
+class GroupChoiceOut(Schema):
+    name = fields.String(required=True, metadata={"description": "the candidate group"})
+    label = fields.String(allow_none=True, metadata={"description": "the lane's name it comes from, if it does"})
+    source = fields.String(required=True, metadata={
+        "description": "`lane`: a lane's group; `task`: a group a task names in candidateGroups"})
+
+
+class MessageChoiceOut(Schema):
+    name = fields.String(required=True)
+    sent_in = fields.List(fields.String(), required=True, metadata={"description": "files that send it"})
+    received_in = fields.List(fields.String(), required=True, metadata={
+        "description": "files that receive it (an event, a receive task, or a user task it completes)"})
+    correlation = fields.List(fields.String(), required=True, metadata={
+        "description": "the correlation properties read from it"})
+
+
+class ProcessChoiceOut(Schema):
+    id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    path = fields.String(required=True)
+
+
+class CatalogOut(Schema):
+    region = fields.String(required=True)
+    version = fields.Integer(required=True)
+    routine_region = fields.String(required=True, metadata={
+        "description": "whose version it is: the region's or `base`"})
+    forms = fields.List(fields.Nested(FormChoiceOut), required=True)
+    decisions = fields.List(fields.Nested(DecisionChoiceOut), required=True)
+    groups = fields.List(fields.Nested(GroupChoiceOut), required=True)
+    group_expressions = fields.List(fields.String(), required=True, metadata={
+        "description": "candidateGroups expressions the diagrams use that are not a quoted name"})
+    messages = fields.List(fields.Nested(MessageChoiceOut), required=True)
+    processes = fields.List(fields.Nested(ProcessChoiceOut), required=True)
+
+
 def routine_out(found: service.Routine) -> dict:
     return {"region": found.region,
             "process": {"region": found.definition.region, "version": found.definition.version},
@@ -194,6 +244,19 @@ class RegionRoutine(MethodView):
         """The region's routine as deployed: each diagram, table and form, marked the base's or the region's own,
         with its hash and how it stands to the base."""
         return routine_out(service.routine(readable(region), query.get("version")))
+
+
+@studio_v1.route("/regions/<string:region>/routine/catalog")
+class RegionRoutineCatalog(MethodView):
+    @studio_v1.doc(operationId="getRegionRoutineCatalog")
+    @studio_v1.arguments(VersionQuery, location="query", error_status_code=400)
+    @studio_v1.response(200, CatalogOut)
+    @problem_response(studio_v1, 403, NOT_STUDIO)
+    @problem_response(studio_v1, 404, NO_REGION)
+    def get(self, query, region):
+        """What the region's routine has for a diagram to name: its forms, decisions, groups, messages and
+        processes, as the diagram editor offers them to choose from."""
+        return service.catalog(readable(region), query.get("version"))
 
 
 @studio_v1.route("/regions/<string:region>/routine/diff")

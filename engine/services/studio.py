@@ -256,3 +256,103 @@ def restore(region: str, version: int, comment: str | None,
     region_version(region, version)
     return deployments.restore_version(region, version, deployed_by=principal.username if principal else None,
                                        comment=comment, principal=principal)
+
+
+# -- what an editor may choose from -------------------------------------------------------------------------------
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+DMN_LOCAL = "decision"
+
+
+def _local(el) -> str:
+    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+
+
+def _literal_group(expression: str) -> str | None:
+    """The group a candidateGroups expression names when it is a quoted name ('"samordningsansvarig"')."""
+    text = expression.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" and text[1:-1].strip():
+        return text[1:-1].strip()
+    return None
+
+
+def catalog(region: str, version: int | None = None, key: str = MAIN_PROCESS) -> dict:
+    """What the studio's diagram editor offers as choices for the region's routine (a version of its own, or what
+    it runs now): its forms (a JSON Schema and its UI schema), its decision tables' decisions, the groups its tasks
+    go to (each lane's group and each group a task names), the candidateGroups expressions its diagrams use, its
+    messages (with the files that send or receive each, and their correlation properties) and its processes."""
+    from ..runtime.workflow import group_name
+
+    definition = region_version(region, version, key)
+    files = files_of(definition)
+    forms, decisions, processes = [], [], []
+    groups: dict[str, dict] = {}
+    expressions: dict[str, list[str]] = {}
+    messages: dict[str, dict] = {}
+    for path, text in sorted(files.items()):
+        kind = kind_of_path(path)
+        if kind == "schema":
+            name = path.rsplit("/", 1)[-1]
+            stem = name[: -len(".schema.json")]
+            ui = f"{path.rsplit('/', 1)[0]}/{stem}.uischema.json" if "/" in path else f"{stem}.uischema.json"
+            forms.append({"name": stem, "schema": name, "uischema": ui.rsplit("/", 1)[-1] if ui in files else None,
+                          "title": title_of(path, text), "path": path})
+            continue
+        if kind not in NAMED_KINDS:
+            continue
+        try:
+            root = parse_xml(text, path)
+        except ProcessSetError:
+            continue
+        if kind == "dmn":
+            for el in root.iter():
+                if _local(el) == DMN_LOCAL and el.get("id"):
+                    decisions.append({"id": el.get("id"), "name": el.get("name") or None, "path": path})
+            continue
+        ids = {m.get("id"): (m.get("name") or "").strip() for m in root.iter(f"{BPMN}message")}
+        correlation: dict[str, list[str]] = {}
+        for prop in root.iter(f"{BPMN}correlationProperty"):
+            for expr in prop.iter(f"{BPMN}correlationPropertyRetrievalExpression"):
+                name = ids.get(expr.get("messageRef"))
+                if name:
+                    correlation.setdefault(name, []).append(prop.get("name") or prop.get("id"))
+        for name in ids.values():
+            if name:
+                entry = messages.setdefault(name, {"name": name, "sent_in": [], "received_in": [],
+                                                   "correlation": []})
+                entry["correlation"] = sorted(set(entry["correlation"]) | set(correlation.get(name, [])))
+        for el in root.iter():
+            local = _local(el)
+            if local == "process" and el.get("id"):
+                processes.append({"id": el.get("id"), "name": el.get("name") or None, "path": path})
+            elif local == "lane" and (el.get("name") or "").strip():
+                group = group_name(el.get("name"))
+                groups.setdefault(group, {"name": group, "label": el.get("name").strip(), "source": "lane"})
+            elif local == "property" and el.get("name") == "candidateGroups" and (el.get("value") or "").strip():
+                value = el.get("value").strip()
+                literal = _literal_group(value)
+                if literal is not None:
+                    groups.setdefault(literal, {"name": literal, "label": None, "source": "task"})
+                else:
+                    expressions.setdefault(value, [])
+            elif local == "property" and el.get("name") == "completedByMessage" and (el.get("value") or "").strip():
+                name = el.get("value").strip()
+                entry = messages.setdefault(name, {"name": name, "sent_in": [], "received_in": [],
+                                                   "correlation": []})
+                if path not in entry["received_in"]:
+                    entry["received_in"].append(path)
+            elif local in ("messageEventDefinition", "receiveTask", "sendTask"):
+                name = ids.get((el.get("messageRef") or "").strip())
+                if not name:
+                    continue
+                owner = el.getparent() if local == "messageEventDefinition" else el
+                throwing = _local(owner) in ("intermediateThrowEvent", "endEvent", "sendTask")
+                listed = messages[name]["sent_in" if throwing else "received_in"]
+                if path not in listed:
+                    listed.append(path)
+    return {"region": region, "version": definition.version, "routine_region": definition.region,
+            "forms": forms, "decisions": sorted(decisions, key=lambda d: d["id"]),
+            "groups": sorted(groups.values(), key=lambda g: g["name"]),
+            "group_expressions": sorted(expressions),
+            "messages": sorted(messages.values(), key=lambda m: m["name"]),
+            "processes": sorted(processes, key=lambda p: p["id"])}

@@ -262,6 +262,10 @@ def test_a_case_walked_over_http_answers_as_documented(app, client, document):
     assert check(owner.get("/api/v1/regions/base/routine/diff?path=bpmn/sip.bpmn"), "GET",
                  file_diff).json["status"] == "same"
     assert check(owner.get("/api/v1/regions/base/routine/diff"), "GET", file_diff).status_code == 400
+    catalog = "/api/v1/regions/{region}/routine/catalog"
+    assert check(owner.get("/api/v1/regions/base/routine/catalog"), "GET", catalog).json["forms"]
+    assert check(client.get("/api/v1/regions/base/routine/catalog"), "GET", catalog).status_code == 403
+    assert check(owner.get("/api/v1/regions/hittepa/routine/catalog"), "GET", catalog).status_code == 404
     assert check(owner.get("/api/v1/regions/base/versions"), "GET", versions).json["items"][-1]["version"] == 1
     assert check(owner.get("/api/v1/regions/base/versions/1/changes"), "GET", changes).json["previous_version"] is None
     assert check(owner.get("/api/v1/regions/base/versions/999/changes"), "GET", changes).status_code == 404

@@ -242,3 +242,57 @@ def test_cases_that_run_the_base_are_counted_by_the_bases_version(app, owner, st
     body = owner.get("/api/v1/regions/kristianstad/versions").json
     assert body["items"] == [] and body["current"] == {"region": "base", "version": 1}
     assert body["running_cases"] == 1 and body["base_versions"] == [{"version": 1, "running_cases": 1}]
+
+
+def test_the_catalog_lists_what_a_diagram_of_the_region_may_name(kristianstad, owner, staff):
+    response = owner.get("/api/v1/regions/kristianstad/routine/catalog")
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert (body["region"], body["routine_region"], body["version"]) == ("kristianstad", "kristianstad", 1)
+    forms = {f["name"]: f for f in body["forms"]}
+    assert forms["bedom_behov_av_sip"]["schema"] == "bedom_behov_av_sip.schema.json"
+    assert forms["bedom_behov_av_sip"]["uischema"] == "bedom_behov_av_sip.uischema.json"
+    assert "forbered_sip" in forms  # the region's own form
+    assert {d["id"] for d in body["decisions"]} >= {"mobilt_vardteam", "uppfoljning_utfall", "kallelse_krav"}
+    groups = {g["name"]: g for g in body["groups"]}
+    assert groups["samordningsansvarig"]["source"] == "lane"
+    assert groups["primarvard"]["label"] == "Primärvård"
+    assert 'deltagaren["organisation"]' in body["group_expressions"]
+    messages = {m["name"]: m for m in body["messages"]}
+    assert "bpmn/sip.bpmn" in messages["samtycke_aterkallat"]["received_in"]
+    assert messages["kallelse_kvitterad"]["received_in"]  # a user task it completes
+    assert {p["id"] for p in body["processes"]} >= {"sip", "tjanstemannamote"}
+
+    assert staff.get("/api/v1/regions/kristianstad/routine/catalog").status_code == 403
+    assert owner.get("/api/v1/regions/hittepa/routine/catalog").status_code == 404
+
+
+def test_a_dry_run_writes_no_audit_row_and_a_deployment_does(kristianstad, owner):
+    from engine.database import db
+    from engine.store import AuditEvent
+
+    def deploy_rows():
+        db.session.expire_all()
+        return db.session.query(AuditEvent).filter_by(action="deploy").order_by(AuditEvent.id).all()
+
+    before = len(deploy_rows())
+    files = {"mobilt_vardteam.dmn": lower_threshold()}
+    for _ in range(3):  # an editor checks its draft at each pause in typing
+        data = {"region": "kristianstad", "dry_run": "true",
+                "files": [(io.BytesIO(t.encode()), n) for n, t in files.items()]}
+        checked = owner.post("/api/v1/deployments", data=data, content_type="multipart/form-data")
+        assert checked.status_code == 200 and checked.json["dry_run"] is True and checked.json["valid"] is True
+    broken = {"region": "kristianstad", "dry_run": "true", "files": [(io.BytesIO(b"<nej"), "mobilt_vardteam.dmn")]}
+    assert owner.post("/api/v1/deployments", data=broken, content_type="multipart/form-data").status_code in (200, 422)
+    assert len(deploy_rows()) == before
+
+    deployed = upload(owner, files, "kristianstad", comment="Tröskeln sänkt")
+    assert deployed.status_code == 201, deployed.json
+    rows = deploy_rows()
+    assert len(rows) == before + 1
+    assert rows[-1].outcome == "ok" and rows[-1].user == "agda" and rows[-1].detail["version"] == 2
+
+    refused = upload(owner, {"mobilt_vardteam.dmn": "<nej"}, "kristianstad")
+    assert refused.status_code == 422
+    rows = deploy_rows()
+    assert len(rows) == before + 2 and rows[-1].outcome == "failed"
