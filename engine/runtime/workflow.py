@@ -49,6 +49,16 @@ class ProcessError(Exception):
     left as it was."""
 
 
+class Unloadable(ProcessError):
+    """The case's stored state cannot be loaded again: its data is nested deeper than the engine's serializer
+    follows (stored before requests were limited in depth). Nothing of the engine can read or move it."""
+
+    def __init__(self):
+        super().__init__(
+            "Ärendet kan inte läsas in: dess data är nästlade för djupt för att processmotorn ska kunna läsa in "
+            "det. / The case cannot be loaded: its data is nested too deeply for the workflow engine to read it")
+
+
 class TaskNotReady(Exception):
     pass
 
@@ -129,6 +139,13 @@ class _RecentWorkflows:
 _RECENT = _RecentWorkflows()
 
 
+def _loaded(state: str, spec, subprocess_specs) -> BpmnWorkflow:
+    try:
+        return state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine())
+    except RecursionError as err:
+        raise Unloadable() from err
+
+
 def _is_instance(task) -> bool:
     """Whether the task is one instance of a multi-instance activity. The step after such an activity is a child of
     it in the task tree too, and is no instance: an instance runs the activity's own inner spec."""
@@ -164,14 +181,14 @@ class CaseWorkflow:
     def restore(cls, state: str, spec, subprocess_specs) -> CaseWorkflow:
         workflow = _RECENT.take(state)
         if workflow is None or workflow.spec is not spec:
-            workflow = state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine())
+            workflow = _loaded(state, spec, subprocess_specs)
         return cls(workflow)
 
     @classmethod
     def read(cls, state: str, spec, subprocess_specs) -> CaseWorkflow:
         """The stored state, parsed anew to be read only: the workflow this process keeps for the next change
         of the case is left to it."""
-        return cls(state_from_json(state, spec, subprocess_specs, SandboxedScriptEngine()))
+        return cls(_loaded(state, spec, subprocess_specs))
 
     def dump(self) -> str:
         """The state to store; the workflow is kept in memory under it for the next restore of that state."""

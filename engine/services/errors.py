@@ -60,3 +60,10 @@ class ProcessFailed(ServiceError):
     status = 422
     type = "process-incident"
     title = "Processen kunde inte fortsätta"
+
+
+class CaseUnloadable(ProcessFailed):
+    """The case's stored state cannot be loaded by the workflow engine: nothing can read where it stands or move
+    it; the incident on the case says so."""
+
+    title = "Ärendet kan inte läsas in"

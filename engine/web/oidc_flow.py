@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -103,6 +104,33 @@ def take_attempt(state: str) -> SignInAttempt:
 def check_time(attempt: SignInAttempt) -> None:
     if utcnow() >= aware(attempt.expires_at):
         raise SignInFailed("tidsgrans", "attempt_expired")
+
+
+def answered_attempt(state: str, kept: str) -> SignInAttempt:
+    """The attempt the provider's answer (the callback) belongs to: its `state` must be the one the browser kept
+    in its cookie (`kept`), and name an attempt, which is taken (`take_attempt`). SignInFailed otherwise."""
+    if not configured():
+        raise SignInFailed("ej_konfigurerad", "oidc_not_configured")
+    if not state or not kept or not hmac.compare_digest(state.encode(), kept.encode()):
+        raise SignInFailed("misslyckades", "state")
+    return take_attempt(state)
+
+
+def answered_code(attempt: SignInAttempt, answer) -> str:
+    """The one-time code of the provider's answer (`answer`: the callback's query arguments) to an attempt still
+    in its time, from the provider it was sent to; SignInFailed where the answer is an error (`avbruten` when the
+    user cancelled) or holds no code."""
+    check_time(attempt)
+    issuer = answer.get("iss")
+    if issuer is not None and issuer != setting("OIDC_ISSUER"):
+        raise SignInFailed("misslyckades", "issuer")
+    if error := answer.get("error"):
+        code = "avbruten" if error == "access_denied" else "misslyckades"
+        raise SignInFailed(code, "provider_" + "".join(c for c in error[:40] if c.isalnum() or c == "_"))
+    code = answer.get("code")
+    if not code:
+        raise SignInFailed("misslyckades", "no_code")
+    return code
 
 
 def _token_request(metadata: dict, form: dict) -> urllib.request.Request:

@@ -171,22 +171,9 @@ def oidc_callback():
     state, kept = request.args.get("state") or "", request.cookies.get(STATE_COOKIE) or ""
     next_path = "/"
     try:
-        if not oidc_flow.configured():
-            raise oidc_flow.SignInFailed("ej_konfigurerad", "oidc_not_configured")
-        if not state or not kept or not hmac.compare_digest(state.encode(), kept.encode()):
-            raise oidc_flow.SignInFailed("misslyckades", "state")
-        attempt = oidc_flow.take_attempt(state)
+        attempt = oidc_flow.answered_attempt(state, kept)
         next_path = safe_next(attempt.next_path)
-        oidc_flow.check_time(attempt)
-        issuer = request.args.get("iss")
-        if issuer is not None and issuer != setting("OIDC_ISSUER"):
-            raise oidc_flow.SignInFailed("misslyckades", "issuer")
-        if error := request.args.get("error"):
-            code = "avbruten" if error == "access_denied" else "misslyckades"
-            raise oidc_flow.SignInFailed(code, "provider_" + "".join(c for c in error[:40] if c.isalnum() or c == "_"))
-        code = request.args.get("code")
-        if not code:
-            raise oidc_flow.SignInFailed("misslyckades", "no_code")
+        code = oidc_flow.answered_code(attempt, request.args)
         user = user_of(oidc_flow.finish(attempt, code, redirect_uri()))
         response = _signed_in(user, "oidc", next_path)
     except oidc_flow.SignInFailed as err:
