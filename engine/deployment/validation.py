@@ -30,6 +30,8 @@
    ``runnable`` -- nothing the engine cannot run: no service task (the product has no connectors), no call of a
                    function nothing defines, no message event without a message of its file, no Camunda
                    attribute (each named with what to write instead) (`runnable`).
+   ``notifications`` -- each `notification` property names a known kind with the variables it needs, on an
+                   element it fits (`notification_properties`).
    ``variables`` -- no script or expression reads a variable that nothing in the set can set (a script, a form
                    field, a decision output, a message, a multi-instance or start variable) unless it guards the
                    read (`finns("x")`) (`variables`).
@@ -64,6 +66,7 @@ from ..scripting import HELPERS
 from . import form_privacy, form_rendering
 from .instructions import check_instructions
 from .loops import check_loops
+from .notification_properties import check_notification_properties
 from .runnable import check_runnable
 from .tables import check_tables, table_languages
 from .variables import check_variables
@@ -178,6 +181,7 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
         problems.extend(check_tables(path, root))
     problems.extend(check_loops(bpmn_trees, key))
     problems.extend(check_runnable(bpmn_trees, forms_json, key))
+    problems.extend(check_notification_properties(bpmn_trees, forms_json))
     problems.extend(check_variables(bpmn_trees, dmn_trees, forms_json))
     for path, root in sorted(bpmn_trees.items()):
         problems.extend(check_instructions(path, root))

@@ -4,18 +4,22 @@
 
 What a change makes, derived from what changed:
 - each new task: `task_created` for the organisations it is addressed to, or `summons` where the task is a
-  summoned huvudman's acknowledgement of the meeting (`SUMMONS_TASKS`);
-- the meeting's date, time or place changed after the summons: `meeting_updated` for each summoned organisation;
-- the message that cancels the meeting: `meeting_cancelled` for each summoned organisation;
-- the message that withdraws consent: `consent_withdrawn` for every organisation that has the case;
+  summoned huvudman's acknowledgement of the meeting (its diagram's property `notification` says `kallelse`);
+- the meeting's date, time or place (the variables that property names) changed after the summons:
+  `meeting_updated` for each summoned organisation;
+- a message whose catching event says `mote_installt`: `meeting_cancelled` for each summoned organisation;
+- a message whose catching event says `samtycke_aterkallat`: `consent_withdrawn` for every organisation that has
+  the case;
 - the case ended: `case_closed` for every organisation that has the case.
 
-Events carry ids and what a message needs beyond them (a meeting's date, time and place; a due date), never
-anything about the person."""
+The routine's names (the summons task, the meeting's variables, the messages) come from the case's diagrams
+(`routine`), never from here. Events carry ids and what a message needs beyond them (a meeting's date, time and
+place; a due date), never anything about the person."""
 
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -28,24 +32,51 @@ from ..store import Case, CaseEvent, NotificationEvent, Organisation, Task, User
 from ..store.appended import append, pending
 from ..store.models import new_id, utcnow
 from . import kinds
+from .routine import Rules, rules_of
 
-# The routine's names (processes/, forms/): the summoned huvudman's task to acknowledge the summons, the
-# variables holding the meeting's date, time and place, and the messages that cancel the meeting and withdraw
-# consent.
-SUMMONS_TASKS = frozenset({"kvittera_kallelse"})
-MEETING_DATE, MEETING_TIME, MEETING_PLACE = "motesdatum_planerat", "motestid", "motesplats"
-MEETING_CANCELLED_MESSAGE = "mote_installt"
-CONSENT_WITHDRAWN_MESSAGE = "samtycke_aterkallat"
 MEETING_KINDS = (kinds.SUMMONS, kinds.MEETING_UPDATED, kinds.MEETING_CANCELLED)
 
 Sharing = tuple[dict[str, tuple[str, bool]], set[tuple[str, str]]]
 
 
-def meeting_of(data: dict | None) -> dict | None:
-    """The meeting's date, time and place as the case's data has them; None until all three are set."""
+_rules: dict[tuple, Rules] = {}
+_rules_lock = threading.Lock()
+
+
+def rules_for(case: Case) -> Rules:
+    """What the case's diagrams say about notifications, read once per deployed definition."""
+    from ..services.process_sets import specs_of  # the services import this module
+
+    definition = case.definition
+    key = (definition.id, definition.content_hash)
+    found = _rules.get(key)
+    if found is None:
+        found = rules_of(*specs_of(definition))
+        with _rules_lock:
+            if len(_rules) > 256:
+                _rules.clear()
+            _rules[key] = found
+    return found
+
+
+def meeting_of(data: dict | None, variables: tuple[str, str, str]) -> dict | None:
+    """The meeting's date, time and place as the case's data has them in `variables` (date, time, place);
+    None until all three are set."""
     data = data or {}
-    meeting = {"date": data.get(MEETING_DATE), "time": data.get(MEETING_TIME), "place": data.get(MEETING_PLACE)}
+    meeting = dict(zip(("date", "time", "place"), (data.get(name) for name in variables), strict=True))
     return meeting if all(isinstance(value, str) and value for value in meeting.values()) else None
+
+
+def _moved(rules: Rules, data: dict | None, data_before: dict | None) -> dict | None:
+    """The meeting as it stands now where a change moved it (its date, time or place, all set before and after,
+    changed), else None."""
+    if data_before is None:
+        return None
+    for variables in rules.meeting_variables():
+        now, before = meeting_of(data, variables), meeting_of(data_before, variables)
+        if now is not None and before is not None and now != before:
+            return now
+    return None
 
 
 PLACE_WITHHELD = "Platsen står i kallelsen i SIP"
@@ -73,12 +104,14 @@ def record_case_change(case: Case, status_before: str | None, data_before: dict 
                 if row.get("case_id") == case.id and row.get("kind") == "message" and isinstance(row.get("detail"),
                                                                                                    dict)}
     closed = status_before == "active" and case.status != "active"
-    meeting, meeting_before = meeting_of(case.data), meeting_of(data_before)
-    moved = data_before is not None and meeting_before is not None and meeting is not None \
-        and meeting != meeting_before
-    meeting = _told(meeting, case)
-    cancelled = MEETING_CANCELLED_MESSAGE in messages
-    withdrawn = CONSENT_WITHDRAWN_MESSAGE in messages
+    if not (opened or closed or messages or data_before != case.data):
+        return
+    rules = rules_for(case)
+    moved_to = _moved(rules, case.data, data_before)
+    moved = moved_to is not None
+    cancelled = bool(messages & rules.cancelling)
+    withdrawn = bool(messages & rules.withdrawing)
+    summonses = {task.id: rules.summons[task.name] for task in opened if task.name in rules.summons}
     if not (opened or closed or moved or cancelled or withdrawn):
         return
     access, groups = sharing if sharing is not None else _stored(case.id)
@@ -90,25 +123,25 @@ def record_case_change(case: Case, status_before: str | None, data_before: dict 
         events.append(dict(id=event_id, key=key or event_id, kind=kind, case_id=case.id, task_id=task_id,
                            organisation=organisation, username=None, detail=detail, created_at=moment))
 
-    summoned, sequence = _summoned(case.id) if (moved or cancelled or any(
-        task.name in SUMMONS_TASKS for task in opened)) else ({}, -1)
+    summoned, sequence = _summoned(case.id) if (moved or cancelled or summonses) else ({}, -1)
     tasks_for: dict[str, list[Task]] = {}
     for task in opened:
         for org in addressees(task.candidate_group, access, groups):
             tasks_for.setdefault(org, []).append(task)
     if cancelled and summoned:
         for org in sorted(summoned):
-            told = next((task for task in tasks_for.get(org, []) if task.name not in SUMMONS_TASKS), None)
+            told = next((task for task in tasks_for.get(org, []) if task.id not in summonses), None)
             if told is not None:
                 tasks_for[org].remove(told)
             event(kinds.MEETING_CANCELLED, org, told.id if told else None, **summoned[org], sequence=sequence + 1)
     elif moved and summoned:
         for org in sorted(summoned):
-            event(kinds.MEETING_UPDATED, org, **meeting, sequence=sequence + 1)
+            event(kinds.MEETING_UPDATED, org, **_told(moved_to, case), sequence=sequence + 1)
     summons_sequence = sequence + 1 if moved or sequence < 0 else sequence
     for org, tasks in sorted(tasks_for.items()):
         for task in tasks:
-            if task.name in SUMMONS_TASKS and meeting is not None:
+            meeting = _told(meeting_of(case.data, summonses[task.id]), case) if task.id in summonses else None
+            if meeting is not None:
                 event(kinds.SUMMONS, org, task.id, key=f"{kinds.SUMMONS}:{task.id}:{org}", **meeting,
                       sequence=max(summons_sequence, 0))
             else:

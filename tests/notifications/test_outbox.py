@@ -93,6 +93,8 @@ sip_delas = True</bpmn:script>
     <bpmn:userTask id="kvittera_kallelse" name="Kvittera kallelse">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="candidateGroups" value="deltagare[0][&quot;organisation&quot;]" />
+        <spiffworkflow:property name="notification"
+                                value="kallelse datum=motesdatum_planerat tid=motestid plats=motesplats" />
       </spiffworkflow:properties></bpmn:extensionElements>
     </bpmn:userTask>
     <bpmn:userTask id="flytta_mote" name="Flytta mötet">
