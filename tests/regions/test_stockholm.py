@@ -64,12 +64,22 @@ def test_a_negative_answer_must_be_documented(app):
     assert [e["field"] for e in err.value.errors] == ["installning_kommentar"]
 
 
-def test_an_incomplete_summons_is_completed_by_the_coordinator(app):
-    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[BUP, SKOLA_STHLM])
+def test_an_incomplete_summons_is_completed_by_the_coordinator_within_the_familys_consent(app):
+    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[BUP, SKOLA_STHLM],
+                                                              samtycke_ovriga_huvudman=["kommun_sol"])
     assert walk.names() == ["komplettera_kallelse"]
     assert "socialtjänsten" in walk.case.data["kallelse_saknas"]
+    assert walk.case.data["samtycke_huvudman"] == ["kommun_sol", "psykiatri", "skola"]
     walk.do("komplettera_kallelse", {"deltagare": [SOCIALTJANST_BARN, BUP, SKOLA_STHLM]})
     assert walk.names() == ["kvittera_kallelse"] * 3
+
+
+def test_a_service_the_family_never_consented_to_is_not_added_to_the_summons(app):
+    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[BUP, SKOLA_STHLM])
+    with pytest.raises(InvalidData) as err:
+        walk.do("komplettera_kallelse", {"deltagare": [SOCIALTJANST_BARN, BUP, SKOLA_STHLM]})
+    assert [e["field"] for e in err.value.errors] == ["deltagare/0/huvudmannatyp"]
+    assert walk.names() == ["komplettera_kallelse"]
 
 
 def test_without_a_services_premeeting_the_meeting_comes_next(app):
