@@ -18,6 +18,7 @@ from ..people.personal_number import parse_personal_number
 from ..services import cases as case_service
 from ..services import task_list
 from ..services.errors import NotFound
+from ..services.organisation_registry import organisations_for
 from ..services.process_sets import defined_ids, latest_definition
 from . import schemas as s
 from .auth import acting_as, current_principal
@@ -206,6 +207,10 @@ class CaseAuditResource(MethodView):
         return {"items": [audit_event_out(e) for e in events], "total": len(events)}
 
 
+REASON_MISSING = ("the reason the message's event asks for (`available_messages[].reason`) is missing or no text "
+                  "(`errors` names `payload/orsak`)")
+
+
 @api_v1.route("/cases/<string:case_id>/messages/<string:name>")
 class MessageResource(MethodView):
     @api_v1.doc(parameters=[IDEMPOTENCY_KEY], **operation("sendMessage", 200, case="$request.path.case_id",
@@ -215,6 +220,7 @@ class MessageResource(MethodView):
     @problem_response(api_v1, 404, "no such case, or no message of that name in the routine")
     @problem_response(api_v1, 409, "no step of the case waits for the message now (`waiting_for` lists what does),"
                       " or the idempotency key was used for another message")
+    @problem_response(api_v1, 422, REASON_MISSING)
     def post(self, body, case_id, name):
         """Deliver a named message: samtycke_aterkallat, mote_installt, uppfoljning_begard, …
         With an `Idempotency-Key` header, the same message sent twice is applied once."""
@@ -280,8 +286,9 @@ class TaskResource(MethodView):
             **task_out(task),
             "instructions": case_service.instructions_of(task, case, data, shared=shared),
             "case_revision": case.revision,
-            # Fields whose options the case supplies (`optionsFrom`) or an earlier step limited (`choicesFrom`).
-            "form": {"schema": bind_to_case(forms.get(task.form_schema), data),
+            # Fields whose options the case supplies (`optionsFrom`), an earlier step limited (`choicesFrom`) or
+            # the organisation registry gives (`organisationsFrom`).
+            "form": {"schema": bind_to_case(forms.get(task.form_schema), data, organisations_for(case)),
                      "ui_schema": forms.get(task.form_ui_schema)},
             # A draft is what those who may complete the task typed themselves.
             "data": data,

@@ -268,6 +268,16 @@ class PlanOut(Schema):
     latest_follow_up = fields.String(allow_none=True, metadata={"description": "the latest follow-up (YYYY-MM-DD)"})
 
 
+class MessageReasonOut(Schema):
+    """What the sender of a message is asked: a text sent as the payload's `field`."""
+
+    field = fields.String(metadata={"description": "the payload's field that carries the reason",
+                                    "example": "orsak"})
+    label = fields.String(metadata={"description": "the question, in Swedish, from the diagram",
+                                    "example": "Varför ställs mötet in?"})
+    required = fields.Boolean(metadata={"description": "the message is refused (422) without it"})
+
+
 class AvailableMessageOut(Schema):
     """A message the case waits for now, as its diagram names and describes the event that catches it."""
 
@@ -275,6 +285,8 @@ class AvailableMessageOut(Schema):
                                    "example": "samtycke_aterkallat"})
     title = fields.String(metadata={"example": "Samtycket återkallas"})
     description = fields.String(metadata={"description": "what will happen (Swedish), from the diagram"})
+    reason = fields.Nested(MessageReasonOut, allow_none=True, metadata={
+        "description": "the reason the sender is asked for and the routine keeps with the message (null: none)"})
 
 
 class CaseOut(Schema):

@@ -1,6 +1,8 @@
 """Fields whose options come from the case: `choicesFrom` narrows a choice to what an earlier step allowed
 (engine/forms/choices.py), `optionsFrom` makes a text field a choice among what an earlier step recorded
-(engine/forms/options.py). Both name a variable of the task's data; a form is shown and checked bound to it."""
+(engine/forms/options.py), `organisationsFrom` makes it a choice among the organisations the product knows
+(engine/forms/organisations.py). A form is shown and checked bound to the task's data (and the registry).
+"""
 
 from __future__ import annotations
 
@@ -32,9 +34,12 @@ def _collect(node, keyword: str, names: set[str]) -> None:
             _collect(value, keyword, names)
 
 
-def bind_to_case(schema: dict | None, data: dict | None) -> dict | None:
-    """The form's schema as a task with this data shows and checks it (the same object where nothing binds)."""
+def bind_to_case(schema: dict | None, data: dict | None, organisations=None) -> dict | None:
+    """The form's schema as a task with this data shows and checks it (the same object where nothing binds).
+    `organisations`: a function giving the (name, kind) of each organisation the case's registry offers, read
+    only where a field takes its value from it (`organisationsFrom`, engine/forms/organisations.py)."""
     from .choices import bind_choices
     from .options import bind_options
+    from .organisations import bind_organisations
 
-    return bind_options(bind_choices(schema, data), data)
+    return bind_organisations(bind_options(bind_choices(schema, data), data), data, organisations)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from jsonschema.exceptions import ValidationError
 
 from .choices import refusal
+from .organisations import refusal as organisation_refusal
 
 TYPES = {
     "string": "text",
@@ -83,6 +84,9 @@ def message(err: ValidationError, root: dict, missing: str | None = None) -> str
         return "Kryssa i rutan för att bekräfta"
     if kind in ("enum", "oneOf", "anyOf", "not") and (narrowed := refusal(field_schema(root, path), err.instance)):
         return narrowed
+    if kind in ("oneOf", "not", "minLength") and (
+            unknown := organisation_refusal(field_schema(root, path), err.instance)):
+        return unknown
     if kind in ("enum", "oneOf", "anyOf"):
         return CHOOSE
     if kind == "minLength":

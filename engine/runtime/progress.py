@@ -120,15 +120,32 @@ def waiting_message_events(top) -> list[tuple[str, object]]:
 
 def message_texts(spec, subprocess_specs: dict, catches: list) -> list[dict]:
     """The messages of `catches` ([message, process spec, task spec] as `CaseWorkflow.waiting_catches` keeps
-    them) as the diagram presents them: `name`, `title` (the catching event's name, else the message's) and
-    `description` (the event's documentation)."""
+    them) as the diagram presents them: `name`, `title` (the catching event's name, else the message's),
+    `description` (the event's documentation) and `reason` (what the sender is asked, `message_reason`)."""
     found = []
     for name, process, element in catches:
         owner = spec if spec.name == process else subprocess_specs.get(process)
         event = owner.task_specs.get(element) if owner is not None else None
         found.append({"name": name, "title": getattr(event, "bpmn_name", None) or name,
-                      "description": (getattr(event, "documentation", None) or "").strip()})
+                      "description": (getattr(event, "documentation", None) or "").strip(),
+                      "reason": message_reason(event)})
     return found
+
+
+def message_reason(event) -> dict | None:
+    """What the sender of a message is asked for, where its catching event says so with the property `reason`
+    (the question, in Swedish) and `reasonRequired` (`true`: the message is refused without it): the payload's
+    `orsak`. None where the event asks nothing."""
+    properties = (getattr(event, "extensions", None) or {}).get("properties") or {}
+    label = (properties.get("reason") or "").strip()
+    if not label:
+        return None
+    return {"field": REASON_FIELD, "label": label,
+            "required": (properties.get("reasonRequired") or "").strip().lower() == "true"}
+
+
+# The payload's field that carries the reason a message's event asks for.
+REASON_FIELD = "orsak"
 
 
 def message_senders(spec, subprocess_specs: dict, catches: list) -> dict[str, str]:

@@ -197,7 +197,8 @@ def test_the_diagram_marks_what_has_run_what_is_open_and_what_waits(staff):
     assert after["processes"] == before["processes"]  # the same diagrams, whoever and whenever
 
     walk.prepare()
-    cancelled = eva.post(f"/api/v1/cases/{case_id}/messages/mote_installt", json={})
+    cancelled = eva.post(f"/api/v1/cases/{case_id}/messages/mote_installt",
+                         json={"payload": {"orsak": "Behovet finns inte längre"}})
     assert cancelled.status_code == 200, cancelled.json
     states = diagram(eva, case_id)["states"]
     assert {k: states["sip"][k] for k in ("mote_installt_handelse", "fore_motet", "kallelse", "sip_pagar",
@@ -286,10 +287,12 @@ def test_available_messages_are_those_the_case_waits_for_worded_by_its_diagram(s
     walk.consent().prepare()
     shown = eva.get(f"/api/v1/cases/{case_id}").json["available_messages"]
     assert shown == [
-        {"name": "avslut_begart", "title": "Planen avslutas", "description": documentation("avslut_begars")},
-        {"name": "mote_installt", "title": "Mötet ställs in", "description": documentation("mote_installt_handelse")},
+        {"name": "avslut_begart", "title": "Planen avslutas", "description": documentation("avslut_begars"),
+         "reason": None},
+        {"name": "mote_installt", "title": "Mötet ställs in", "description": documentation("mote_installt_handelse"),
+         "reason": {"field": "orsak", "label": "Varför ställs mötet in?", "required": True}},
         {"name": "samtycke_aterkallat", "title": "Samtycket återkallas",
-         "description": documentation("samtycke_aterkallas")}]
+         "description": documentation("samtycke_aterkallas"), "reason": None}]
     assert all(m["description"] for m in shown)
     # A participant in full: the person's withdrawal of consent may reach any of them; closing the plan and
     # cancelling the meeting are the coordinator's decisions.
@@ -301,7 +304,8 @@ def test_available_messages_are_those_the_case_waits_for_worded_by_its_diagram(s
     refused = eva.post(f"/api/v1/cases/{case_id}/messages/uppfoljning_begard", json={})
     assert refused.status_code == 409
     assert refused.json["waiting_for"] == ["avslut_begart", "mote_installt", "samtycke_aterkallat"]
-    accepted = eva.post(f"/api/v1/cases/{case_id}/messages/mote_installt", json={})
+    accepted = eva.post(f"/api/v1/cases/{case_id}/messages/mote_installt",
+                        json={"payload": {"orsak": "Behovet finns inte längre"}})
     assert accepted.status_code == 200
     assert [m["name"] for m in accepted.json["available_messages"]] == ["avslut_begart", "samtycke_aterkallat"]
     assert eva.post(f"/api/v1/cases/{case_id}/messages/mote_installt", json={}).status_code == 409
@@ -334,4 +338,5 @@ def test_a_region_words_its_messages_in_its_own_diagram(app, staff):
     walk = CaseWalk.start("gotland").to_plan()
     shown = staff["eva"].get(f"/api/v1/cases/{walk.case_id}").json["available_messages"]
     assert shown[2] == {"name": "uppfoljning_begard", "title": "Uppföljning begärs",
-                        "description": "Regionens egen text: uppföljningen görs i dag."}
+                        "description": "Regionens egen text: uppföljningen görs i dag.",
+                        "reason": {"field": "orsak", "label": "Varför behövs uppföljningen nu?", "required": False}}

@@ -25,6 +25,8 @@ PSYKIATRI = {"namn": "Omar Ali", "organisation": "Region Skåne, psykiatrisk öp
              "yrke": "Kurator", "kontakt": "044-30 95 00"}
 PARTIES = {"kommun": KOMMUN, "vardcentral": VARDCENTRAL, "psykiatri": PSYKIATRI}
 REFUSED = "Den enskilde har inte samtyckt till att den här huvudmannen deltar: kalla bara de huvudmän samtycket gäller"
+ORGANISATION_REFUSED = ("Välj en av organisationerna i listan: bara verksamheter i regionen, av de huvudmän den "
+                        "enskilde har samtyckt till, kan kallas")
 
 
 @pytest.fixture
@@ -187,11 +189,14 @@ def test_the_summons_offers_the_huvudman_consented_to_and_refuses_any_other(serv
 
     # Neither a draft nor the completion takes the psykiatri, which the person did not name.
     status, body = call(server, staff["kommun"], "PUT", f"/tasks/{prepare['id']}/draft", {"data": data})
-    assert status == 422 and body["errors"] == [{"field": "deltagare/2/huvudmannatyp", "message": REFUSED}]
+    # The psykiatri's unit is refused too: the summons offers the region's organisations of the kinds consented.
+    refused = [{"field": "deltagare/2/huvudmannatyp", "message": REFUSED},
+               {"field": "deltagare/2/organisation", "message": ORGANISATION_REFUSED}]
+    assert status == 422 and body["errors"] == refused
     status, body = walk.complete("kommun", "forbered_sip", data)
     assert status == 422, body
     assert body["type"] == "/problems/validation-failed" and body["title"] == "Uppgifterna stämmer inte med formuläret"
-    assert body["errors"] == [{"field": "deltagare/2/huvudmannatyp", "message": REFUSED}]
+    assert body["errors"] == refused
     assert call(server, staff["kommun"], "GET", f"/cases/{walk.case_id}")[1]["revision"] == revision
     # A kind the form does not have at all is told as any wrong choice is.
     status, body = walk.complete("kommun", "forbered_sip", data | {
@@ -217,6 +222,10 @@ def test_an_organisation_outside_the_consent_does_not_read_the_case_even_when_na
     # organisation is registered as psykiatri, which the person did not name.
     walk = Walk(server, staff, "kristianstad", by="kommun").assess("kommun")
     walk.do("kommun", "inhamta_samtycke", consent(True, ["kommun_sol", "primarvard"]))
-    walk.do("kommun", "forbered_sip", summons(KOMMUN, VARDCENTRAL, PSYKIATRI | {"huvudmannatyp": "primarvard"}))
+    # The summons does not offer it: the organisation is chosen among those of the kinds consented.
+    status, body = walk.complete("kommun", "forbered_sip",
+                                 summons(KOMMUN, VARDCENTRAL, PSYKIATRI | {"huvudmannatyp": "primarvard"}))
+    assert status == 422 and body["errors"] == [{"field": "deltagare/2/organisation", "message": ORGANISATION_REFUSED}]
+    walk.do("kommun", "forbered_sip", summons(KOMMUN, VARDCENTRAL))
     assert walk.reads("vardcentral") == 200
     assert walk.reads("psykiatri") == 404 and walk.tasks("psykiatri") == []

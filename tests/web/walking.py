@@ -131,7 +131,11 @@ def add_item(scope: Page | Locator, list_title: str, item_title: str, number: in
 def fill_actor(scope: Locator, person: dict) -> None:
     """Name, organisation, kind of huvudman, profession and contact of a person acting for a huvudman."""
     field(scope, "Namn").fill(person["namn"])
-    field(scope, "Organisation").fill(person["organisation"])
+    organisation = field(scope, "Organisation")
+    if organisation.evaluate("element => element.tagName") == "SELECT":  # chosen among the organisations known
+        organisation.select_option(label=person["organisation"])
+    else:
+        organisation.fill(person["organisation"])
     field(scope, "Huvudmannens verksamhet").select_option(label=person["verksamhet"])
     if "yrke" in person:
         field(scope, "Yrke/profession").fill(person["yrke"])

@@ -131,10 +131,18 @@ export interface CaseDiagram {
   calls: Record<string, Record<string, string>>;
 }
 
+/** What the sender of a message is asked (the diagram's `reason`), sent as the payload's `field`. */
+export interface MessageReason {
+  field: string;
+  label: string;
+  required: boolean;
+}
+
 export interface AvailableMessage {
   name: string;
   title: string;
   description: string;
+  reason?: MessageReason | null;
 }
 
 export interface ProcessDefinition {

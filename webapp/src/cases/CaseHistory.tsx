@@ -34,7 +34,10 @@ function describe(event: HistoryEvent, titles: Record<string, string>): string {
       return `${text(d.title) || event.task_name || "En uppgift"} är gjord.`;
     case "message": {
       const name = text(d.message);
-      return `Händelsen ”${messageText(name, titles)}” registrerades${event.task_id ? " och gjorde en uppgift klar" : ""}.`;
+      // The reason sent with it (a message whose diagram asks for one), as the sender wrote it.
+      const payload = (d.payload ?? {}) as { orsak?: unknown };
+      const reason = name === "avslut_begart" ? closureReasonText(text(payload.orsak)) : text(payload.orsak).trim();
+      return `Händelsen ”${messageText(name, titles)}” registrerades${event.task_id ? " och gjorde en uppgift klar" : ""}${reason ? `. Orsak: ${reason}` : ""}.`;
     }
     case "timer":
       return `Ett bevakningsdatum nåddes${d.due ? ` (${formatDate(utcMoment(text(d.due)))})` : ""}.`;

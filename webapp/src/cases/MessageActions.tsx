@@ -71,6 +71,11 @@ function ConfirmMessage({
   const [key] = useState(newIdempotencyKey);
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The reason the routine keeps with the message, where its diagram asks for one.
+  const reason = message.reason ?? null;
+  const [reasonText, setReasonText] = useState("");
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const reasonInput = useRef<HTMLTextAreaElement>(null);
   const result = useRef<string | null>(null);
   const changed = useRef(false);
 
@@ -82,12 +87,23 @@ function ConfirmMessage({
 
   async function confirm() {
     if (sending) return;
+    const given = reasonText.trim();
+    if (reason?.required && !given) {
+      setReasonError(`Fyll i ”${reason.label}”`);
+      reasonInput.current?.focus();
+      return;
+    }
     setSending(true);
     setError(null);
+    setReasonError(null);
     try {
       const answer = await api<CaseDetail>(
         `/cases/${encodeURIComponent(caseId)}/messages/${encodeURIComponent(message.name)}`,
-        { method: "POST", headers: { "Idempotency-Key": key }, body: {} },
+        {
+          method: "POST",
+          headers: { "Idempotency-Key": key },
+          body: reason && given ? { payload: { [reason.field]: given } } : {},
+        },
       );
       const ended = answer.status !== "active";
       result.current =
@@ -106,6 +122,14 @@ function ConfirmMessage({
         changed.current = true;
       } else if (err instanceof ApiError && err.status === 403) {
         setError("Din organisation får inte registrera den här händelsen i ärendet.");
+      } else if (err instanceof ApiError && err.status === 422 && reason) {
+        const atReason = err.problem.errors?.find((e) => e.field === `payload/${reason.field}`);
+        if (atReason) {
+          setReasonError(atReason.message);
+          reasonInput.current?.focus();
+        } else {
+          setError(`${err.problem.title}. ${err.problem.detail ?? ""}`);
+        }
       } else if (err instanceof ApiError && err.status === 404) {
         setError("Händelsen finns inte i ärendets rutin, eller så får din organisation inte se ärendet.");
       } else {
@@ -126,6 +150,29 @@ function ConfirmMessage({
       <p id={`${id}-text`}>
         {message.description || "Händelsen registreras i ärendet, och rutinen går vidare därifrån."}
       </p>
+      {reason ? (
+        <div className="field">
+          <label htmlFor={`${id}-reason`}>
+            {reason.label}
+            {reason.required ? " (obligatoriskt)" : ""}
+          </label>
+          <textarea
+            id={`${id}-reason`}
+            ref={reasonInput}
+            rows={3}
+            value={reasonText}
+            required={reason.required}
+            aria-invalid={reasonError ? true : undefined}
+            aria-describedby={reasonError ? `${id}-reason-error` : undefined}
+            onChange={(event) => setReasonText(event.target.value)}
+          />
+          {reasonError ? (
+            <p id={`${id}-reason-error`} className="field-error" role="alert">
+              {reasonError}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       {error ? (
         <p className="alert alert--error" role="alert">
           {error}
