@@ -61,20 +61,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? "GET";
-  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
-  if (method !== "GET" && method !== "HEAD") headers["X-CSRF-Token"] = csrfToken();
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+/** One request to the API: an answer that is not 2xx is thrown as its problem (ApiError); 401 goes to sign in. */
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(BASE + path, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      credentials: "same-origin",
-      signal: options.signal,
-    });
+    response = await fetch(BASE + path, { ...init, credentials: "same-origin" });
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError({
@@ -91,6 +82,29 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   if (!response.ok) throw new ApiError(await problemOf(response));
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? "GET";
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  if (method !== "GET" && method !== "HEAD") headers["X-CSRF-Token"] = csrfToken();
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  return send<T>(path, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
+  });
+}
+
+/** A POST of multipart/form-data (files beside form fields); errors as `api` throws them. */
+export function postMultipart<T>(path: string, form: FormData, signal?: AbortSignal): Promise<T> {
+  return send<T>(path, {
+    method: "POST",
+    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+    body: form,
+    signal,
+  });
 }
 
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {

@@ -2,7 +2,6 @@
 // draft stands, checked by the deployment's checks and deployed with a comment.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { ApiError } from "../api/client";
 import { usePageTitle } from "../layout/usePageTitle";
 import "./studioEditors.css";
 import { DecisionTrial, type TrialRequest } from "./DecisionTrial";
@@ -18,11 +17,11 @@ import {
   studioRegionPath,
   type DeployedFile,
 } from "./studioApi";
+import { LoadState, useStudioLoad } from "./useStudioLoad";
 import { useUnsavedWarning } from "./useUnsavedWarning";
 
 const DmnTableEditor = lazy(() => import("./DmnTableEditor"));
 
-type Load = { state: "loading" } | { state: "missing" } | { state: "failed"; text: string } | { state: "ready"; file: DeployedFile };
 
 export default function DecisionEditorPage() {
   const { region = "", "*": rest = "" } = useParams();
@@ -35,23 +34,13 @@ function fileName(path: string): string {
 }
 
 function DecisionEditor({ region, path }: { region: string; path: string }) {
-  const [load, setLoad] = useState<Load>({ state: "loading" });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    readDeployedFile(region, path, controller.signal)
-      .then((file) => setLoad({ state: "ready", file }))
-      .catch((err: unknown) => {
-        if (controller.signal.aborted) return;
-        if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ state: "missing" });
-        else setLoad({ state: "failed", text: err instanceof ApiError ? err.problem.title : "Tabellen kunde inte hämtas." });
-      });
-    return () => controller.abort();
-  }, [region, path, attempt]);
+  const { load, retry, setValue } = useStudioLoad<DeployedFile>(
+    (signal) => readDeployedFile(region, path, signal),
+    "Tabellen kunde inte hämtas.",
+  );
 
   const firstName = useMemo(
-    () => (load.state === "ready" ? readDecisions(load.file.content)[0]?.name : undefined),
+    () => (load.state === "ready" ? readDecisions(load.value.content)[0]?.name : undefined),
     [load],
   );
   usePageTitle(
@@ -67,45 +56,25 @@ function DecisionEditor({ region, path }: { region: string; path: string }) {
       <Link to={studioRegionPath(region)}>Studio: {regionLabel(region)}</Link>
     </p>
   );
-  if (load.state === "loading") {
+  if (load.state !== "ready") {
     return (
-      <p className="loading" role="status">
-        Hämtar tabellen …
-      </p>
+      <LoadState
+        load={load}
+        retry={retry}
+        back={back}
+        loading="Hämtar tabellen …"
+        missingTitle="Tabellen finns inte"
+        missing={`Rutinen för ${regionLabel(region)} har ingen fil ${path}.`}
+        failedTitle="Tabellen kunde inte hämtas"
+      />
     );
   }
-  if (load.state === "missing") {
-    return (
-      <>
-        {back}
-        <h1>Tabellen finns inte</h1>
-        <p>Rutinen för {regionLabel(region)} har ingen fil {path}.</p>
-      </>
-    );
-  }
-  if (load.state === "failed") {
-    return (
-      <>
-        {back}
-        <h1>Tabellen kunde inte hämtas</h1>
-        <p className="alert alert--error" role="alert">
-          {load.text}
-        </p>
-        <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-          Försök igen
-        </button>
-      </>
-    );
-  }
+  const file = load.value;
   return (
     <>
       {back}
       <h1>Beslutstabell: {firstName || fileName(path)}</h1>
-      <Editor
-        region={region}
-        file={load.file}
-        onDeployed={(version) => setLoad({ state: "ready", file: deployedAs(load.file, region, version) })}
-      />
+      <Editor region={region} file={file} onDeployed={(version) => setValue(deployedAs(file, region, version))} />
     </>
   );
 }

@@ -23,14 +23,10 @@ import {
   type DeployResult,
   type DraftFile,
 } from "./studioApi";
+import { LoadState, useStudioLoad } from "./useStudioLoad";
 import { useUnsavedWarning } from "./useUnsavedWarning";
 
 type Data = Record<string, unknown>;
-type Load =
-  | { state: "loading" }
-  | { state: "missing" }
-  | { state: "failed"; text: string }
-  | { state: "ready"; schema: DeployedFile; ui: DeployedFile | null };
 
 /** Time after the last keystroke before the deployment's checks run on the draft. */
 const CHECK_DELAY_MS = 1200;
@@ -50,28 +46,26 @@ async function readOptional(region: string, path: string, signal: AbortSignal): 
   }
 }
 
-function FormEditor({ region, name }: { region: string; name: string }) {
-  const [load, setLoad] = useState<Load>({ state: "loading" });
-  const [attempt, setAttempt] = useState(0);
+interface FormFiles {
+  schema: DeployedFile;
+  ui: DeployedFile | null;
+}
 
-  useEffect(() => {
-    const controller = new AbortController();
-    Promise.all([
-      readDeployedFile(region, `forms/${name}.schema.json`, controller.signal),
-      readOptional(region, `forms/${name}.uischema.json`, controller.signal),
-    ])
-      .then(([schema, ui]) => setLoad({ state: "ready", schema, ui }))
-      .catch((err: unknown) => {
-        if (controller.signal.aborted) return;
-        if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ state: "missing" });
-        else setLoad({ state: "failed", text: err instanceof ApiError ? err.problem.title : "Formuläret kunde inte hämtas." });
-      });
-    return () => controller.abort();
-  }, [region, name, attempt]);
+function FormEditor({ region, name }: { region: string; name: string }) {
+  const { load, retry, setValue } = useStudioLoad<FormFiles>(
+    async (signal) => {
+      const [schema, ui] = await Promise.all([
+        readDeployedFile(region, `forms/${name}.schema.json`, signal),
+        readOptional(region, `forms/${name}.uischema.json`, signal),
+      ]);
+      return { schema, ui };
+    },
+    "Formuläret kunde inte hämtas.",
+  );
 
   const title = useMemo(() => {
     if (load.state !== "ready") return name;
-    const read = readJson(load.schema.content);
+    const read = readJson(load.value.schema.content);
     return read.ok && isObject(read.value) && typeof read.value.title === "string" ? read.value.title : name;
   }, [load, name]);
   usePageTitle(load.state === "ready" ? `${title} – redigera formulär` : load.state === "missing" ? "Formuläret finns inte" : "Formulär");
@@ -81,38 +75,20 @@ function FormEditor({ region, name }: { region: string; name: string }) {
       <Link to={studioRegionPath(region)}>Studio: {regionLabel(region)}</Link>
     </p>
   );
-  if (load.state === "loading") {
+  if (load.state !== "ready") {
     return (
-      <p className="loading" role="status">
-        Hämtar formuläret …
-      </p>
+      <LoadState
+        load={load}
+        retry={retry}
+        back={back}
+        loading="Hämtar formuläret …"
+        missingTitle="Formuläret finns inte"
+        missing={`Rutinen för ${regionLabel(region)} har inget formulär ${name} (filen forms/${name}.schema.json).`}
+        failedTitle="Formuläret kunde inte hämtas"
+      />
     );
   }
-  if (load.state === "missing") {
-    return (
-      <>
-        {back}
-        <h1>Formuläret finns inte</h1>
-        <p>
-          Rutinen för {regionLabel(region)} har inget formulär {name} (filen forms/{name}.schema.json).
-        </p>
-      </>
-    );
-  }
-  if (load.state === "failed") {
-    return (
-      <>
-        {back}
-        <h1>Formuläret kunde inte hämtas</h1>
-        <p className="alert alert--error" role="alert">
-          {load.text}
-        </p>
-        <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-          Försök igen
-        </button>
-      </>
-    );
-  }
+  const { schema, ui } = load.value;
   return (
     <>
       {back}
@@ -120,13 +96,12 @@ function FormEditor({ region, name }: { region: string; name: string }) {
       <Editor
         region={region}
         name={name}
-        schemaFile={load.schema}
-        uiFile={load.ui}
+        schemaFile={schema}
+        uiFile={ui}
         onDeployed={(version, texts) =>
-          setLoad({
-            state: "ready",
-            schema: { ...deployedAs(load.schema, region, version), content: texts.schemaText },
-            ui: load.ui && { ...deployedAs(load.ui, region, version), content: texts.uiText },
+          setValue({
+            schema: { ...deployedAs(schema, region, version), content: texts.schemaText },
+            ui: ui && { ...deployedAs(ui, region, version), content: texts.uiText },
           })
         }
       />

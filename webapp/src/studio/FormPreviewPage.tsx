@@ -7,13 +7,9 @@ import { ApiError, type FieldError } from "../api/client";
 import { TaskForm } from "../forms/TaskForm";
 import { usePageTitle } from "../layout/usePageTitle";
 import { checkForm, getForm, regionLabel, type RoutineForm } from "./forms";
+import { LoadState, useStudioLoad } from "./useStudioLoad";
 
 type Data = Record<string, unknown>;
-type Load =
-  | { state: "loading" }
-  | { state: "missing" }
-  | { state: "failed"; text: string }
-  | { state: "ready"; form: RoutineForm };
 
 const CORRECT = "Formuläret är korrekt ifyllt.";
 
@@ -28,24 +24,14 @@ export default function FormPreviewPage() {
 }
 
 function FormPreview({ region, name }: { region: string; name: string }) {
-  const [load, setLoad] = useState<Load>({ state: "loading" });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    getForm(region, name, controller.signal)
-      .then((form) => setLoad({ state: "ready", form }))
-      .catch((err: unknown) => {
-        if (controller.signal.aborted) return;
-        if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ state: "missing" });
-        else setLoad({ state: "failed", text: problemText(err) });
-      });
-    return () => controller.abort();
-  }, [region, name, attempt]);
+  const { load, retry } = useStudioLoad<RoutineForm>(
+    (signal) => getForm(region, name, signal),
+    "Formuläret kunde inte hämtas.",
+  );
 
   usePageTitle(
     load.state === "ready"
-      ? `${load.form.title} – förhandsvisning`
+      ? `${load.value.title} – förhandsvisning`
       : load.state === "missing"
         ? "Formuläret finns inte"
         : "Formulär",
@@ -56,41 +42,24 @@ function FormPreview({ region, name }: { region: string; name: string }) {
       <Link to={`/formular?region=${encodeURIComponent(region)}`}>Formulär</Link>
     </p>
   );
-  if (load.state === "loading") {
+  if (load.state !== "ready") {
     return (
-      <p className="loading" role="status">
-        Hämtar formuläret …
-      </p>
-    );
-  }
-  if (load.state === "missing") {
-    return (
-      <>
-        {back}
-        <h1>Formuläret finns inte</h1>
-        <p>Regionens rutin har inget formulär med det namnet.</p>
-      </>
-    );
-  }
-  if (load.state === "failed") {
-    return (
-      <>
-        {back}
-        <h1>Formuläret kunde inte hämtas</h1>
-        <div className="alert alert--error" role="alert">
-          <p>{load.text}</p>
-        </div>
-        <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-          Försök igen
-        </button>
-      </>
+      <LoadState
+        load={load}
+        retry={retry}
+        back={back}
+        loading="Hämtar formuläret …"
+        missingTitle="Formuläret finns inte"
+        missing="Regionens rutin har inget formulär med det namnet."
+        failedTitle="Formuläret kunde inte hämtas"
+      />
     );
   }
   return (
     <>
       {back}
-      <h1>{load.form.title}</h1>
-      <Preview form={load.form} region={region} />
+      <h1>{load.value.title}</h1>
+      <Preview form={load.value} region={region} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 // What the studio's editors ask of the API: a deployed file to open, a draft decision table to try, and a draft
 // to check (a dry run of the deployment) or to deploy with a comment.
-import { api, ApiError, csrfToken, query, signInUrl, type Problem } from "../api/client";
+import { api, ApiError, postMultipart } from "../api/client";
 
 export interface DeployedFile {
   region: string;
@@ -17,7 +17,10 @@ export interface DeployProblem {
   file: string | null;
   element: string | null;
   line: number | null;
+  /** What is wrong, in English. */
   message: string;
+  /** What is wrong, where and what to write instead, in Swedish: what the studio shows. */
+  message_sv?: string;
   check?: string;
 }
 
@@ -43,6 +46,23 @@ export function readDeployedFile(region: string, path: string, signal?: AbortSig
   return api<DeployedFile>(`/regions/${encodeURIComponent(region)}/files/${encoded}`, { signal });
 }
 
+/** What the region's routine has for a diagram to name: the choices of the diagram editor's panel. */
+export interface RoutineCatalog {
+  region: string;
+  version: number;
+  routine_region: string;
+  forms: { name: string; schema: string; uischema: string | null; title: string | null; path: string }[];
+  decisions: { id: string; name: string | null; path: string }[];
+  groups: { name: string; label: string | null; source: "lane" | "task" }[];
+  group_expressions: string[];
+  messages: { name: string; sent_in: string[]; received_in: string[]; correlation: string[] }[];
+  processes: { id: string; name: string | null; path: string }[];
+}
+
+export function readRoutineCatalog(region: string, signal?: AbortSignal): Promise<RoutineCatalog> {
+  return api<RoutineCatalog>(`/regions/${encodeURIComponent(region)}/routine/catalog`, { signal });
+}
+
 export interface DraftDecision {
   region: string;
   path: string;
@@ -64,6 +84,22 @@ export function evaluateDraft(draft: DraftDecision): Promise<{ decision_id: stri
   });
 }
 
+/** The problems of a draft the API refused as not deployable (422 with `problems`), or null for another error. */
+export function refusedProblems(err: unknown): DeployProblem[] | null {
+  if (err instanceof ApiError && err.status === 422 && Array.isArray(err.problem.problems)) {
+    return err.problem.problems as DeployProblem[];
+  }
+  return null;
+}
+
+/** The draft files as the parts of a multipart body, beside the region. */
+export function draftForm(region: string, files: DraftFile[]): FormData {
+  const form = new FormData();
+  form.set("region", region);
+  for (const file of files) form.append("files", new Blob([file.text], { type: file.type }), file.name);
+  return form;
+}
+
 /** Checks (`dryRun`) or deploys the draft files beside the region's other files. A refused deployment answers
  *  with the same report as a dry run; it is returned, not thrown. */
 export async function deployDraft(
@@ -71,54 +107,16 @@ export async function deployDraft(
   files: DraftFile[],
   options: { dryRun: boolean; comment?: string },
 ): Promise<DeployResult> {
-  const form = new FormData();
-  form.set("region", region);
+  const form = draftForm(region, files);
   form.set("dry_run", options.dryRun ? "true" : "false");
   if (options.comment) form.set("comment", options.comment);
-  for (const file of files) form.append("files", new Blob([file.text], { type: file.type }), file.name);
-  let response: Response;
   try {
-    response = await fetch(`/api/v1/deployments${query({})}`, {
-      method: "POST",
-      body: form,
-      headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
-      credentials: "same-origin",
-    });
-  } catch {
-    throw new ApiError({
-      type: "about:blank",
-      title: "Ingen kontakt med servern",
-      status: 0,
-      detail: "Kontrollera nätverket och försök igen.",
-    });
+    return await postMultipart<DeployResult>("/deployments", form);
+  } catch (err) {
+    const problems = refusedProblems(err);
+    if (!problems) throw err;
+    return { valid: false, dry_run: options.dryRun, region, changed: false, version: 0, problems, deployment: null };
   }
-  if (response.status === 401) window.location.assign(signInUrl());
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (response.ok) return body as DeployResult;
-  const problem = (body && typeof body === "object" ? body : {}) as Problem;
-  if (response.status === 422 && Array.isArray(problem.problems)) {
-    return {
-      valid: false,
-      dry_run: options.dryRun,
-      region,
-      changed: false,
-      version: 0,
-      problems: problem.problems as DeployProblem[],
-      deployment: null,
-    };
-  }
-  throw new ApiError({
-    type: problem.type ?? "about:blank",
-    title: problem.title ?? "Något gick fel",
-    status: response.status,
-    detail: problem.detail ?? "",
-    errors: problem.errors,
-  });
 }
 
 /** The path of a studio page's file in the set, from what follows `/dmn/` or `/formular/` in the address: the

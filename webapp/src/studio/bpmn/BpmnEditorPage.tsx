@@ -7,17 +7,18 @@ import { ApiError } from "../../api/client";
 import { useCurrentUser } from "../../auth/CurrentUser";
 import { usePageTitle } from "../../layout/usePageTitle";
 import { DeployPanel } from "../DeployPanel";
-import { problemsCount } from "../deployProblems";
+import { problemMessage, problemsCount } from "../deployProblems";
 import { regionLabel } from "../forms";
 import {
   deployDraft,
   readDeployedFile,
+  readRoutineCatalog,
   studioRegionPath,
   type DeployedFile,
   type DeployProblem,
   type DraftFile,
+  type RoutineCatalog,
 } from "../studioApi";
-import { diagramProblemMessage } from "./diagramProblems";
 import type { ModelerHandle } from "./DiagramModeler";
 import { WalkPanel } from "./WalkPanel";
 
@@ -78,6 +79,18 @@ export default function BpmnEditorPage() {
   }, [region, path]);
 
   useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  // What the region's routine has for the panel to offer (forms, decisions, groups, messages): studio users only.
+  const studio = me.roles.includes("process_owner") || me.roles.includes("admin");
+  const [catalog, setCatalog] = useState<RoutineCatalog | null>(null);
+  useEffect(() => {
+    if (!studio) return;
+    const controller = new AbortController();
+    readRoutineCatalog(region, controller.signal)
+      .then(setCatalog)
+      .catch(() => setCatalog(null));
+    return () => controller.abort();
+  }, [region, studio]);
 
   // Changes not deployed are lost when the page is left: the browser asks first.
   useEffect(() => {
@@ -165,7 +178,7 @@ export default function BpmnEditorPage() {
               : `Grundrutinens diagram, som ${regionLabel(region)} följer`}{" "}
             (rutinens version {load.file.routine.version}). Dra element för att flytta dem och välj ett element för
             att ändra det som motorn läser: formulär, vem uppgiften är för, när den ska vara klar, instruktioner,
-            anropad beslutstabell eller process och skript. Utkastet kontrolleras medan du ändrar; ingenting sparas
+            anropad beslutstabell eller process, meddelanden och skript. Utkastet kontrolleras medan du ändrar; ingenting sparas
             förrän du driftsätter.
           </p>
           {editorError && (
@@ -183,6 +196,7 @@ export default function BpmnEditorPage() {
             <DiagramModeler
               xml={load.file.content}
               problems={ownProblems}
+              catalog={catalog}
               onChange={onChange}
               onReady={onReady}
               onFailure={setEditorError}
@@ -231,7 +245,7 @@ export default function BpmnEditorPage() {
                           {problem.element ? `, ${problem.element}` : ""}
                         </span>
                       )}
-                      {problem.line ? ` (rad ${problem.line})` : ""}: {diagramProblemMessage(problem)}
+                      {problem.line ? ` (rad ${problem.line})` : ""}: {problemMessage(problem)}
                     </li>
                   );
                 })}

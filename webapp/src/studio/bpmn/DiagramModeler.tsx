@@ -7,8 +7,9 @@ import "bpmn-js/dist/assets/bpmn-font/css/bpmn.css";
 import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
 import "./bpmnEditor.css";
 import { useEffect, useRef, useState } from "react";
-import type { DeployProblem } from "../studioApi";
-import type { Shape } from "./sipPropertiesProvider";
+import { problemMessage } from "../deployProblems";
+import type { DeployProblem, RoutineCatalog } from "../studioApi";
+import type { CatalogHolder, Shape } from "./sipPropertiesProvider";
 
 /** What the page does with the opened diagram. */
 export interface ModelerHandle {
@@ -46,6 +47,7 @@ interface Canvas {
 
 interface EventBus {
   on(event: string, callback: () => void): void;
+  fire(event: string): void;
 }
 
 interface ModelerInstance {
@@ -57,7 +59,16 @@ interface ModelerInstance {
 
 const PROBLEM_MARKER = "sip-problem";
 /** The groups open from the start: what the engine reads. bpmn-js's own others stay closed until opened. */
-const OPEN_GROUPS = ["general", "sip-form", "sip-who", "sip-instructions", "sip-decision", "sip-called", "sip-scripts"];
+const OPEN_GROUPS = [
+  "general",
+  "sip-form",
+  "sip-who",
+  "sip-instructions",
+  "sip-decision",
+  "sip-message",
+  "sip-called",
+  "sip-scripts",
+];
 /** The room the palette takes at the canvas's left edge, and the margin kept around the diagram (pixels). */
 const PALETTE_PX = 120;
 const MARGIN_PX = 24;
@@ -76,16 +87,19 @@ function showBesidePalette(canvas: Canvas) {
   canvas.viewbox({ x: inner.x - PALETTE_PX / scale, y: inner.y - (height - inner.height) / 2, width, height });
 }
 
-function problemBadge(count: number): HTMLElement {
+/** The mark on an element with problems: how many, and (as its title) what each is, in the server's Swedish. */
+function problemBadge(messages: string[]): HTMLElement {
   const span = document.createElement("span");
   span.className = "sip-problem-badge";
-  span.textContent = count === 1 ? "Problem" : `${count} problem`;
+  span.textContent = messages.length === 1 ? "Problem" : `${messages.length} problem`;
+  span.title = messages.join("\n");
   return span;
 }
 
 export default function DiagramModeler({
   xml,
   problems,
+  catalog,
   onChange,
   onReady,
   onFailure,
@@ -93,6 +107,8 @@ export default function DiagramModeler({
   xml: string;
   /** The problems of this diagram's file; those naming one of its elements are marked on it. */
   problems: DeployProblem[];
+  /** What the region's routine has, offered as choices in the panel (null: not read, nothing offered). */
+  catalog: RoutineCatalog | null;
   onChange: () => void;
   onReady: (handle: ModelerHandle) => void;
   onFailure: (text: string) => void;
@@ -101,6 +117,7 @@ export default function DiagramModeler({
   const panelRef = useRef<HTMLDivElement>(null);
   const [modeler, setModeler] = useState<ModelerInstance | null>(null);
   const marked = useRef<string[]>([]);
+  const holder = useRef<CatalogHolder>({ catalog });
   const callbacks = useRef({ onChange, onReady, onFailure });
   useEffect(() => {
     callbacks.current = { onChange, onReady, onFailure };
@@ -130,6 +147,7 @@ export default function DiagramModeler({
             panel.BpmnPropertiesProviderModule,
             provider.sipPropertiesModule,
             translate.swedishTranslateModule,
+            { sipCatalog: ["value", holder.current] },
           ],
           moddleExtensions: { spiffworkflow: moddle.spiffworkflowModdle },
         }) as unknown as ModelerInstance;
@@ -169,6 +187,12 @@ export default function DiagramModeler({
     };
   }, [xml]);
 
+  // The routine's choices, once read: the panel shows them for the element selected.
+  useEffect(() => {
+    holder.current.catalog = catalog;
+    modeler?.get<EventBus>("eventBus").fire("propertiesPanel.providersChanged");
+  }, [modeler, catalog]);
+
   // The problems on the elements they name.
   useEffect(() => {
     if (!modeler) return;
@@ -179,17 +203,17 @@ export default function DiagramModeler({
       if (registry.get(id)) canvas.removeMarker(id, PROBLEM_MARKER);
     }
     overlays.remove({ type: PROBLEM_MARKER });
-    const counts = new Map<string, number>();
+    const messages = new Map<string, string[]>();
     for (const problem of problems) {
       if (problem.element && registry.get(problem.element)) {
-        counts.set(problem.element, (counts.get(problem.element) ?? 0) + 1);
+        messages.set(problem.element, [...(messages.get(problem.element) ?? []), problemMessage(problem)]);
       }
     }
-    for (const [id, count] of counts) {
+    for (const [id, said] of messages) {
       canvas.addMarker(id, PROBLEM_MARKER);
-      overlays.add(id, PROBLEM_MARKER, { position: { top: -12, right: 16 }, html: problemBadge(count) });
+      overlays.add(id, PROBLEM_MARKER, { position: { top: -12, right: 16 }, html: problemBadge(said) });
     }
-    marked.current = [...counts.keys()];
+    marked.current = [...messages.keys()];
   }, [modeler, problems]);
 
   return (

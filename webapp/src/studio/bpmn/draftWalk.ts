@@ -1,8 +1,8 @@
 // Trying a draft routine (POST /api/v1/studio/walk): the draft's files beside the region's others, walked in
 // memory with the answers chosen per task; nothing is stored. A draft that would not deploy answers with its
 // problems, returned here rather than thrown.
-import { ApiError, csrfToken, signInUrl, type Problem } from "../../api/client";
-import type { DeployProblem, DraftFile } from "../studioApi";
+import { postMultipart } from "../../api/client";
+import { draftForm, refusedProblems, type DeployProblem, type DraftFile } from "../studioApi";
 
 export interface WalkOption {
   value: unknown;
@@ -55,43 +55,13 @@ export type Answers = Record<string, Record<string, unknown>>;
 export type WalkOutcome = { kind: "walked"; walk: Walk } | { kind: "problems"; problems: DeployProblem[] };
 
 export async function walkDraft(region: string, files: DraftFile[], answers: Answers): Promise<WalkOutcome> {
-  const form = new FormData();
-  form.set("region", region);
+  const form = draftForm(region, files);
   form.set("answers", JSON.stringify(answers));
-  for (const file of files) form.append("files", new Blob([file.text], { type: file.type }), file.name);
-  let response: Response;
   try {
-    response = await fetch("/api/v1/studio/walk", {
-      method: "POST",
-      body: form,
-      headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
-      credentials: "same-origin",
-    });
-  } catch {
-    throw new ApiError({
-      type: "about:blank",
-      title: "Ingen kontakt med servern",
-      status: 0,
-      detail: "Kontrollera nätverket och försök igen.",
-    });
+    return { kind: "walked", walk: await postMultipart<Walk>("/studio/walk", form) };
+  } catch (err) {
+    const problems = refusedProblems(err);
+    if (!problems) throw err;
+    return { kind: "problems", problems };
   }
-  if (response.status === 401) window.location.assign(signInUrl());
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (response.ok) return { kind: "walked", walk: body as Walk };
-  const problem = (body && typeof body === "object" ? body : {}) as Problem;
-  if (response.status === 422 && Array.isArray(problem.problems)) {
-    return { kind: "problems", problems: problem.problems as DeployProblem[] };
-  }
-  throw new ApiError({
-    type: problem.type ?? "about:blank",
-    title: problem.title ?? "Något gick fel",
-    status: response.status,
-    detail: problem.detail ?? "",
-    errors: problem.errors,
-  });
 }

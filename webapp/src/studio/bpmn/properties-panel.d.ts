@@ -9,6 +9,8 @@ declare module "bpmn-js-properties-panel" {
 declare module "@bpmn-io/properties-panel" {
   export const TextFieldEntry: unknown;
   export const TextAreaEntry: unknown;
+  export const SelectEntry: unknown;
   export function isTextFieldEntryEdited(node: unknown): boolean;
   export function isTextAreaEntryEdited(node: unknown): boolean;
+  export function isSelectEntryEdited(node: unknown): boolean;
 }

@@ -4,15 +4,19 @@
 // the modeler, so it can be undone and it starts the checks of the draft.
 import { createElement as h, type ComponentType } from "@bpmn-io/properties-panel/preact";
 import {
+  isSelectEntryEdited,
   isTextAreaEntryEdited,
   isTextFieldEntryEdited,
+  SelectEntry,
   TextAreaEntry,
   TextFieldEntry,
 } from "@bpmn-io/properties-panel";
 import { useService } from "bpmn-js-properties-panel";
+import type { RoutineCatalog } from "../studioApi";
 
 export interface ModdleElement {
   $type: string;
+  $parent?: ModdleElement;
   $instanceOf(type: string): boolean;
   get(name: string): unknown;
   [key: string]: unknown;
@@ -53,8 +57,31 @@ interface EntryProps {
   monospace?: boolean;
 }
 
+interface Option {
+  value: string;
+  label: string;
+  children?: Option[];
+}
+
+interface SelectProps {
+  element: Shape;
+  id: string;
+  label: string;
+  description?: string;
+  getValue: () => string;
+  setValue: (value: string) => void;
+  getOptions: () => Option[];
+}
+
 const TextField = TextFieldEntry as ComponentType<EntryProps>;
 const TextArea = TextAreaEntry as ComponentType<EntryProps>;
+const Select = SelectEntry as ComponentType<SelectProps>;
+
+/** What the region's routine has for a diagram to name (GET /regions/<region>/routine/catalog); `catalog` is
+ *  null until it is read, or when it could not be, and then nothing is offered and nothing warned about. */
+export interface CatalogHolder {
+  catalog: RoutineCatalog | null;
+}
 
 // -- reading and writing what the engine reads ------------------------------------------------------------------
 
@@ -112,21 +139,33 @@ export function bodyValue(bo: ModdleElement, type: string): string {
   return (extensionValues(bo).find((value) => value.$instanceOf(type))?.get("value") as string | undefined) ?? "";
 }
 
-function setBody(element: Shape, type: string, value: string, modeling: Modeling, factory: BpmnFactory) {
-  const bo = element.businessObject;
-  const found = extensionValues(bo).find((each) => each.$instanceOf(type));
+/** Sets (or, empty, removes) a body-only extension element of `target`: the element's own business object, or
+ *  one of its parts such as its message event definition. */
+function setBody(
+  element: Shape,
+  type: string,
+  value: string,
+  modeling: Modeling,
+  factory: BpmnFactory,
+  target: ModdleElement = element.businessObject,
+) {
+  const found = extensionValues(target).find((each) => each.$instanceOf(type));
   const empty = !value.trim();
   if (found && empty) {
-    const extensions = bo.get("extensionElements") as ModdleElement;
+    const extensions = target.get("extensionElements") as ModdleElement;
     modeling.updateModdleProperties(element, extensions, {
-      values: extensionValues(bo).filter((each) => each !== found),
+      values: extensionValues(target).filter((each) => each !== found),
     });
   } else if (found) {
     modeling.updateModdleProperties(element, found, { value });
   } else if (!empty) {
-    const extensions = ensureExtensions(element, modeling, factory);
+    let extensions = target.get("extensionElements") as ModdleElement | undefined;
+    if (!extensions) {
+      extensions = factory.create("bpmn:ExtensionElements", { values: [] });
+      modeling.updateModdleProperties(element, target, { extensionElements: extensions });
+    }
     const made = factory.create(type, { value });
-    modeling.updateModdleProperties(element, extensions, { values: [...extensionValues(bo), made] });
+    modeling.updateModdleProperties(element, extensions, { values: [...extensionValues(target), made] });
   }
 }
 
@@ -260,7 +299,7 @@ function LaneEntry({ element }: Props) {
 const FormSchemaEntry = propertyEntry(
   "formJsonSchemaFilename",
   "Formulär (JSON Schema-fil)",
-  "Filen i rutinens formulär, t.ex. bedom_behov_av_sip.schema.json. Tomt: en bekräftelse utan formulär.",
+  "Välj ovan, eller skriv filen för ett nytt formulär som du lägger till i rutinen. Tomt: en bekräftelse.",
 );
 const FormUiSchemaEntry = propertyEntry(
   "formUiSchemaFilename",
@@ -279,8 +318,8 @@ const DueDateEntry = propertyEntry(
 );
 const CalledDecisionEntry = bodyEntry(
   "spiffworkflow:CalledDecisionId",
-  "Beslutstabell",
-  "Id för beslutstabellen (DMN) som anropas, t.ex. mobilt_vardteam.",
+  "Beslutstabellens id",
+  "Välj ovan, eller skriv id:t för en ny beslutstabell som du lägger till i rutinen.",
   false,
 );
 const PreScriptEntry = bodyEntry(
@@ -303,6 +342,335 @@ const CalledProcessEntry = attributeEntry(
 );
 const ScriptEntry = attributeEntry("script", "Skript", "Python som körs i steget.", true);
 
+// -- choices from the region's routine -------------------------------------------------------------------------
+
+function useCatalog(): RoutineCatalog | null {
+  return useService<CatalogHolder>("sipCatalog")?.catalog ?? null;
+}
+
+/** A warning under a field when what it names is not in the region's routine. */
+function warning(text: string | null) {
+  if (!text) return null;
+  return h("div", { class: "bio-properties-panel-entry sip-warning" }, h("p", null, text));
+}
+
+/** An option for a value the routine does not have, so that the choice still shows what the diagram says. */
+function unknownOption(value: string, known: string[]): Option[] {
+  return value && !known.includes(value) ? [{ value, label: `${value} (finns inte)` }] : [];
+}
+
+function FormChoiceEntry({ element, id }: Props) {
+  const { modeling, factory } = useWrite();
+  const catalog = useCatalog();
+  const forms = catalog?.forms ?? [];
+  const bo = element.businessObject;
+  return h(Select, {
+    element,
+    id,
+    label: "Välj formulär",
+    description: "Rutinens formulär. Formulärets utseende (UI-schemat) följer med.",
+    getValue: () => propertyValue(bo, "formJsonSchemaFilename"),
+    getOptions: () => [
+      { value: "", label: "Inget formulär: en bekräftelse" },
+      ...unknownOption(
+        propertyValue(bo, "formJsonSchemaFilename"),
+        forms.map((form) => form.schema),
+      ),
+      ...forms.map((form) => ({ value: form.schema, label: form.title ? `${form.title} (${form.name})` : form.name })),
+    ],
+    setValue: (value: string) => {
+      const form = forms.find((each) => each.schema === value);
+      setProperty(element, "formJsonSchemaFilename", value ?? "", modeling, factory);
+      setProperty(element, "formUiSchemaFilename", form?.uischema ?? "", modeling, factory);
+    },
+  });
+}
+
+function FormWarningEntry({ element }: Props) {
+  const catalog = useCatalog();
+  const value = propertyValue(element.businessObject, "formJsonSchemaFilename");
+  const ui = propertyValue(element.businessObject, "formUiSchemaFilename");
+  if (!catalog) return null;
+  if (value && !catalog.forms.some((form) => form.schema === value)) {
+    return warning(
+      `Formuläret ${value} finns inte bland regionens formulär. Lägg till det innan du driftsätter, eller välj ett av rutinens.`,
+    );
+  }
+  if (ui && !catalog.forms.some((form) => form.uischema === ui)) {
+    return warning(`UI-schemat ${ui} finns inte bland regionens formulär.`);
+  }
+  return null;
+}
+
+function DecisionChoiceEntry({ element, id }: Props) {
+  const { modeling, factory } = useWrite();
+  const decisions = useCatalog()?.decisions ?? [];
+  const current = () => bodyValue(element.businessObject, "spiffworkflow:CalledDecisionId");
+  return h(Select, {
+    element,
+    id,
+    label: "Välj beslutstabell",
+    description: "Rutinens beslutstabeller (DMN).",
+    getValue: current,
+    getOptions: () => [
+      { value: "", label: "Ingen vald" },
+      ...unknownOption(
+        current(),
+        decisions.map((decision) => decision.id),
+      ),
+      ...decisions.map((decision) => ({
+        value: decision.id,
+        label: decision.name ? `${decision.name} (${decision.id})` : decision.id,
+      })),
+    ],
+    setValue: (value: string) => setBody(element, "spiffworkflow:CalledDecisionId", value ?? "", modeling, factory),
+  });
+}
+
+function DecisionWarningEntry({ element }: Props) {
+  const catalog = useCatalog();
+  const value = bodyValue(element.businessObject, "spiffworkflow:CalledDecisionId").trim();
+  if (!catalog || !value || catalog.decisions.some((decision) => decision.id === value)) return null;
+  return warning(`Beslutstabellen ${value} finns inte i regionens rutin. Lägg till den innan du driftsätter.`);
+}
+
+/** A quoted group name in a candidateGroups expression ('"samordningsansvarig"'), or null. */
+function literalGroup(expression: string): string | null {
+  const found = /^\s*(["'])(.+)\1\s*$/.exec(expression);
+  return found ? found[2].trim() : null;
+}
+
+function GroupChoiceEntry({ element, id }: Props) {
+  const { modeling, factory } = useWrite();
+  const registry = useService<ElementRegistry>("elementRegistry");
+  const catalog = useCatalog();
+  const lane = laneOf(element, registry);
+  const current = () => propertyValue(element.businessObject, "candidateGroups");
+  const groups = (catalog?.groups ?? []).map((group) => ({
+    value: JSON.stringify(group.name),
+    label: group.label ? `${group.label} (${group.name})` : group.name,
+  }));
+  const expressions = (catalog?.group_expressions ?? []).map((expression) => ({ value: expression, label: expression }));
+  return h(Select, {
+    element,
+    id,
+    label: "Välj grupp",
+    description: "Grupperna rutinens simbanor och uppgifter har, och uttrycken den använder.",
+    getValue: current,
+    getOptions: () => [
+      { value: "", label: lane ? `Simbanans grupp (${groupName(lane)})` : "Ingen vald" },
+      ...unknownOption(current(), [...groups, ...expressions].map((each) => each.value)),
+      ...(groups.length ? [{ value: "__groups", label: "Grupper i rutinen", children: groups }] : []),
+      ...(expressions.length ? [{ value: "__expressions", label: "Uttryck i rutinen", children: expressions }] : []),
+    ],
+    setValue: (value: string) => setProperty(element, "candidateGroups", value ?? "", modeling, factory),
+  });
+}
+
+function GroupWarningEntry({ element }: Props) {
+  const catalog = useCatalog();
+  const group = literalGroup(propertyValue(element.businessObject, "candidateGroups"));
+  if (!catalog || !group || catalog.groups.some((each) => each.name === group)) return null;
+  return warning(`Gruppen ${group} finns inte i regionens rutin: ingen simbana eller uppgift har den.`);
+}
+
+// -- messages ---------------------------------------------------------------------------------------------------
+
+function definitionsOf(bo: ModdleElement): ModdleElement | null {
+  let node: ModdleElement | undefined = bo;
+  while (node && !node.$instanceOf("bpmn:Definitions")) node = node.$parent;
+  return node ?? null;
+}
+
+function diagramMessages(bo: ModdleElement): ModdleElement[] {
+  const definitions = definitionsOf(bo);
+  const roots = (definitions?.get("rootElements") as ModdleElement[] | undefined) ?? [];
+  return roots.filter((each) => each.$instanceOf("bpmn:Message"));
+}
+
+/** Where the element names its message: its message event definition, or a receive or send task itself. */
+function messageHolder(element: Shape): ModdleElement | null {
+  const bo = element.businessObject;
+  if (bo.$instanceOf("bpmn:ReceiveTask") || bo.$instanceOf("bpmn:SendTask")) return bo;
+  const definitions = (bo.get("eventDefinitions") as ModdleElement[] | undefined) ?? [];
+  return definitions.find((each) => each.$instanceOf("bpmn:MessageEventDefinition")) ?? null;
+}
+
+function receives(element: Shape): boolean {
+  return is(element, "bpmn:CatchEvent") || is(element, "bpmn:ReceiveTask");
+}
+
+function messageOf(element: Shape): ModdleElement | null {
+  return (messageHolder(element)?.get("messageRef") as ModdleElement | undefined) ?? null;
+}
+
+function messageName(message: ModdleElement | null): string {
+  return ((message?.get("name") as string | undefined) ?? "").trim();
+}
+
+/** A new `bpmn:message` of the diagram: its id `msg_<name>`, unique in the diagram. */
+function addMessage(element: Shape, name: string, modeling: Modeling, factory: BpmnFactory): ModdleElement | null {
+  const definitions = definitionsOf(element.businessObject);
+  if (!definitions) return null;
+  const roots = ((definitions.get("rootElements") as ModdleElement[] | undefined) ?? []).slice();
+  const taken = new Set(roots.map((each) => each.get("id") as string));
+  const stem = `msg_${groupName(name).replace(/[^a-z0-9_]/g, "_") || "meddelande"}`;
+  let id = stem;
+  for (let n = 2; taken.has(id); n += 1) id = `${stem}_${n}`;
+  const message = factory.create("bpmn:Message", { id, name: name.trim() });
+  message.$parent = definitions;
+  modeling.updateModdleProperties(element, definitions, { rootElements: [...roots, message] });
+  return message;
+}
+
+function setMessage(element: Shape, message: ModdleElement | null, modeling: Modeling) {
+  const holder = messageHolder(element);
+  if (!holder) return;
+  if (holder === element.businessObject) modeling.updateProperties(element, { messageRef: message ?? undefined });
+  else modeling.updateModdleProperties(element, holder, { messageRef: message ?? undefined });
+}
+
+function MessageChoiceEntry({ element, id }: Props) {
+  const { modeling, factory } = useWrite();
+  const catalog = useCatalog();
+  const own = diagramMessages(element.businessObject);
+  const ownNames = new Set(own.map((message) => messageName(message)));
+  const others = (catalog?.messages ?? []).filter((message) => !ownNames.has(message.name));
+  return h(Select, {
+    element,
+    id,
+    label: "Välj meddelande",
+    description: receives(element)
+      ? "Meddelandet som tas emot här: diagrammets egna och de andra som rutinen skickar eller tar emot."
+      : "Meddelandet som skickas här: diagrammets egna och de andra som rutinen tar emot.",
+    getValue: () => {
+      const message = messageOf(element);
+      return message ? `id:${message.get("id") as string}` : "";
+    },
+    getOptions: () => [
+      { value: "", label: "Inget meddelande valt" },
+      ...own.map((message) => ({
+        value: `id:${message.get("id") as string}`,
+        label: messageName(message) || `${message.get("id") as string} (utan namn)`,
+      })),
+      ...(others.length
+        ? [
+            {
+              value: "__routine",
+              label: "Andra meddelanden i rutinen",
+              children: others.map((message) => ({ value: `name:${message.name}`, label: message.name })),
+            },
+          ]
+        : []),
+    ],
+    setValue: (value: string) => {
+      if (!value) setMessage(element, null, modeling);
+      else if (value.startsWith("id:")) {
+        setMessage(element, own.find((message) => message.get("id") === value.slice(3)) ?? null, modeling);
+      } else if (value.startsWith("name:")) {
+        setMessage(element, addMessage(element, value.slice(5), modeling, factory), modeling);
+      }
+    },
+  });
+}
+
+function MessageNameEntry({ element, id }: Props) {
+  const { modeling, factory, debounce } = useWrite();
+  return h(TextField, {
+    element,
+    id,
+    label: "Meddelandets namn",
+    description:
+      "Namnet som skickas och tas emot, t.ex. samtycke_aterkallat. Ändras för alla element i diagrammet som har meddelandet.",
+    debounce,
+    getValue: () => messageName(messageOf(element)),
+    setValue: (value: string) => {
+      const text = (value ?? "").trim();
+      const message = messageOf(element);
+      if (message) modeling.updateModdleProperties(element, message, { name: text || undefined });
+      else if (text) setMessage(element, addMessage(element, text, modeling, factory), modeling);
+    },
+  });
+}
+
+function MessageWarningEntry({ element }: Props) {
+  const catalog = useCatalog();
+  const message = messageOf(element);
+  const name = messageName(message);
+  if (!message) return warning("Inget meddelande valt: välj ett eller skriv ett namn.");
+  if (!name) return warning("Meddelandet har inget namn, så inget kan skicka eller ta emot det.");
+  if (!catalog) return null;
+  const known = catalog.messages.find((each) => each.name === name);
+  if (!known) return warning(`Meddelandet ${name} finns inte i regionens rutin än.`);
+  // A message named like a process of the routine starts a new case of it: that is its receiver.
+  const starts = catalog.processes.some((process) => process.id === name);
+  if (!receives(element) && known.received_in.length === 0 && !starts) {
+    return warning(`Inget i rutinen tar emot meddelandet ${name}.`);
+  }
+  return null;
+}
+
+function MessageDataEntry({ element, id }: Props) {
+  const { modeling, factory, debounce } = useWrite();
+  const catching = receives(element);
+  const type = catching ? "spiffworkflow:MessageVariable" : "spiffworkflow:MessagePayload";
+  return h(catching ? TextField : TextArea, {
+    element,
+    id,
+    label: catching ? "Meddelandets innehåll sparas i (variabel)" : "Meddelandets innehåll (uttryck)",
+    description: catching
+      ? "Variabeln ärendet får innehållet i, t.ex. aterkallelse."
+      : 'Ett uttryck som ger innehållet, t.ex. {"huvudperson": huvudperson}.',
+    debounce,
+    rows: 3,
+    monospace: !catching,
+    getValue: () => {
+      const holder = messageHolder(element);
+      return holder ? bodyValue(holder, type) : "";
+    },
+    setValue: (value: string) => {
+      const holder = messageHolder(element);
+      if (holder) setBody(element, type, value ?? "", modeling, factory, holder);
+    },
+  });
+}
+
+/** The correlation the engine reads for the element's message: each `bpmn:correlationProperty` with an
+ *  expression for that message (read from the message's content), and the case's own values it is compared with
+ *  (`spiffworkflow:processVariableCorrelation`). */
+function CorrelationEntry({ element }: Props) {
+  const message = messageOf(element);
+  const definitions = definitionsOf(element.businessObject);
+  const roots = (definitions?.get("rootElements") as ModdleElement[] | undefined) ?? [];
+  const lines: string[] = [];
+  for (const property of roots.filter((each) => each.$instanceOf("bpmn:CorrelationProperty"))) {
+    const expressions =
+      (property.get("correlationPropertyRetrievalExpression") as ModdleElement[] | undefined) ?? [];
+    for (const expression of expressions) {
+      if (!message || expression.get("messageRef") !== message) continue;
+      const path = expression.get("messagePath") as ModdleElement | undefined;
+      const body = ((path?.get("body") as string | undefined) ?? "").trim();
+      const name = (property.get("name") as string | undefined) || (property.get("id") as string);
+      lines.push(`${name} = ${body || "?"} (ur meddelandets innehåll)`);
+    }
+  }
+  const holder = messageHolder(element);
+  const held = holder ? extensionValues(holder) : [];
+  for (const each of held.filter((value) => value.$instanceOf("spiffworkflow:ProcessVariableCorrelation"))) {
+    const part = (name: string) => ((each.get(name) as string | undefined) ?? "").trim() || "?";
+    lines.push(`${part("propertyId")} = ${part("expression")} (ur ärendets uppgifter)`);
+  }
+  const text = lines.length
+    ? "Meddelandet korreleras: ett meddelande når ärendet bara när värdena stämmer."
+    : "Ingen korrelation: meddelandet når det ärende det skickas till.";
+  return h(
+    "div",
+    { class: "bio-properties-panel-entry sip-correlation" },
+    h("p", null, text),
+    lines.length ? h("ul", null, ...lines.map((line) => h("li", null, line))) : null,
+  );
+}
+
 // -- the provider -----------------------------------------------------------------------------------------------
 
 interface Entry {
@@ -319,6 +687,7 @@ interface Group {
 
 const text = (id: string, component: unknown): Entry => ({ id, component, isEdited: isTextFieldEntryEdited });
 const area = (id: string, component: unknown): Entry => ({ id, component, isEdited: isTextAreaEntryEdited });
+const select = (id: string, component: unknown): Entry => ({ id, component, isEdited: isSelectEntryEdited });
 
 function is(element: Shape, type: string): boolean {
   return element.businessObject.$instanceOf(type);
@@ -330,14 +699,21 @@ export function sipGroups(element: Shape): Group[] {
     groups.push({
       id: "sip-form",
       label: "Formulär",
-      entries: [text("sip-form-schema", FormSchemaEntry), text("sip-form-ui-schema", FormUiSchemaEntry)],
+      entries: [
+        select("sip-form-choice", FormChoiceEntry),
+        text("sip-form-schema", FormSchemaEntry),
+        text("sip-form-ui-schema", FormUiSchemaEntry),
+        { id: "sip-form-warning", component: FormWarningEntry },
+      ],
     });
     groups.push({
       id: "sip-who",
       label: "Vem och när",
       entries: [
         { id: "sip-lane", component: LaneEntry },
+        select("sip-group-choice", GroupChoiceEntry),
         text("sip-candidate-groups", CandidateGroupsEntry),
+        { id: "sip-group-warning", component: GroupWarningEntry },
         text("sip-due-date", DueDateEntry),
       ],
     });
@@ -346,7 +722,28 @@ export function sipGroups(element: Shape): Group[] {
     groups.push({ id: "sip-instructions", label: "Instruktioner", entries: [area("sip-documentation", InstructionsEntry)] });
   }
   if (is(element, "bpmn:BusinessRuleTask")) {
-    groups.push({ id: "sip-decision", label: "Beslutstabell", entries: [text("sip-called-decision", CalledDecisionEntry)] });
+    groups.push({
+      id: "sip-decision",
+      label: "Beslutstabell",
+      entries: [
+        select("sip-decision-choice", DecisionChoiceEntry),
+        text("sip-called-decision", CalledDecisionEntry),
+        { id: "sip-decision-warning", component: DecisionWarningEntry },
+      ],
+    });
+  }
+  if (messageHolder(element)) {
+    groups.push({
+      id: "sip-message",
+      label: receives(element) ? "Meddelande som tas emot" : "Meddelande som skickas",
+      entries: [
+        select("sip-message-choice", MessageChoiceEntry),
+        text("sip-message-name", MessageNameEntry),
+        { id: "sip-message-warning", component: MessageWarningEntry },
+        receives(element) ? text("sip-message-data", MessageDataEntry) : area("sip-message-data", MessageDataEntry),
+        { id: "sip-correlation", component: CorrelationEntry },
+      ],
+    });
   }
   if (is(element, "bpmn:CallActivity")) {
     groups.push({ id: "sip-called", label: "Anropad process", entries: [text("sip-called-element", CalledProcessEntry)] });
@@ -374,7 +771,9 @@ class SipPropertiesProvider {
     return (groups: Group[]) => {
       const ours = sipGroups(element);
       // The instructions are the element's documentation: one editor of it, ours, where we show one.
-      const kept = ours.some((g) => g.id === "sip-instructions") ? groups.filter((g) => g.id !== "documentation") : groups;
+      let kept = ours.some((g) => g.id === "sip-instructions") ? groups.filter((g) => g.id !== "documentation") : groups;
+      // The message too: ours offers the routine's messages beside the diagram's.
+      if (ours.some((g) => g.id === "sip-message")) kept = kept.filter((g) => g.id !== "message");
       const general = kept.findIndex((g) => g.id === "general");
       return [...kept.slice(0, general + 1), ...ours, ...kept.slice(general + 1)];
     };

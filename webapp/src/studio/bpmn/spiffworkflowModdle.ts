@@ -1,6 +1,6 @@
 // The `spiffworkflow:` extension elements our diagrams use, as a moddle descriptor for bpmn-js: with it the
 // modeler reads and writes them as typed elements (a task's properties, its scripts, a called decision, a
-// message's variable and payload) instead of keeping them as unknown XML. Names as the files write them.
+// message's variable, payload and correlation) instead of keeping them as unknown XML. Names as the files write them.
 
 const bodyOnly = (name: string) => ({
   name,
@@ -34,6 +34,15 @@ export const spiffworkflowModdle = {
     bodyOnly("InstructionsForEndUser"),
     bodyOnly("MessageVariable"),
     bodyOnly("MessagePayload"),
+    {
+      // A message event's correlation with the case: the property and the expression on the case's data.
+      name: "ProcessVariableCorrelation",
+      superClass: ["Element"],
+      properties: [
+        { name: "propertyId", type: "String" },
+        { name: "expression", type: "String" },
+      ],
+    },
     {
       name: "MultiInstanceScripts",
       extends: ["bpmn:MultiInstanceLoopCharacteristics"],
