@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from ..database import db
 from ..store import NO_DUE_DATE, Case, Organisation, Task, TaskViewer, User
 from ..store.appended import append
-from ..store.direct_writes import is_new
+from ..store.direct_writes import delete_later, is_new
 from .sharing import stored_sharing
 
 
@@ -84,7 +84,8 @@ def sync_task_viewers(case: Case, stored_open: Iterable[Task], opened: list[Task
     `sync_case_access` returned when it changed the case's sharing in this transaction. Without it the sharing
     is as it was, and only the rows of the tasks closed or opened now change; with it (always for a new case),
     the case's rows are written anew. Nothing is read of the rows themselves: stale ones are deleted by
-    statement, new ones appended at commit (engine.store.appended).
+    statement (with the case's UPDATE, engine.store.direct_writes), new ones appended at commit
+    (engine.store.appended).
 
     Returns the organisations that see each task open after the change, by task id, where the change had the
     case's sharing at hand (None where it closed tasks and opened none under unchanged sharing)."""
@@ -93,15 +94,15 @@ def sync_task_viewers(case: Case, stored_open: Iterable[Task], opened: list[Task
     with db.session.no_autoflush:
         if sharing is None:
             closed = [task.id for task in stored_open if task.state != "open"]
-            if closed:
-                db.session.execute(sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
+            if closed:  # with the case's UPDATE (engine.store.direct_writes)
+                delete_later(db.session(), sa.delete(TaskViewer).where(TaskViewer.task_id.in_(closed)))
             if not opened:
                 return None
             seen = _seeing(still_open + opened, _stored(case.id))
             _append(opened, seen)
             return seen
         if not is_new(case):  # a new case has no rows in the database yet
-            db.session.execute(sa.delete(TaskViewer).where(TaskViewer.case_id == case.id))
+            delete_later(db.session(), sa.delete(TaskViewer).where(TaskViewer.case_id == case.id))
         seen = _seeing(still_open + opened, sharing)
         _append(still_open + opened, seen)
         return seen

@@ -44,11 +44,10 @@ from ..runtime.workflow import (
 from ..scripting.helpers import completing
 from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartReceipt, Task
 from ..store.appended import append
-from ..store.direct_writes import insert_now, is_new, set_changed, update_now
+from ..store.direct_writes import insert_now, is_new, set_changed, update_later, update_now
 from ..store.models import new_id
 from .errors import Conflict, InvalidData, InvalidRequest, NotFound, ProcessFailed, ServiceError
 from .instructions import render as render_instructions
-from .organisation_registry import organisations_for
 from .process_sets import latest_definition, require_definition, specs_of
 
 
@@ -266,15 +265,23 @@ def complete_task(task_id: str, data: dict, actor: str | None = None, case_id: s
 
 def _complete_task(task_id: str, data: dict, actor: str | None, case_id: str | None, case_revision: int | None,
                    principal, idempotency_key: str | None) -> Case:
-    row = _open_task(task_id, case_id, read=require_task(principal, task_id, "complete_task"))
+    # An open task the principal sees: its case locked in the same statement. Else (a task it does not see, one
+    # no longer open, a case moved meanwhile) the checks one by one, each refusing as it does.
+    case = _lock_case_of_open_task(task_id, principal)
+    row = None if case is not None else _open_task(task_id, case_id,
+                                                   read=require_task(principal, task_id, "complete_task"))
     if not isinstance(data, dict):
         raise InvalidData("Task data must be a JSON object", [{"field": "(data)", "message": "not an object"}])
-    with transaction(row.case_id):
-        case = _lock_case(row.case_id)
+    with transaction(case.id if case is not None else row.case_id):
+        if case is None:
+            case = _lock_case(row.case_id)
         stored = _stored_open_tasks(case.id)
         if task_id not in stored:
-            db.session.refresh(row)
+            row = db.session.get(Task, task_id, populate_existing=True)
             raise Conflict(f"The task is already {row.state}")
+        row = stored[task_id]
+        if case_id is not None and row.case_id != case_id:
+            raise NotFound(f"No task {task_id} in case {case_id}")
         if row.assignee and principal is not None and row.assignee != principal.username:
             raise Conflict(f"The task is claimed by {row.assignee}")
         if case_revision is not None and case_revision != case.revision:
@@ -438,10 +445,8 @@ def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dic
     schema = forms_of(case.definition).get(row.form_schema)
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
-    # Choices an earlier step limited or supplied (choicesFrom, optionsFrom), and organisations of the registry
-    # (organisationsFrom): checked as the task shows them.
-    errors = validate_submission(bind_to_case(schema, task_data(row), organisations_for(case)), data,
-                                 partial=partial)
+    # Choices an earlier step limited or supplied (choicesFrom, optionsFrom): checked as the task shows them.
+    errors = validate_submission(bind_to_case(schema, task_data(row)), data, partial=partial)
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
                for name in consent_given_unasked(data, schema.get("properties") or {})]
     if errors:
@@ -476,7 +481,6 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
     if name not in known_messages(case):
         raise NotFound(f"The process of this case knows no message {name!r}",
                        known=sorted(known_messages(case)))
-    _require_reason(case, name, payload or {})
     with transaction(case.id):
         case = _lock_case(case.id)
         if idempotency_key is not None:
@@ -515,29 +519,6 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
                      detail={"message": name})
         _store(case, cw, completed_task_id=completed_task_id, completed_by=actor)
     return case, True
-
-
-class ReasonMissing(InvalidData):
-    title = "Orsak saknas"
-
-
-def _require_reason(case: Case, name: str, payload: dict) -> None:
-    """The reason the message's catching event asks for (`reason`, engine.runtime.progress.message_reason):
-    refused where the event requires it and the payload's `orsak` is empty, or where it is no text."""
-    waiting = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
-    catches = [c for c in waiting if c[0] == name]
-    for asked in message_texts(*specs_of(case.definition), catches):
-        reason = asked.get("reason")
-        if not reason:
-            continue
-        given = payload.get(reason["field"])
-        field = f"payload/{reason['field']}"
-        if given is not None and not isinstance(given, str):
-            raise ReasonMissing(f"”{asked['title']}”: orsaken ska vara en text",
-                                [{"field": field, "message": "Skriv orsaken som text"}])
-        if reason["required"] and not (given or "").strip():
-            raise ReasonMissing(f"”{asked['title']}” kräver en orsak: {reason['label']}",
-                                [{"field": field, "message": f"Fyll i ”{reason['label']}”"}])
 
 
 def _task_completed_by_message(cw: CaseWorkflow, name: str, payload: dict):
@@ -844,6 +825,23 @@ def _lock_case(case_id: str) -> Case:
     return case
 
 
+@functools.cache
+def _locked_case_of_open_task(visible_only: bool):
+    task = sa.select(Task.case_id).where(Task.id == sa.bindparam("task_id"), Task.state == "open",
+                                         *([open_task_seen()] if visible_only else []))
+    return (sa.select(Case).where(Case.id == task.scalar_subquery())
+            .options(joinedload(Case.definition, innerjoin=True))
+            .with_for_update(of=Case).execution_options(populate_existing=True))
+
+
+def _lock_case_of_open_task(task_id: str, principal) -> Case | None:
+    """The case of an open task the principal sees (any open task, without one), read and locked as by
+    `_lock_case`, in one statement: the task by its key, its viewer row by its key. None where the task is not
+    open, not seen, or its case was moved to another version while the lock was awaited."""
+    parameters = {"task_id": task_id, **(viewer(principal) if principal is not None else {})}
+    return db.session.scalars(_locked_case_of_open_task(principal is not None), parameters).first()
+
+
 def _stored_open_tasks(case_id: str) -> dict[str, Task]:
     """The case's open task rows by id as stored now: read under the case's lock, they show what committed
     while the lock was awaited."""
@@ -897,7 +895,9 @@ def _store_unflushed(case: Case, cw: CaseWorkflow, completed_task_id: str | None
                 closed["completion_key"] = completion_key
             if row.draft_saved_at is not None:  # a closed task keeps no draft
                 closed.update(draft=None, draft_saved_at=None, draft_saved_by=None)
-            update_now(db.session(), row, state="completed" if done else "cancelled", completed_at=moment, **closed)
+            # with the case's UPDATE below
+            update_later(db.session(), row, state="completed" if done else "cancelled", completed_at=moment,
+                         **closed)
     opened = []
     for task_id, task in ready.items():
         if task_id in stored:

@@ -1,13 +1,18 @@
 """Rows that are only ever appended — a case's history, the audit trail — are written when their
-transaction commits, one INSERT per table, after the unit of work has stored the rows they refer to (a new
-case before its first history row). They are part of the transaction like any other write: a rollback drops
-them."""
+transaction commits, after the unit of work has stored the rows they refer to (a new case before its first
+history row). They are part of the transaction like any other write: a rollback drops them.
+
+On PostgreSQL the rows of every table are one statement, one round trip: each table's INSERT but the last is a
+data-modifying WITH of the last one's (PostgreSQL runs each once, and checks foreign keys at the end of the
+statement, so a task's viewer rows may come in the same statement as the task). On SQLite, where a statement
+costs no round trip, one INSERT per table."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from .direct_writes import write_later_now
 from .models import utcnow
 
 _PENDING = "appended_rows"
@@ -26,10 +31,14 @@ def pending(session: Session, model) -> list[dict]:
     return session.info.get(_PENDING, {}).get(model.__table__, [])
 
 
-def _complete(table: sa.Table, rows: list[dict]) -> list[dict]:
+def _complete(table: sa.Table, rows: list[dict], every_default: bool = False) -> list[dict]:
     """The rows with the same columns each (one executemany), the columns' scalar or callable defaults
-    filled in."""
+    filled in; with `every_default`, also those of the columns no row gives (an INSERT of VALUES leaves them to
+    the database, which knows only its own defaults)."""
     names = {name for row in rows for name in row}
+    if every_default:
+        names |= {column.key for column in table.c
+                  if column.default is not None and (column.default.is_scalar or column.default.is_callable)}
     filled = []
     for row in rows:
         row = dict(row)
@@ -44,11 +53,31 @@ def _complete(table: sa.Table, rows: list[dict]) -> list[dict]:
 def _write_appended(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
+        write_later_now(session)
         return
     session.flush()
+    write_later_now(session)  # a viewer row's DELETE before the INSERT of its successor
     connection = session.connection()
+    if len(pending) > 1 and connection.dialect.name == "postgresql" \
+            and sum(len(rows) * len(table.c) for table, rows in pending.items()) <= MAX_PARAMETERS:
+        connection.execute(_in_one_statement([(table, _complete(table, rows, every_default=True))
+                                              for table, rows in pending.items()]))
+        return
     for table, rows in pending.items():
         connection.execute(table.insert(), _complete(table, rows))
+
+
+# Bound values in one statement at most (psycopg takes 65,535): a transaction appending more (a bulk change)
+# writes its rows table by table.
+MAX_PARAMETERS = 20_000
+
+
+def _in_one_statement(tables: list[tuple[sa.Table, list[dict]]]) -> sa.Insert:
+    """One INSERT writing the rows of every table: the first tables' as WITH clauses of the last one's."""
+    *before, (last_table, last_rows) = tables
+    statement = last_table.insert().values(last_rows)
+    return statement.add_cte(*(table.insert().values(rows).cte(f"appended_{number}")
+                               for number, (table, rows) in enumerate(before)))
 
 
 @sa.event.listens_for(Session, "after_soft_rollback")

@@ -4,7 +4,12 @@ tasks change on every step, and the unit of work's bookkeeping for them costs mo
 The object stays what the session knows: after `insert_now` it is persistent in the session as if it had been
 read, and `update_now` sets its new values as committed ones, so a later flush writes nothing twice. A mapper
 with a version column (a case's `revision`) gets the same check as the unit of work makes: an update of a
-stale row raises StaleDataError."""
+stale row raises StaleDataError.
+
+`update_later` and `delete_later` are writes a change makes before its case's own UPDATE (a task closed, the
+viewer rows of closed tasks deleted): on PostgreSQL they go with the next `update_now` as WITH clauses of its
+UPDATE, one round trip for all, each update still checked to change its row; elsewhere they run at once. What
+no `update_now` takes is written before the transaction's appended rows (engine.store.appended)."""
 
 from __future__ import annotations
 
@@ -69,12 +74,79 @@ def update_now(session: Session, obj, **values) -> None:
         values[name] = parameters["version_now"] + 1
     columns = tuple(mapper.get_property(name).columns[0] for name in values)
     parameters.update({f"new_{column.key}": value for column, value in zip(columns, values.values(), strict=True)})
-    result = session.connection(bind_arguments={"mapper": mapper}).execute(_update(mapper, columns), parameters)
-    if result.rowcount != 1:
+    connection = session.connection(bind_arguments={"mapper": mapper})
+    statement, updates = _update(mapper, columns), session.info.pop(_LATER, [])
+    if updates:
+        counted = [sa.select(sa.func.count()).select_from(write).scalar_subquery()
+                   for write, expected in updates if expected is not None]
+        statement = statement.add_cte(*(write for write, _ in updates)).returning(
+            *(counted or [sa.literal_column("1")]))
+    result = connection.execute(statement, parameters)
+    counts = result.all() if updates else [()] * result.rowcount
+    if len(counts) != 1:
         key = [parameters[f"key_{column.key}"] for column in mapper.primary_key]
         raise StaleDataError(f"{mapper.local_table.name} {key} was changed or deleted meanwhile")
+    checked = [expected for _, expected in updates if expected is not None]
+    _check_later(checked, counts[0] if checked else ())
     for name, value in values.items():
         set_committed_value(obj, name, value)
+
+
+_LATER = "writes_with_next_update"
+
+
+def update_later(session: Session, obj, **values) -> None:
+    """UPDATE a stored object's row (one without a version column) with `values`, with the next `update_now`
+    on PostgreSQL, else now. The object has its new values as committed ones at once."""
+    mapper = sa.inspect(obj).mapper
+    connection = session.connection(bind_arguments={"mapper": mapper})
+    if connection.dialect.name != "postgresql" or mapper.version_id_col is not None:
+        update_now(session, obj, **values)
+        return
+    table = mapper.local_table
+    key = [(column, getattr(obj, mapper.get_property_by_column(column).key)) for column in mapper.primary_key]
+    write = (table.update().where(*(column == value for column, value in key))
+             .values({mapper.get_property(name).columns[0]: value for name, value in values.items()})
+             .returning(sa.literal_column("1")))
+    _later(session, write, (table.name, [value for _, value in key]))
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+
+
+def delete_later(session: Session, statement: sa.Delete) -> None:
+    """A DELETE, with the next `update_now` on PostgreSQL, else now."""
+    if session.connection().dialect.name != "postgresql":
+        session.execute(statement)
+        return
+    _later(session, statement, None)
+
+
+def _later(session: Session, write, expected) -> None:
+    updates = session.info.setdefault(_LATER, [])
+    updates.append((write.cte(f"later_{len(updates)}"), expected))
+
+
+def write_later_now(session: Session) -> None:
+    """Write what waits for an `update_now` that did not come (at the latest before the transaction commits)."""
+    updates = session.info.pop(_LATER, [])
+    if not updates:
+        return
+    checked = [(write, expected) for write, expected in updates if expected is not None]
+    statement = sa.select(*(sa.select(sa.func.count()).select_from(write).scalar_subquery() for write, _ in checked)
+                          or [sa.literal(1)]).add_cte(*(write for write, _ in updates))
+    counts = session.connection().execute(statement).one()
+    _check_later([expected for _, expected in checked], counts)
+
+
+def _check_later(expected: list, counts) -> None:
+    for (table, key), count in zip(expected, counts, strict=True):
+        if count != 1:
+            raise StaleDataError(f"{table} {key} was changed or deleted meanwhile")
+
+
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _drop_later(session: Session, _previous) -> None:
+    session.info.pop(_LATER, None)
 
 
 @functools.cache
