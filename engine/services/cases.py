@@ -48,6 +48,7 @@ from ..store.direct_writes import insert_now, is_new, set_changed, update_later,
 from ..store.models import new_id
 from .errors import Conflict, InvalidData, InvalidRequest, NotFound, ProcessFailed, ServiceError
 from .instructions import render as render_instructions
+from .organisation_registry import organisations_for
 from .process_sets import latest_definition, require_definition, specs_of
 
 
@@ -445,8 +446,10 @@ def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dic
     schema = forms_of(case.definition).get(row.form_schema)
     if schema is None:
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
-    # Choices an earlier step limited or supplied (choicesFrom, optionsFrom): checked as the task shows them.
-    errors = validate_submission(bind_to_case(schema, task_data(row)), data, partial=partial)
+    # Choices an earlier step limited or supplied (choicesFrom, optionsFrom), and organisations of the registry
+    # (organisationsFrom): checked as the task shows them.
+    errors = validate_submission(bind_to_case(schema, task_data(row), organisations_for(case)), data,
+                                 partial=partial)
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
                for name in consent_given_unasked(data, schema.get("properties") or {})]
     if errors:
@@ -481,6 +484,7 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
     if name not in known_messages(case):
         raise NotFound(f"The process of this case knows no message {name!r}",
                        known=sorted(known_messages(case)))
+    _require_reason(case, name, payload or {})
     with transaction(case.id):
         case = _lock_case(case.id)
         if idempotency_key is not None:
@@ -519,6 +523,29 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
                      detail={"message": name})
         _store(case, cw, completed_task_id=completed_task_id, completed_by=actor)
     return case, True
+
+
+class ReasonMissing(InvalidData):
+    title = "Orsak saknas"
+
+
+def _require_reason(case: Case, name: str, payload: dict) -> None:
+    """The reason the message's catching event asks for (`reason`, engine.runtime.progress.message_reason):
+    refused where the event requires it and the payload's `orsak` is empty, or where it is no text."""
+    waiting = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
+    catches = [c for c in waiting if c[0] == name]
+    for asked in message_texts(*specs_of(case.definition), catches):
+        reason = asked.get("reason")
+        if not reason:
+            continue
+        given = payload.get(reason["field"])
+        field = f"payload/{reason['field']}"
+        if given is not None and not isinstance(given, str):
+            raise ReasonMissing(f"”{asked['title']}”: orsaken ska vara en text",
+                                [{"field": field, "message": "Skriv orsaken som text"}])
+        if reason["required"] and not (given or "").strip():
+            raise ReasonMissing(f"”{asked['title']}” kräver en orsak: {reason['label']}",
+                                [{"field": field, "message": f"Fyll i ”{reason['label']}”"}])
 
 
 def _task_completed_by_message(cw: CaseWorkflow, name: str, payload: dict):
