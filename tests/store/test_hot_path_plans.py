@@ -122,8 +122,10 @@ def hot_path(app):
 
 
 def checked(statement: str) -> bool:
-    """A statement whose plan reads tables (an INSERT of values reads none)."""
-    return statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "UPDATE", "DELETE")
+    """A statement whose plan reads tables (an INSERT of values reads none): a completion's UPDATE of its case
+    with the UPDATE of its task and the DELETE of viewer rows as WITH clauses (PostgreSQL) among them."""
+    first = statement.lstrip().split(None, 1)[0].upper()
+    return first in ("SELECT", "UPDATE", "DELETE") or (first == "WITH" and "INSERT INTO" not in statement)
 
 
 def test_every_hot_statement_reads_what_it_needs_under_the_plan_it_runs(hot_path):
@@ -175,8 +177,9 @@ def _postgresql_reads(statement: str, parameters, limit: int) -> list[str]:
     """PostgreSQL: the statement run more than five times on a connection of the app's engine with the values the
     app ran it with last, in a transaction rolled back at the end, and then its plan for those values: where psycopg
     has prepared it, the prepared statement's (EXPLAIN ANALYZE EXECUTE), which must never have been planned
-    generically; else the statement's own. It reads no more than `limit` rows of a large table, and none by a
-    sequential scan."""
+    generically, and also the generic plan PostgreSQL would keep for it (plan_cache_mode=force_generic_plan), so
+    that a statement stays safe without the app's custom plans; else the statement's own. Each reads no more than
+    `limit` rows of a large table, and none by a sequential scan."""
     from psycopg import sql
 
     raw = db.engine.raw_connection()
@@ -188,7 +191,8 @@ def _postgresql_reads(statement: str, parameters, limit: int) -> list[str]:
             "SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements")}
         explain = sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ")
         problems = []
-        if _placeholders(statement) in prepared:
+        was_prepared = _placeholders(statement) in prepared
+        if was_prepared:
             name, generic, custom = prepared[_placeholders(statement)]
             if generic:
                 problems.append(f"planned generically {generic} times of {generic + custom}")
@@ -199,9 +203,21 @@ def _postgresql_reads(statement: str, parameters, limit: int) -> list[str]:
         else:
             query = explain + sql.SQL(statement)
         [[plan]] = connection.execute(query, parameters, prepare=False).fetchall()
+        plans = [("", plan)]
+        if was_prepared:  # also the one plan PostgreSQL would keep for every value
+            connection.execute("SET LOCAL plan_cache_mode = force_generic_plan", prepare=False)
+            [[generic_plan]] = connection.execute(query, prepare=False).fetchall()
+            plans.append(("generic plan: ", generic_plan))
     finally:
         connection.rollback()
         raw.close()
+    for label, plan in plans:
+        problems += [label + problem for problem in _reads(plan, limit)]
+    return problems
+
+
+def _reads(plan, limit: int) -> list[str]:
+    problems = []
     plan = plan if isinstance(plan, list) else json.loads(plan)
     for node in _nodes(plan[0]["Plan"]):
         relation = node.get("Relation Name")
