@@ -8,6 +8,7 @@ from flask.views import MethodView
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ..deployment.files import FileProblem, set_path
+from ..deployment.problems import in_two_languages
 from ..services import deployments as service
 from ..services.errors import InvalidProcessSet, InvalidRequest
 from ..services.process_sets import BASE_REGION
@@ -61,7 +62,9 @@ class ProblemOut(Schema):
     file = fields.String(allow_none=True)
     element = fields.String(allow_none=True)
     line = fields.Integer(allow_none=True)
-    message = fields.String()
+    message = fields.String(metadata={"description": "what is wrong, in English"})
+    message_sv = fields.String(metadata={"description": "what is wrong, where (file, element id and name, line) "
+                                                        "and what to write instead, in Swedish: what a person reads"})
     check = fields.String(metadata={"description": "size, files, xml, xsd, diagram, forms, privacy, rendering, "
                                                    "references, scripts, instructions, loops (a loop with no wait "
                                                    "state, or one no gateway can leave), spiffworkflow"})
@@ -199,11 +202,13 @@ def read_uploads(storages) -> dict[str, str]:
             continue
         if path in raw:
             problems.append({"file": path, "element": None, "line": None, "check": "files",
-                             "message": "The same file name is uploaded twice"})
+                             "message": "The same file name is uploaded twice",
+                             "message_sv": f"Filnamnet {path} laddas upp två gånger; skicka varje fil en gång"})
             continue
         raw[path] = storage.read(limit + 1)
     if problems:
-        raise InvalidProcessSet("Some uploads cannot be files of a process set", problems)
+        raise in_two_languages(InvalidProcessSet("Några av de uppladdade filerna kan inte ingå i en rutin", problems),
+                               "Some uploads cannot be files of a process set")
     return service.decode_uploads(raw)
 
 

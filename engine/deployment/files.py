@@ -12,21 +12,28 @@ SAFE_NAME = re.compile(r"^[\w][\w.\-]{0,199}$")
 class FileProblem(Exception):
     """An upload that cannot be a file of a process set (no name, an unknown kind, not UTF-8)."""
 
-    def __init__(self, name: str, message: str, check: str = "files"):
+    def __init__(self, name: str, message: str, message_sv: str, check: str = "files"):
         super().__init__(message)
-        self.problem = {"file": name, "element": None, "line": None, "message": message, "check": check}
+        self.problem = {"file": name, "element": None, "line": None, "message": message, "message_sv": message_sv,
+                        "check": check}
 
 
 def set_path(filename: str | None) -> str:
     """The path in the set of an uploaded file, from its file name (directories in it are ignored)."""
     name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip()
     if not name:
-        raise FileProblem(filename or "(no name)", "The file has no name; the name decides its kind and path")
+        raise FileProblem(filename or "(no name)", "The file has no name; the name decides its kind and path",
+                          "Filen har inget namn; namnet avgör vad för slags fil den är och var den hamnar. Ge den "
+                          "ett namn som slutar på .bpmn, .dmn eller .json")
     if not SAFE_NAME.match(name):
-        raise FileProblem(name, "File names may hold letters, digits, '.', '-' and '_' only (at most 200)")
+        raise FileProblem(name, "File names may hold letters, digits, '.', '-' and '_' only (at most 200)",
+                          f"Filnamnet {name!r} går inte att använda: det får bara innehålla bokstäver, siffror, '.', "
+                          "'-' och '_' (högst 200 tecken). Byt namn på filen")
     folder = FOLDERS.get(Path(name).suffix.lower())
     if folder is None:
-        raise FileProblem(name, "Only .bpmn (diagrams), .dmn (decision tables) and .json (forms) can be deployed")
+        raise FileProblem(name, "Only .bpmn (diagrams), .dmn (decision tables) and .json (forms) can be deployed",
+                          f"Filen {name} kan inte driftsättas: bara diagram (.bpmn), beslutstabeller (.dmn) och "
+                          "formulär (.json) hör till en rutin")
     return f"{folder}/{name}"
 
 
@@ -35,7 +42,9 @@ def decode(path: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise FileProblem(path, f"The file is not UTF-8 text (byte {err.start})") from err
+        raise FileProblem(path, f"The file is not UTF-8 text (byte {err.start})",
+                          f"Filen {path} är inte text i UTF-8 (fel vid byte {err.start}). Spara den som UTF-8") \
+            from err
 
 
 def read_path(path: str | Path, base_processes_dir: str | Path | None = None,

@@ -72,6 +72,18 @@ def pattern_for_numbers(pattern) -> bool:
             and not any(compiled.search(s) for s in ORDINARY_SAMPLES))
 
 
+WHY_SV = {"is named like one": "heter som ett", "has a pattern that matches one": "har ett mönster (pattern) "
+          "som passar ett", "has the title": "har rubriken", "has a value in": "har ett värde i"}
+
+
+def _why_sv(reason: str) -> str:
+    for english, swedish in WHY_SV.items():
+        if reason.startswith(english):
+            rest = reason[len(english):]
+            return swedish + (rest.replace(" shaped like one", " som ser ut som ett") if rest else "")
+    return reason
+
+
 def why(key: str | None, schema: dict) -> str | None:
     """Why the field `key` (None for a schema that is not a named field) with the schema `schema` would
     hold a personal number, or None."""
@@ -100,8 +112,13 @@ def check_schema(path: str, schema: dict, text: str | None = None) -> list[dict]
         if name in reported:
             return
         reported.add(name)
-        found.append({"file": path, "element": name or None, "line": _line(lines, at), "check": CHECK,
-                      "message": f"{MESSAGE}. The field '{name}' {reason}; leave it out"})
+        at_line = _line(lines, at)
+        field_sv = f"Fältet '{name}'" if name != "(the form)" else "Formuläret"
+        found.append({"file": path, "element": name or None, "line": at_line, "check": CHECK,
+                      "message": f"{MESSAGE}. The field '{name}' {reason}; leave it out",
+                      "message_sv": f"{field_sv} i formuläret {path}{f', rad {at_line}' if at_line else ''}, "
+                      f"{_why_sv(reason)} personnummer. Ett formulär får inte fråga efter ett personnummer eller "
+                      "samordningsnummer: ärendet har det i sin skyddade kolumn. Ta bort fältet"})
 
     def walk(schema, at: tuple, name: str, key: str | None) -> None:
         if not isinstance(schema, dict):

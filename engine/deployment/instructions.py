@@ -18,7 +18,13 @@ def check_instructions(path: str, root) -> list[dict]:
             text = element.text if element is not None else None
             reason = template_problem(text) if text and "{" in text else None
             if reason:
+                name = " ".join((task.get("name") or "").split())
+                named = f"{task.get('id')} ('{name}')" if name else task.get("id")
                 found.append({"file": path, "element": task.get("id"), "line": element.sourceline,
                               "message": f"The task's instructions cannot be filled in ({reason})",
+                              "message_sv": f"Instruktionerna för uppgiften {named} i diagrammet {path}, rad "
+                              f"{element.sourceline}, kan inte fyllas i: mallen med {{{{ ... }}}} eller {{% ... %}} "
+                              f"är felskriven. Rätta mallen så att varje {{{{ och {{% stängs. Felet på engelska: "
+                              f"{reason}",
                               "check": "instructions"})
     return found

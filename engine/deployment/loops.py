@@ -52,6 +52,9 @@ CHOOSING = {"exclusiveGateway", "inclusiveGateway", "eventBasedGateway", "comple
 
 WAIT_STATES = ("a user, manual or receive task, a catching timer, message or signal event, an event-based "
                "gateway, or a subprocess or call activity with one of these")
+WAIT_STATES_SV = ("en användaruppgift, manuell uppgift eller mottagande uppgift, en timer-, meddelande- eller "
+                  "signalhändelse som väntar, en händelsebaserad gateway, eller en underprocess eller ett anrop med "
+                  "något av dessa")
 
 
 def _q(local: str) -> str:
@@ -164,7 +167,13 @@ def _join_problem(path: str, nodes: dict, gateway: str, component: set[str], edg
                "flows from before the loop come in too: a parallel gateway waits for every flow coming in, and those "
                "from before the loop never come again, so a case going round would wait there for ever. Let the "
                "flows meet at an exclusive gateway before it")
-    return {"file": path, "element": gateway, "line": el.sourceline, "message": message, "check": CHECK}
+    message_sv = (f"Slingan {' → '.join([*steps, gateway])} i diagrammet {path} (rad {el.sourceline}) går tillbaka "
+                  f"in i den parallella gatewayen {_named(el)}, dit även flöden från före slingan kommer. En parallell "
+                  "gateway väntar på alla inkommande flöden, och de från före slingan kommer aldrig igen, så ett "
+                  "ärende som går ett varv till skulle vänta där för alltid. Låt flödena mötas i en exklusiv gateway "
+                  "före den")
+    return {"file": path, "element": gateway, "line": el.sourceline, "message": message, "message_sv": message_sv,
+            "check": CHECK}
 
 
 def _starting_itself(bpmn_trees: dict, processes: dict, waits: _Waits, key: str) -> list[dict]:
@@ -196,7 +205,11 @@ def _starting_itself(bpmn_trees: dict, processes: dict, waits: _Waits, key: str)
                 found.append({"file": path, "element": node, "line": el.sourceline, "check": CHECK, "message": (
                     f"A case of {key!r} reaches {_named(el)}, which sends the message {key!r} that starts a new "
                     "case, with nothing to wait for on the way: each case would start the next at once, without "
-                    "end. Put a wait state before it")})
+                    "end. Put a wait state before it"), "message_sv": (
+                    f"Ett ärende av '{key}' når {_named(el)} i diagrammet {path} (rad {el.sourceline}), som skickar "
+                    f"meddelandet '{key}' som startar ett nytt ärende, utan något att vänta på på vägen: varje ärende "
+                    "skulle genast starta nästa, utan slut. Lägg ett vänteläge (t.ex. en användaruppgift eller en "
+                    "timer) före det")})
             if kind in SUBPROCESSES and not _is_event_subprocess(el):
                 enter(el, path)
             elif kind == "callActivity" and (el.get("calledElement") or "").strip() in processes:
@@ -324,14 +337,24 @@ def _problem(path: str, nodes: dict, component: set[str], edges: dict, kind: str
     if others:
         more = f", … ({len(others) - MAX_NAMED} more)" if len(others) > MAX_NAMED else ""
         loop += f" (and, in loops with it, {', '.join(others[:MAX_NAMED])}{more})"
+    loop_sv = loop.replace(" more)", " till)").replace("(and, in loops with it, ", "(och, i slingor med den, ")
     if kind == "loop-without-choice":
         message = (f"The loop {loop} has no gateway that decides whether to go round again (exclusive, inclusive "
                    "or event-based) and no boundary event: a case that enters it can never leave it, and the "
                    "engine cannot run it (every case reaching it would fail). A parallel gateway's branch must "
                    "not flow back into it; decide with an exclusive gateway whether to go round again")
+        message_sv = (f"Slingan {loop_sv} i diagrammet {path} har ingen gateway som avgör om den ska gå ett varv "
+                      "till (exklusiv, inkluderande eller händelsebaserad) och ingen gränshändelse: ett ärende som "
+                      "kommer in i den kan aldrig lämna den, och motorn kan inte köra den (varje ärende som når den "
+                      "skulle stoppas). En gren från en parallell gateway får inte gå tillbaka in i den; låt en "
+                      "exklusiv gateway avgöra om slingan ska gå ett varv till")
     else:
         message = (f"The loop {loop} has no wait state ({WAIT_STATES}): the engine would go round it without "
                    "end in one step, and the case could not go on. Put a wait state in the loop, or decide "
                    "before it whether to go round")
+        message_sv = (f"Slingan {loop_sv} i diagrammet {path} har inget vänteläge ({WAIT_STATES_SV}): motorn "
+                      "skulle gå runt i den utan slut i ett enda steg, och ärendet kunde inte fortsätta. Lägg ett "
+                      "vänteläge i slingan, eller avgör före den om den ska gå ett varv till")
     el = nodes[start]
-    return {"file": path, "element": el.get("id"), "line": el.sourceline, "message": message, "check": CHECK}
+    return {"file": path, "element": el.get("id"), "line": el.sourceline, "message": message,
+            "message_sv": message_sv, "check": CHECK}

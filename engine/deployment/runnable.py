@@ -1,6 +1,6 @@
 """The ``runnable`` check: what deploys must run. Elements a diagram may hold but the engine cannot run are
 refused at deploy, each problem naming the file, the element (id and name) and what to write instead, in
-Swedish and English:
+Swedish (`message_sv`) and English (`message`):
 
 - a service task: the product provides no connectors (no service a service task could call);
 - a data store: the product provides none (a case's data are its variables);
@@ -96,10 +96,12 @@ CAMUNDA_OTHER = ("produkten läser bara spiffworkflow-tilläggen; ta bort det el
                  "extension that means the same (see docs/expressions.md)")
 
 
-def problem(path: str, message_sv: str, message_en: str, element=None, line: int | None = None) -> dict:
-    """A problem of this check; the message says it in Swedish, then in English."""
-    return {"file": path, "element": element, "line": line, "message": f"{message_sv} / {message_en}",
-            "check": "runnable"}
+def problem(path: str, message_sv: str, message_en: str, element=None, line: int | None = None,
+            check: str = "runnable") -> dict:
+    """A problem of this check: `message_sv` what a process owner reads, `message` the same in English
+    (`engine.deployment.problems`)."""
+    return {"file": path, "element": element, "line": line, "message": message_en, "message_sv": message_sv,
+            "check": check}
 
 
 def _named(el) -> str:

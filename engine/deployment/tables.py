@@ -56,12 +56,38 @@ def check_tables(path: str, root) -> list[dict]:
             reader.read_decision(decision)
         except DecisionTableError as err:
             element = _element(err, decision)
-            found.append({"file": path, "element": element, "line": _line(err, decision, element),
-                          "message": str(err), "check": "tables"})
+            line = _line(err, decision, element)
+            found.append({"file": path, "element": element, "line": line, "message": str(err),
+                          "message_sv": _in_swedish(path, decision, err, line), "check": "tables"})
         except Exception as err:  # noqa: BLE001 -- odd input must be refused with its place, never fail the request
             found.append({"file": path, "element": decision.get("id"), "line": decision.sourceline,
-                          "message": f"The decision cannot be read: {err}", "check": "tables"})
+                          "message": f"The decision cannot be read: {err}",
+                          "message_sv": f"Beslutet {_named(decision)} i {path}, rad {decision.sourceline}, kan inte "
+                          f"läsas. Öppna tabellen i tabellredigeraren och rätta den. Felet på engelska: {err}",
+                          "check": "tables"})
     return found
+
+
+def _named(decision) -> str:
+    name = " ".join((decision.get("name") or "").split())
+    return f"'{decision.get('id')}' ('{name}')" if name else f"'{decision.get('id')}'"
+
+
+def _in_swedish(path: str, decision, err: DecisionTableError, line: int | None) -> str:
+    """The refusal as a process owner reads it: the decision, its rule, column and cell, and the line."""
+    where = []
+    if err.rule_number is not None:
+        where.append(f"regel {err.rule_number}")
+    if err.column:
+        where.append(f"kolumnen '{err.column}'")
+    if line:
+        where.append(f"rad {line}")
+    place = f" ({', '.join(where)})" if where else ""
+    cell = f" Cellen lyder: {err.cell!r}." if err.cell is not None else ""
+    hint = f" {err.hint}." if err.hint else ""
+    return (f"Beslutet {_named(decision)} i {path}{place} kan inte köras som det är skrivet.{cell} Skriv cellen "
+            "som FEEL eller Python enligt docs/expressions.md. Tabellens fel på engelska: "
+            f"{err.detail}.{hint}")
 
 
 def _line(err: DecisionTableError, decision, element: str | None) -> int | None:

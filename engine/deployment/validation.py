@@ -67,6 +67,7 @@ from . import form_privacy, form_rendering
 from .instructions import check_instructions
 from .loops import check_loops
 from .notification_properties import check_notification_properties
+from .problems import in_swedish, place_sv
 from .runnable import check_runnable
 from .tables import check_tables, table_languages
 from .variables import check_variables
@@ -104,6 +105,18 @@ SCRIPT_ELEMENTS = {
     (BPMN_NS, "formalExpression"): ("eval", "correlation expression"),
 }
 EXPRESSION_PROPERTIES = {"candidateGroups": "candidateGroups expression", "dueDate": "dueDate expression"}
+# What each of those is, in Swedish.
+SCRIPT_WHAT_SV = {
+    "script": "skriptet", "pre-script": "skriptet före uppgiften (preScript)",
+    "post-script": "skriptet efter uppgiften (postScript)", "condition": "villkoret",
+    "timer expression": "timerns uttryck", "multi-instance cardinality": "uttrycket för antalet instanser",
+    "multi-instance completion condition": "villkoret för när instanserna är klara",
+    "message payload": "meddelandets innehåll", "correlation expression": "korrelationsuttrycket",
+    "candidateGroups expression": "uttrycket för vem uppgiften är för (candidateGroups)",
+    "dueDate expression": "uttrycket för när uppgiften ska vara klar (dueDate)",
+}
+CELL_SV = {"inputExpression": "Indatauttrycket", "inputEntry": "Villkorscellen", "outputEntry": "Utdatacellen"}
+WHERE_SV = "i den här driftsättningen, regionens tidigare driftsättningar eller basen"
 DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 XML_DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']""")
 SCRIPT_LINE = re.compile(r"^Line (\d+): (.*)$", re.DOTALL)
@@ -128,8 +141,12 @@ class ValidationReport:
 
 
 def problem(check: str, file: str | None, message: str, element: str | None = None,
-            line: int | None = None) -> dict:
-    return {"file": file, "element": element, "line": line, "message": message, "check": check}
+            line: int | None = None, sv: str | None = None) -> dict:
+    """A problem of `check`: `message` in English, `sv` what a process owner reads (see `problems`)."""
+    found = {"file": file, "element": element, "line": line, "message": message, "check": check}
+    if sv:
+        found["message_sv"] = sv
+    return found
 
 
 def kind_of(path: str) -> str | None:
@@ -166,7 +183,9 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
             if not found:
                 forms_json[path] = value
         else:
-            problems.append(problem("files", path, "Not a process file: only .bpmn, .dmn and .json belong in a set"))
+            problems.append(problem("files", path, "Not a process file: only .bpmn, .dmn and .json belong in a set",
+                                    sv=f"Filen {path} hör inte till en rutin: bara diagram (.bpmn), "
+                                    "beslutstabeller (.dmn) och formulär (.json) kan driftsättas"))
     all_parsed = len(trees) == sum(1 for p in files if kind_of(p) in ("bpmn", "dmn"))
     bpmn_trees = {p: r for p, r in trees.items() if kind_of(p) == "bpmn"}
     dmn_trees = {p: r for p, r in trees.items() if kind_of(p) == "dmn"}
@@ -186,9 +205,10 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
     for path, root in sorted(bpmn_trees.items()):
         problems.extend(check_instructions(path, root))
     if problems:
+        in_swedish(problems, trees)
         return report
     parsed, found = check_spiffworkflow(files, key)
-    problems.extend(found)
+    problems.extend(in_swedish(found, trees))
     if not found:
         # The forms as `engine.forms.parse_forms` gives them, by file name; all checked above.
         report.parsed, report.forms = parsed, {Path(p).name: value for p, value in forms_json.items()}
@@ -201,7 +221,9 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
 def check_size(path: str, text: str, max_bytes: int) -> list[dict]:
     size = len(text.encode("utf-8"))
     if size > max_bytes:
-        return [problem("size", path, f"The file is {size} bytes; at most {max_bytes} bytes are accepted per file")]
+        return [problem("size", path, f"The file is {size} bytes; at most {max_bytes} bytes are accepted per file",
+                        sv=f"Filen {path} är {size} byte stor; högst {max_bytes} byte tas emot per fil. Dela upp "
+                        "den eller ta bort det som inte behövs")]
     return []
 
 
@@ -215,29 +237,45 @@ def check_xml(path: str, text: str):
     if match:
         line = text.count("\n", 0, match.start()) + 1
         return None, [problem("xml", path, "A DOCTYPE or entity declaration is not allowed in a process file "
-                              "(external entities and entity expansion are refused)", line=line)]
+                              "(external entities and entity expansion are refused)", line=line,
+                              sv=f"Filen {path} har en DOCTYPE- eller ENTITY-deklaration på rad {line}, vilket inte "
+                              "är tillåtet i en processfil (externa entiteter godtas inte). Ta bort raden")]
     declared = XML_DECLARED_ENCODING.match(text)
     if declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
         return None, [problem("xml", path, f"The file declares the encoding {declared.group(1)}; process files "
-                              "must be UTF-8", line=1)]
+                              "must be UTF-8", line=1,
+                              sv=f"Filen {path} anger teckenkodningen {declared.group(1)} på rad 1; processfiler ska "
+                              "vara UTF-8. Spara filen som UTF-8")]
     try:
         root = parse_xml(text, path)
     except ProcessSetError as err:
-        return None, [{**p, "check": "xml"} for p in err.problems]
+        return None, [{**p, "check": "xml", "message_sv": _not_well_formed_sv(path, p)} for p in err.problems]
     except (ValueError, etree.LxmlError) as err:
-        return None, [problem("xml", path, f"Not well-formed XML: {err}")]
+        return None, [problem("xml", path, f"Not well-formed XML: {err}",
+                              sv=f"Filen {path} är inte välformad XML och kan inte läsas; kontrollera att varje "
+                              f"element stängs och att tecknen är rätt. Felet: {err}")]
     if root.getroottree().docinfo.doctype:
-        return None, [problem("xml", path, "A DOCTYPE is not allowed in a process file", line=1)]
+        return None, [problem("xml", path, "A DOCTYPE is not allowed in a process file", line=1,
+                              sv=f"Filen {path} har en DOCTYPE, vilket inte är tillåtet i en processfil. Ta bort den")]
     return root, []
+
+
+def _not_well_formed_sv(path: str, found: dict) -> str:
+    at = f" (rad {found['line']})" if found.get("line") else ""
+    return (f"Filen {path} är inte välformad XML och kan inte läsas{at}; kontrollera att varje element stängs och "
+            f"att prefix och tecken är rätt. Felet på engelska: {found['message']}")
 
 
 def check_json(path: str, text: str):
     try:
         return json.loads(text), []
     except json.JSONDecodeError as err:
-        return None, [problem("forms", path, f"Not valid JSON: {err.msg}", line=err.lineno)]
+        return None, [problem("forms", path, f"Not valid JSON: {err.msg}", line=err.lineno,
+                              sv=f"Filen {path} är inte giltig JSON (rad {err.lineno}, kolumn {err.colno}): "
+                              "kontrollera kommatecken, citattecken och klamrar där")]
     except RecursionError:
-        return None, [problem("forms", path, "The JSON is nested too deeply")]
+        return None, [problem("forms", path, "The JSON is nested too deeply",
+                              sv=f"Filen {path} har för många nivåer inuti varandra för att läsas")]
 
 
 # -- 3. XML Schema --------------------------------------------------------------------------------------------
@@ -262,10 +300,14 @@ def check_xsd(path: str, root, kind: str) -> list[dict]:
     namespace, local = etree.QName(root).namespace, etree.QName(root).localname
     if kind == "bpmn" and (namespace, local) != (BPMN_NS, "definitions"):
         return [problem("xsd", path, f"A .bpmn file must be BPMN 2.0: its root element must be "
-                        f"{{{BPMN_NS}}}definitions, not {root.tag}", line=root.sourceline)]
+                        f"{{{BPMN_NS}}}definitions, not {root.tag}", line=root.sourceline,
+                        sv=f"Filen {path} är inte ett BPMN 2.0-diagram: dess yttersta element ska vara "
+                        f"bpmn:definitions, inte {_readable(root.tag)}")]
     if kind == "dmn" and (local != "definitions" or namespace not in DMN_SCHEMAS):
         return [problem("xsd", path, "A .dmn file must be DMN 1.1, 1.2 or 1.3: its root element must be "
-                        f"definitions in one of {sorted(DMN_SCHEMAS)}, not {root.tag}", line=root.sourceline)]
+                        f"definitions in one of {sorted(DMN_SCHEMAS)}, not {root.tag}", line=root.sourceline,
+                        sv=f"Filen {path} är inte beslutstabeller i DMN 1.1, 1.2 eller 1.3: dess yttersta element "
+                        f"ska vara definitions i DMN:s namnrymd, inte {root.tag}")]
     schema = _schema(kind, namespace)
     checked = copy.deepcopy(root)
     if kind == "bpmn":
@@ -274,8 +316,13 @@ def check_xsd(path: str, root, kind: str) -> list[dict]:
         return []
     found = []
     for entry in list(schema.error_log)[:MAX_PROBLEMS_PER_FILE]:
+        element = _element_at(root, entry.line, entry.message)
         found.append(problem("xsd", path, f"Not valid {kind.upper()}: {_readable(entry.message)}",
-                             element=_element_at(root, entry.line, entry.message), line=entry.line or None))
+                             element=element, line=entry.line or None,
+                             sv=f"{'Diagrammet' if kind == 'bpmn' else 'Beslutstabellerna i'} {path} följer inte "
+                             f"{kind.upper()}-standarden ({place_sv(None, element, entry.line or None)}): ett element "
+                             "eller attribut står där det inte får stå eller saknas. Rätta det i modelleraren. "
+                             f"Kontrollens beskrivning på engelska: {_readable(entry.message)}"))
     return found
 
 
@@ -313,7 +360,10 @@ def check_diagram_interchange(path: str, root) -> list[dict]:
         if qname.namespace == BPMN_NS and qname.localname in DRAWN_ELEMENTS and el.get("id") not in drawn:
             shape = "BPMNEdge" if qname.localname in ("sequenceFlow", "messageFlow") else "BPMNShape"
             found.append(problem("diagram", path, f"The {qname.localname} has no diagram interchange ({shape}), "
-                                 "so it cannot be shown in a modeler", element=el.get("id"), line=el.sourceline))
+                                 "so it cannot be shown in a modeler", element=el.get("id"), line=el.sourceline,
+                                 sv=f"Elementet {_named(el)} ({qname.localname}) i diagrammet {path}, rad "
+                                 f"{el.sourceline}, är inte ritat (ingen {shape}), så det syns inte i en "
+                                 "modellerare. Rita det i modelleraren eller ta bort det"))
     return found
 
 
@@ -343,7 +393,11 @@ def check_forms(bpmn_trees: dict, files: dict[str, str], forms_json: dict[str, o
                     continue
                 if name not in names:
                     found.append(problem("forms", path, f"{prop} names the form file {name}, which is not in the "
-                                         "process set", element=task_id, line=props[prop][1].sourceline or line))
+                                         "process set", element=task_id, line=props[prop][1].sourceline or line,
+                                         sv=f"Användaruppgiften {_named(task)} i diagrammet {path}, rad "
+                                         f"{props[prop][1].sourceline or line}, anger formulärfilen {name} ({prop}), "
+                                         "som inte finns bland rutinens filer. Ladda upp formuläret eller skriv "
+                                         "namnet på ett som finns"))
                     continue
                 form_path = names[name]
                 if form_path not in forms_json:
@@ -352,7 +406,8 @@ def check_forms(bpmn_trees: dict, files: dict[str, str], forms_json: dict[str, o
                     checked_schemas.add(form_path)
                     found.extend(check_json_schema(form_path, forms_json[form_path], files[form_path]))
                 elif prop == "formUiSchemaFilename" and not isinstance(forms_json[form_path], dict):
-                    found.append(problem("forms", form_path, "A UI schema must be a JSON object"))
+                    found.append(problem("forms", form_path, "A UI schema must be a JSON object",
+                                         sv=f"UI-schemat {form_path} måste vara ett JSON-objekt ({{ ... }})"))
     for form_path, value in sorted(forms_json.items()):
         if form_path.endswith(".schema.json") and form_path not in checked_schemas:
             found.extend(check_json_schema(form_path, value, files[form_path]))
@@ -371,15 +426,21 @@ def check_json_schema(path: str, schema: object, text: str | None = None) -> lis
     number (`form_privacy`), and one the web app can show (see `form_rendering`; `text` gives the lines of its
     fields)."""
     if not isinstance(schema, dict):
-        return [problem("forms", path, "A form's JSON Schema must be a JSON object")]
+        return [problem("forms", path, "A form's JSON Schema must be a JSON object",
+                        sv=f"Formuläret {path} måste vara ett JSON Schema-objekt ({{ ... }})")]
     message = _schema_error(schema)
     if message:
-        return [problem("forms", path, message)]
+        where = message.split(" at ", 1)[1].split(":", 1)[0] if " at " in message else "(root)"
+        return [problem("forms", path, message,
+                        sv=f"Formuläret {path} är inte ett giltigt JSON Schema (vid {where}); rätta nyckelordet "
+                        f"där. Kontrollens beskrivning på engelska: {message.split(': ', 1)[-1]}")]
     fields = schema.get("properties")
     taken = sorted(set(fields) & set(HELPERS)) if isinstance(fields, dict) else []
     # A submitted field becomes a variable of the case, and a variable named like a helper stops every script.
     found = [problem("forms", path, f"The field '{name}' has the name of a helper for diagrams; rename it",
-                     element=name) for name in taken]
+                     element=name, sv=f"Fältet '{name}' i formuläret {path} heter som en av diagrammens "
+                     "hjälpfunktioner, så ärendets skript skulle sluta fungera. Byt namn på fältet")
+             for name in taken]
     # What a form is given becomes process data, which every participant reads: a personal identity number
     # is kept in the case's protected column only.
     found += form_privacy.check_schema(path, schema, text)
@@ -430,26 +491,40 @@ def check_references(bpmn_trees: dict, dmn_trees: dict, key: str) -> list[dict]:
     where = "in this deployment, the region's earlier deployments or the base"
     found = []
     if key not in processes:
-        found.append(problem("references", None, f"No diagram defines the main process {key!r}", element=key))
+        found.append(problem("references", None, f"No diagram defines the main process {key!r}", element=key,
+                             sv=f"Inget diagram definierar huvudprocessen '{key}'. Ladda upp diagrammet med en "
+                             f"process vars id är {key}"))
     for path, root in sorted(bpmn_trees.items()):
         for call in root.iter(f"{{{BPMN_NS}}}callActivity"):
             called = (call.get("calledElement") or "").strip()
             if not called:
                 found.append(problem("references", path, "The call activity names no process (calledElement)",
-                                     element=call.get("id"), line=call.sourceline))
+                                     element=call.get("id"), line=call.sourceline,
+                                     sv=f"Anropet {_named(call)} i diagrammet {path}, rad {call.sourceline}, anger "
+                                     "ingen process (calledElement). Skriv id:t för processen som ska anropas"))
             elif called not in processes:
                 found.append(problem("references", path, f"The call activity calls the process {called!r}, which "
-                                     f"is not {where}", element=call.get("id"), line=call.sourceline))
+                                     f"is not {where}", element=call.get("id"), line=call.sourceline,
+                                     sv=f"Anropet {_named(call)} i diagrammet {path}, rad {call.sourceline}, anropar "
+                                     f"processen '{called}', som inte finns {WHERE_SV}. Skriv id:t för en process "
+                                     "som finns eller ladda upp diagrammet som definierar den"))
         for task in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
             ref = task.find(f".//{{{SPIFF_NS}}}calledDecisionId")
             called = (ref.text or "").strip() if ref is not None else ""
             if not called:
                 found.append(problem("references", path, "The business rule task names no decision "
-                                     "(calledDecisionId)", element=task.get("id"), line=task.sourceline))
+                                     "(calledDecisionId)", element=task.get("id"), line=task.sourceline,
+                                     sv=f"Regeluppgiften {_named(task)} i diagrammet {path}, rad {task.sourceline}, "
+                                     "anger ingen beslutstabell (calledDecisionId). Skriv id:t för beslutet som "
+                                     "ska användas"))
             elif called not in decisions:
                 found.append(problem("references", path, f"The business rule task calls the decision {called!r}, "
                                      f"which is not {where}", element=task.get("id"),
-                                     line=ref.sourceline or task.sourceline))
+                                     line=ref.sourceline or task.sourceline,
+                                     sv=f"Regeluppgiften {_named(task)} i diagrammet {path}, rad "
+                                     f"{ref.sourceline or task.sourceline}, anropar beslutet '{called}', som inte "
+                                     f"finns {WHERE_SV}. Skriv id:t för ett beslut som finns eller ladda upp "
+                                     "beslutstabellen"))
     for path, root in sorted(dmn_trees.items()):
         for el in root.iter():
             if isinstance(el.tag, str) and etree.QName(el).localname == "requiredDecision":
@@ -457,8 +532,23 @@ def check_references(bpmn_trees: dict, dmn_trees: dict, key: str) -> list[dict]:
                 if called and called not in decisions:
                     owner = _owner_id(el)
                     found.append(problem("references", path, f"The decision requires the decision {called!r}, "
-                                         f"which is not {where}", element=owner, line=el.sourceline))
+                                         f"which is not {where}", element=owner, line=el.sourceline,
+                                         sv=f"Beslutet {owner} i {path}, rad {el.sourceline}, bygger på beslutet "
+                                         f"'{called}', som inte finns {WHERE_SV}. Rätta hänvisningen "
+                                         "(requiredDecision) eller ladda upp det beslutet"))
     return found
+
+
+def _named(el) -> str:
+    """An element as a process owner finds it: its id and, where it has one, its name."""
+    name = " ".join((el.get("name") or "").split())
+    return f"{el.get('id')} ('{name}')" if name else str(el.get("id"))
+
+
+def _owner_name(el) -> str | None:
+    while el is not None and not el.get("id"):
+        el = el.getparent()
+    return " ".join((el.get("name") or "").split()) or None if el is not None else None
 
 
 def _owner_id(el) -> str | None:
@@ -477,7 +567,7 @@ def _check_script():
 
 
 def _script_problems(path: str, element_id: str | None, line: int | None, what: str, source: str,
-                     mode: str) -> list[dict]:
+                     mode: str, name: str | None = None) -> list[dict]:
     found = []
     for message in _check_script()(source, mode):
         match = SCRIPT_LINE.match(message)
@@ -486,8 +576,16 @@ def _script_problems(path: str, element_id: str | None, line: int | None, what: 
             at = line + int(match.group(1)) - 1
             message = match.group(2)
         found.append(problem("scripts", path, f"The {what} is refused by the script policy: {message}",
-                             element=element_id, line=at))
+                             element=element_id, line=at,
+                             sv=f"{_first_upper(SCRIPT_WHAT_SV.get(what, what))} "
+                             f"{place_sv(path, element_id, at, name)} "
+                             "godtas inte av reglerna för skript och uttryck (se docs/expressions.md). "
+                             f"Regelns beskrivning på engelska: {message}"))
     return found
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def check_scripts(path: str, root) -> list[dict]:
@@ -504,12 +602,13 @@ def check_scripts(path: str, root) -> list[dict]:
             if source.strip():
                 owner = el.getparent() if qname.localname == "script" else el
                 found.extend(_script_problems(path, _owner_id(owner), el.sourceline, what, source.strip()
-                                              if mode == "eval" else _dedent(source), mode))
+                                              if mode == "eval" else _dedent(source), mode, _owner_name(owner)))
         elif (qname.namespace, qname.localname) == (SPIFF_NS, "property"):
             what = EXPRESSION_PROPERTIES.get(el.get("name"))
             value = el.get("value") or ""
             if what and value.strip():
-                found.extend(_script_problems(path, _owner_id(el), el.sourceline, what, value.strip(), "eval"))
+                found.extend(_script_problems(path, _owner_id(el), el.sourceline, what, value.strip(), "eval",
+                                              _owner_name(el)))
     return found
 
 
@@ -572,7 +671,11 @@ def check_decision_cells(path: str, root) -> list[dict]:
             decision = _decision_of(cell)
             found.append(problem("scripts", path, f"The cell ({kind}) of decision {decision!r} is refused by the "
                                  f"script policy: {message}", element=cell.get("id") or _owner_id(cell),
-                                 line=el.sourceline))
+                                 line=el.sourceline,
+                                 sv=f"{CELL_SV.get(kind, 'Cellen')} i beslutet '{decision}' "
+                                 f"({place_sv(path, cell.get('id') or _owner_id(cell), el.sourceline)}) godtas inte "
+                                 "av reglerna för uttryck (se docs/expressions.md). Regelns beskrivning på engelska: "
+                                 f"{message}"))
     return found
 
 
@@ -614,7 +717,9 @@ def check_spiffworkflow(files: dict[str, str], key: str):
             except ProcessSetError as err:
                 found.extend({**p, "check": "spiffworkflow"} for p in err.problems)
             except Exception as err:  # noqa: BLE001 -- SpiffWorkflow fails in other ways on odd input
-                found.append(problem("spiffworkflow", path, f"SpiffWorkflow cannot read the file: {err}"))
+                found.append(problem("spiffworkflow", path, f"SpiffWorkflow cannot read the file: {err}",
+                                     sv=f"Processmotorn (SpiffWorkflow) kan inte läsa filen {path}. Öppna den i "
+                                     f"modelleraren och spara den igen. Motorns beskrivning på engelska: {err}"))
     if found:
         return None, found
     for process_id in sorted(parser.get_process_ids()):
@@ -624,7 +729,10 @@ def check_spiffworkflow(files: dict[str, str], key: str):
             found.append(_spiff_problem(err, defined_by(parser, process_id)))
         except Exception as err:  # noqa: BLE001
             found.append(problem("spiffworkflow", defined_by(parser, process_id),
-                                 f"SpiffWorkflow cannot read the process {process_id!r}: {err}", element=process_id))
+                                 f"SpiffWorkflow cannot read the process {process_id!r}: {err}", element=process_id,
+                                 sv=f"Processmotorn (SpiffWorkflow) kan inte läsa processen '{process_id}' "
+                                 f"({place_sv(defined_by(parser, process_id))}). Motorns beskrivning på engelska: "
+                                 f"{err}"))
     if found:
         return None, found
     try:
@@ -634,7 +742,8 @@ def check_spiffworkflow(files: dict[str, str], key: str):
         return None, [_spiff_problem(err, None)]
     except Exception as err:  # noqa: BLE001
         return None, [problem("spiffworkflow", None, f"SpiffWorkflow cannot read the process {key!r}: {err}",
-                              element=key)]
+                              element=key, sv=f"Processmotorn (SpiffWorkflow) kan inte läsa huvudprocessen '{key}'. "
+                              f"Motorns beskrivning på engelska: {err}")]
     return ParsedProcess(key=key, spec=spec, subprocess_specs=subprocess_specs), []
 
 

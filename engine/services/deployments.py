@@ -15,6 +15,7 @@ from .. import audit
 from ..database import db
 from ..deployment.files import FileProblem, decode, read_path
 from ..deployment.models import Deployment
+from ..deployment.problems import in_two_languages
 from ..deployment.validation import DEFAULT_MAX_FILE_BYTES, ValidationReport, kind_of, validate_process_set
 from ..store import ProcessDefinition
 from .errors import Conflict, InvalidProcessSet, InvalidRequest, NotFound, ServiceError
@@ -107,12 +108,16 @@ def decode_uploads(raw: dict[str, bytes]) -> dict[str, str]:
     limit = max_file_bytes()
     most = int(current_app.config.get("DEPLOY_MAX_FILES") or DEFAULT_MAX_FILES)
     if len(raw) > most:
-        raise DeploymentTooLarge(f"At most {most} files can be deployed at once", [])
+        raise in_two_languages(DeploymentTooLarge(f"Högst {most} filer kan driftsättas på en gång", []),
+                               f"At most {most} files can be deployed at once")
     too_large = [{"file": p, "element": None, "line": None, "check": "size",
-                  "message": f"The file is {len(data)} bytes; at most {limit} bytes are accepted per file"}
+                  "message": f"The file is {len(data)} bytes; at most {limit} bytes are accepted per file",
+                  "message_sv": f"Filen {p} är {len(data)} byte stor; högst {limit} byte tas emot per fil. Dela upp "
+                  "den eller ta bort det som inte behövs"}
                  for p, data in sorted(raw.items()) if len(data) > limit]
     if too_large:
-        raise DeploymentTooLarge("A file is larger than the limit per file", too_large)
+        raise in_two_languages(DeploymentTooLarge("En fil är större än gränsen per fil", too_large),
+                               "A file is larger than the limit per file")
     texts, problems = {}, []
     for path, data in sorted(raw.items()):
         try:
@@ -120,7 +125,7 @@ def decode_uploads(raw: dict[str, bytes]) -> dict[str, str]:
         except FileProblem as err:
             problems.append(err.problem)
     if problems:
-        raise InvalidProcessSet("The files cannot be read", problems)
+        raise in_two_languages(InvalidProcessSet("Filerna kan inte läsas", problems), "The files cannot be read")
     return texts
 
 
@@ -194,8 +199,10 @@ def deploy_files(uploaded: dict[str, str], region: str, deployed_by: str | None 
     if dry_run:
         return result
     if not report.valid:
-        raise DeploymentRefused(f"The process set for {region!r} has {len(report.problems)} problem(s); "
-                                "nothing was deployed", result)
+        raise in_two_languages(
+            DeploymentRefused(f"Rutinen för {region!r} har {len(report.problems)} problem; ingenting driftsattes",
+                              result),
+            f"The process set for {region!r} has {len(report.problems)} problem(s); nothing was deployed")
     return _store(result, deployed_by, source, principal, comment)
 
 
@@ -262,8 +269,11 @@ def restore_version(region: str, version: int, deployed_by: str | None = None, c
         dry_run=False, overrides=own,
     )
     if not report.valid:
-        raise DeploymentRefused(f"Version {version} av {region!r} klarar inte längre driftsättningens kontroller "
-                                f"({len(report.problems)} problem); ingenting driftsattes", result)
+        raise in_two_languages(
+            DeploymentRefused(f"Version {version} av {region!r} klarar inte längre driftsättningens kontroller "
+                              f"({len(report.problems)} problem); ingenting driftsattes", result),
+            f"Version {version} of {region!r} no longer passes the deployment's checks "
+            f"({len(report.problems)} problem(s)); nothing was deployed")
     return _store(result, deployed_by, "restore", principal, comment, restored_version=version)
 
 

@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from ..access.sharing import consent_given_unasked
 from ..calendar import SWEDISH_TIME
+from ..deployment.problems import in_two_languages
 from ..deployment.validation import validate_process_set
 from ..forms import FORMAT_CHECKER, apply_defaults, validate_submission
 from ..forms.case_fields import bind_to_case
@@ -79,8 +80,10 @@ def walk_draft(uploaded: dict[str, str], region: str, answers: dict | None = Non
     merged, _sources, _own = merge(region, uploaded)
     report = validate_process_set(merged, MAIN_PROCESS, max_file_bytes=max_file_bytes())
     if not report.valid:
-        raise InvalidProcessSet(f"The draft for {region!r} has {len(report.problems)} problem(s); it was not "
-                                "walked", report.problems)
+        raise in_two_languages(
+            InvalidProcessSet(f"Utkastet för {region!r} har {len(report.problems)} problem; det provades inte",
+                              report.problems),
+            f"The draft for {region!r} has {len(report.problems)} problem(s); it was not walked")
     start = {"huvudperson": dict(SAMPLE_PERSON), **copy.deepcopy(variables or {})}
     result = WalkResult(region=region)
     seen: dict[str, int] = {}

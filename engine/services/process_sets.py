@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..database import db
+from ..deployment.problems import in_two_languages
 from ..forms import parse_forms
 from ..runtime.parser import ProcessSetError, parse_process_set
 from ..runtime.serializer import cached_specs, specs_to_dict
@@ -95,7 +96,8 @@ def compile_process_set(files: dict[str, str], key: str = MAIN_PROCESS):
     try:
         parsed = parse_process_set(bpmn, dmn, key)
     except ProcessSetError as err:
-        raise InvalidProcessSet("The process set cannot be parsed", problems + err.problems) from err
+        raise in_two_languages(InvalidProcessSet("Rutinens filer kan inte läsas", problems + err.problems),
+                               "The process set cannot be parsed") from err
     for spec in [parsed.spec, *parsed.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():
             properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
@@ -105,9 +107,12 @@ def compile_process_set(files: dict[str, str], key: str = MAIN_PROCESS):
                     problems.append({
                         "file": getattr(spec, "file", None), "element": task_spec.bpmn_id, "line": None,
                         "message": f"{prop} names the form file {name}, which is not in the process set",
+                        "message_sv": f"Användaruppgiften {task_spec.bpmn_id} i diagrammet "
+                        f"{getattr(spec, 'file', None)} anger formulärfilen {name} ({prop}), som inte finns bland "
+                        "rutinens filer. Ladda upp formuläret eller skriv namnet på ett som finns",
                     })
     if problems:
-        raise InvalidProcessSet("The process set has problems", problems)
+        raise in_two_languages(InvalidProcessSet("Rutinen har problem", problems), "The process set has problems")
     return parsed, forms
 
 

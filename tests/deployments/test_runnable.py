@@ -38,8 +38,8 @@ def test_a_service_task_is_refused_naming_it_and_what_to_use_instead(client, upl
     (service,) = found
     assert service["element"] == "hamta_journal"
     assert service["line"] == line_of(diagram("tjansteuppgift.bpmn"), '<bpmn:serviceTask id="hamta_journal"')
-    assert "Tjänsteuppgiften hamta_journal ('Hämta journal') kan inte köras" in service["message"]
-    assert "Använd en skriptuppgift" in service["message"]
+    assert "Tjänsteuppgiften hamta_journal ('Hämta journal') kan inte köras" in service["message_sv"]
+    assert "Använd en skriptuppgift" in service["message_sv"]
     assert "The service task hamta_journal ('Hämta journal') cannot run" in service["message"]
     assert "Use a script task" in service["message"]
 
@@ -48,7 +48,7 @@ def test_a_data_store_is_refused_naming_it(client, upload):
     (store,) = refused(upload, client, "datalager.bpmn")
     assert (store["element"], store["line"]) == (
         "kontaktregister", line_of(diagram("datalager.bpmn"), '<bpmn:dataStore id="kontaktregister"'))
-    assert "Datalagret kontaktregister ('Kontaktregister') kan inte användas" in store["message"]
+    assert "Datalagret kontaktregister ('Kontaktregister') kan inte användas" in store["message_sv"]
     assert "The data store kontaktregister ('Kontaktregister') cannot be used" in store["message"]
 
 
@@ -81,11 +81,11 @@ def test_a_call_of_a_function_no_helper_defines_is_refused_with_the_file_line_an
     ]
     script, pre_script = found
     assert ("I skriptet i berakna ('Beräkna uppföljning') anropas funktionen 'hamta_register' "
-            f"(rad {script['line']}), som ingen hjälpfunktion definierar") in script["message"]
+            f"(rad {script['line']}), som ingen hjälpfunktion definierar") in script["message_sv"]
     assert (f"The script of berakna ('Beräkna uppföljning') calls the function 'hamta_register' "
             f"(line {script['line']}), which no helper defines") in script["message"]
     assert "förskriptet i bekrafta_kontakt ('Bekräfta kontakten') anropas funktionen 'formatera'" \
-        in pre_script["message"]
+        in pre_script["message_sv"]
 
 
 def test_a_message_the_routine_cannot_receive_is_refused(client, upload):
@@ -97,9 +97,9 @@ def test_a_message_the_routine_cannot_receive_is_refused(client, upload):
     ]
     unknown, missing = found
     assert "vanta_pa_svar ('Svar kommer') anger meddelandet 'msg_finns_inte', som inte finns i filen" \
-        in unknown["message"]
+        in unknown["message_sv"]
     assert "names the message 'msg_finns_inte', which is not in the file" in unknown["message"]
-    assert "vanta_pa_besked ('Besked kommer') anger inget meddelande (messageRef)" in missing["message"]
+    assert "vanta_pa_besked ('Besked kommer') anger inget meddelande (messageRef)" in missing["message_sv"]
     assert "names no message (messageRef)" in missing["message"]
 
 
@@ -108,14 +108,14 @@ def test_a_message_the_routine_sends_that_nothing_receives_is_refused(client, up
     (sent,) = refused(upload, client, "meddelande_till_ingen.bpmn")
     assert (sent["element"], sent["line"]) == ("skicka_besked", line_of(text, 'messageRef="msg_besked"'))
     assert ("skicka_besked ('Besked skickas') skickar meddelandet 'besked_till_vardcentralen', men inget i rutinen "
-            "tar emot det") in sent["message"]
+            "tar emot det") in sent["message_sv"]
     assert "sends the message 'besked_till_vardcentralen', but nothing in the routine receives it" in sent["message"]
 
 
 def test_camunda_attributes_are_each_named_with_what_to_write_instead(client, upload):
     text = diagram("camunda.bpmn")
     found = refused(upload, client, "camunda.bpmn")
-    by_attribute = {p["message"].split()[1]: p for p in found}
+    by_attribute = {p["message_sv"].split()[1]: p for p in found}
     assert sorted(by_attribute) == ["camunda:candidateGroups", "camunda:decisionRef", "camunda:dueDate",
                                     "camunda:formKey"]
     instead = {
@@ -126,10 +126,10 @@ def test_camunda_attributes_are_each_named_with_what_to_write_instead(client, up
                                 "write the decision's id"),
     }
     for attribute, (extension, swedish, english) in instead.items():
-        message = by_attribute[attribute]["message"]
+        message, english_message = by_attribute[attribute]["message_sv"], by_attribute[attribute]["message"]
         assert message.startswith(f"Attributet {attribute} på ")
-        assert f"The attribute {attribute} on " in message
-        assert extension in message and swedish in message and english in message
+        assert english_message.startswith(f"The attribute {attribute} on ")
+        assert extension in message and swedish in message and english in english_message
     assert by_attribute["camunda:formKey"]["element"] == "bedom"
     assert by_attribute["camunda:formKey"]["line"] == line_of(text, 'camunda:formKey="')
     assert by_attribute["camunda:decisionRef"]["element"] == "regel"
@@ -141,7 +141,7 @@ def test_camunda_8_extensions_are_named_as_written_with_what_to_write_instead(cl
     assert [(p["element"], p["line"]) for p in found] == [
         ("bedom", line_of(text, "<zeebe:formDefinition")), ("bedom", line_of(text, "<zeebe:assignmentDefinition"))]
     form, group = found
-    assert form["message"].startswith("Tillägget zeebe:formDefinition på bedom ('Bedöm behov') läses inte av "
+    assert form["message_sv"].startswith("Tillägget zeebe:formDefinition på bedom ('Bedöm behov') läses inte av "
                                        "produkten: skriv formuläret")
     assert "The extension zeebe:formDefinition on bedom ('Bedöm behov') is not read" in form["message"]
     assert 'name="candidateGroups"' in group["message"] and "write the group" in group["message"]

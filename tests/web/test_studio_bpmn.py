@@ -78,9 +78,17 @@ def test_a_process_owner_moves_a_task_fixes_a_problem_tries_and_deploys(page_as,
     expect(task).to_have_class(re.compile(r"\bsip-problem\b"))
     badge = page.locator(f".djs-overlays[data-container-id='{TASK}'] .sip-problem-badge")
     expect(badge).to_have_text("Problem")
+    # The mark on the task says the server's Swedish message: which task, in which diagram, and what is wrong.
+    said = (f"Användaruppgiften {TASK} ('{TASK_NAME}') i diagrammet {PATH}, rad ")
+    expect(badge).to_have_attribute("title", re.compile(
+        "^" + re.escape(said) + r"\d+, anger formulärfilen bedom_behov\.schema\.json \(formJsonSchemaFilename\), "
+        "som inte finns bland rutinens filer"))
     problems = page.get_by_role("list", name="Problem i utkastet")
     item = problems.get_by_role("listitem").filter(has_text="bedom_behov.schema.json")
-    expect(item).to_contain_text("som inte finns bland rutinens filer")
+    expect(item).to_contain_text(said)
+    expect(item).to_contain_text("som inte finns bland rutinens filer. Ladda upp formuläret eller skriv namnet på ett "
+                                 "som finns")
+    expect(item).not_to_contain_text("which is not in the process set")
     axe(page, "a problem marked on the task")
 
     # The problem's link selects the task (after selecting something else).
@@ -99,9 +107,11 @@ def test_a_process_owner_moves_a_task_fixes_a_problem_tries_and_deploys(page_as,
     # A due date that is no expression: marked on the task and said in Swedish; emptied, it is gone again.
     due = page.get_by_label("Senast klar (uttryck)")
     due.fill("arbetsdagar_efter(idag(), 2")
-    expect(problems.get_by_role("listitem")).to_contain_text(
-        "Uttrycket för när uppgiften ska vara klar godtas inte av reglerna för skript och uttryck", timeout=20_000)
+    expect(problems.get_by_role("listitem")).to_contain_text(re.compile(
+        re.escape(f"Uttrycket för när uppgiften ska vara klar (dueDate) i diagrammet {PATH}, vid elementet {TASK} "
+                  f"('{TASK_NAME}'), rad ") + r"\d+ godtas inte av reglerna för skript och uttryck"), timeout=20_000)
     expect(task).to_have_class(re.compile(r"\bsip-problem\b"))
+    expect(badge).to_have_attribute("title", re.compile(r"^Uttrycket för när uppgiften ska vara klar \(dueDate\)"))
     due.fill("")
     expect(checks.get_by_text("Utkastet klarar driftsättningens kontroller.")).to_be_visible(timeout=20_000)
 

@@ -8,6 +8,7 @@ import { useCurrentUser } from "../auth/CurrentUser";
 import { formatDateTime } from "../format";
 import { usePageTitle } from "../layout/usePageTitle";
 import { DiffView } from "./DiffView";
+import { problemMessage } from "./deployProblems";
 import { regionLabel } from "./forms";
 import { NotForYou } from "./NotForYou";
 import {
@@ -25,6 +26,7 @@ import {
   type VersionChanges,
   type VersionList,
 } from "./routine";
+import type { DeployProblem } from "./studioApi";
 import "./studioFrame.css";
 
 const PAGE = 20;
@@ -403,7 +405,7 @@ function RestoreForm({ region, version, onRestored }: { region: string; version:
       const problems = err instanceof ApiError && Array.isArray(err.problem.problems) ? err.problem.problems : [];
       const first = problems
         .slice(0, 3)
-        .map((p) => (p && typeof p === "object" && "message" in p ? String((p as { message: unknown }).message) : ""))
+        .map((p) => (p && typeof p === "object" ? problemMessage(p as DeployProblem) : ""))
         .filter(Boolean);
       setFailure([problemText(err, "Versionen kunde inte driftsättas. Försök igen."), ...first].join(" "));
     } finally {

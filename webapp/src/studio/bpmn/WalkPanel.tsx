@@ -4,9 +4,8 @@
 import { useId, useState } from "react";
 import { ApiError } from "../../api/client";
 import { closureReasonText, formatDateTime, statusText } from "../../format";
-import { problemPlace } from "../deployProblems";
+import { problemMessage, problemPlace } from "../deployProblems";
 import type { DeployProblem, DraftFile } from "../studioApi";
-import { diagramProblemMessage } from "./diagramProblems";
 import { walkDraft, type Answers, type Walk, type WalkChoice, type WalkStep, type WalkStop } from "./draftWalk";
 
 type State =
@@ -134,7 +133,7 @@ export function WalkPanel({
           <ul>
             {state.problems.map((problem, index) => (
               <li key={index}>
-                {problemPlace(problem)}: {diagramProblemMessage(problem)}
+                {problemPlace(problem)}: {problemMessage(problem)}
               </li>
             ))}
           </ul>
