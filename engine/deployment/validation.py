@@ -32,6 +32,8 @@
                    attribute (each named with what to write instead) (`runnable`).
    ``notifications`` -- each `notification` property names a known kind with the variables it needs, on an
                    element it fits (`notification_properties`).
+   ``person_forms`` -- a form a user task offers the person (`personFormJsonSchemaFilename`) is in the set and
+                   every field of it is a question the person's page can show (`person_forms`).
    ``variables`` -- no script or expression reads a variable that nothing in the set can set (a script, a form
                    field, a decision output, a message, a multi-instance or start variable) unless it guards the
                    read (`finns("x")`) (`variables`).
@@ -67,6 +69,7 @@ from . import form_privacy, form_rendering
 from .instructions import check_instructions
 from .loops import check_loops
 from .notification_properties import check_notification_properties
+from .person_forms import check_person_forms
 from .problems import in_swedish, place_sv
 from .runnable import check_runnable
 from .tables import check_tables, table_languages
@@ -201,6 +204,7 @@ def validate_process_set(files: dict[str, str], key: str = "sip",
     problems.extend(check_loops(bpmn_trees, key))
     problems.extend(check_runnable(bpmn_trees, forms_json, key))
     problems.extend(check_notification_properties(bpmn_trees, forms_json))
+    problems.extend(check_person_forms(bpmn_trees, forms_json))
     problems.extend(check_variables(bpmn_trees, dmn_trees, forms_json))
     for path, root in sorted(bpmn_trees.items()):
         problems.extend(check_instructions(path, root))

@@ -195,12 +195,30 @@ def _answers(case_id: str) -> list[CaseEvent]:
                                                               CaseEvent.kind == "sip_kollen")).all())
 
 
+def sip_kollen_form(case: Case) -> sip_kollen.Questionnaire | None:
+    """The questionnaire the case's routine offers the person (the form a task of the case names with
+    `personFormJsonSchemaFilename`) once the case has reached that task; None where it has not, or offers none."""
+    from ..services.process_sets import specs_of
+
+    offering = sip_kollen.offering_tasks(*specs_of(case.definition))
+    if not offering:
+        return None
+    reached = db.session.scalars(sa.select(Task.name).where(
+        Task.case_id == case.id, Task.name.in_(sorted(offering))).limit(1)).first()
+    if reached is None:
+        return None
+    schema_file, ui_file = offering[reached]
+    forms = case_service.forms_of(case.definition)
+    schema = forms.get(schema_file)
+    if not isinstance(schema, dict):
+        return None
+    return sip_kollen.questionnaire(schema, forms.get(ui_file) if ui_file else None)
+
+
 def sip_kollen_state(case: Case, person: Person) -> str | None:
     """`open` (the person may answer), `answered` (they have), or None (not offered in this case, or no longer:
     the case has ended)."""
-    offered = db.session.scalar(sa.select(sa.func.count()).select_from(Task).where(
-        Task.case_id == case.id, Task.name == sip_kollen.OFFERING_TASK))
-    if not offered:
+    if sip_kollen_form(case) is None:
         return None
     if any((e.detail or {}).get("role") == person.role for e in _answers(case.id)):
         return "answered"
@@ -211,10 +229,11 @@ def answer_sip_kollen(person: Person, case_id: str, form) -> Case:
     """Record the person's SIP-kollen answers in the case's history, under the case's lock, once per person and
     once per guardian. InvalidData (Swedish, per field) for a form that needs another answer."""
     case = own_case(person, case_id, "sip_kollen", "sip_kollen")
-    answers, errors = sip_kollen.check(form)
+    questionnaire = sip_kollen_form(case)
     state = sip_kollen_state(case, person)
-    if state is None:
+    if state is None or questionnaire is None:
         raise NotFound("SIP-kollen finns inte för den här planen")
+    answers, errors = sip_kollen.check(questionnaire, form)
     if errors:
         raise InvalidData("Några frågor behöver svar", errors)
     with case_service.transaction(case.id):
@@ -223,7 +242,7 @@ def answer_sip_kollen(person: Person, case_id: str, form) -> Case:
             raise Conflict("Du har redan svarat på SIP-kollen")
         by = {"name": actor(person).removesuffix(" (Min plan)")}
         case_service.history(case_id=case.id, kind="sip_kollen", actor=actor(person), detail={
-            "role": person.role, "answers": answers, "summary": sip_kollen.summary(answers), "by": by})
+            "role": person.role, "answers": answers, "summary": sip_kollen.summary(questionnaire, answers), "by": by})
         update_now(db.session(), case, updated_at=case_service.now())  # the case's revision: a change of it
         audit.record("sip_kollen", None, case_id=case.id, user=actor(person), subject_hash=case.personal_number_hash,
                      detail=_detail(person, "sip_kollen"))

@@ -27,7 +27,7 @@ from ..calendar import SWEDISH_TIME
 from ..config import setting
 from ..database import db
 from ..people.personal_number import InvalidPersonalNumber, parse_personal_number
-from ..person import links, sip_kollen, view
+from ..person import links, view
 from ..person import sessions as person_sessions
 from ..privacy import number_hash
 from ..services.errors import Conflict, InvalidData, NotFound
@@ -309,8 +309,8 @@ def sip_kollen_page(case_id: str):
         state = view.sip_kollen_state(case, person)
         if state is None:
             abort(404)
-        return _page("web/min_plan/sip_kollen.html", person=person, case=case, state=state, kollen=sip_kollen,
-                     answers={}, errors={})
+        return _page("web/min_plan/sip_kollen.html", person=person, case=case, state=state,
+                     kollen=view.sip_kollen_form(case), answers={}, errors={})
     if not _csrf_ok(person):
         return _refused_csrf(person)
     try:
@@ -319,8 +319,9 @@ def sip_kollen_page(case_id: str):
         abort(404)
     except InvalidData as err:
         case = view.own_case(person, case_id, "sip_kollen")
-        return _page("web/min_plan/sip_kollen.html", 422, person=person, case=case, state="open", kollen=sip_kollen,
-                     answers=request.form, errors={e["field"]: e["message"] for e in err.errors})
+        return _page("web/min_plan/sip_kollen.html", 422, person=person, case=case, state="open",
+                     kollen=view.sip_kollen_form(case), answers=request.form,
+                     errors={e["field"]: e["message"] for e in err.errors})
     except Conflict:
         return redirect(url_for("person.sip_kollen_page", case_id=case_id), 303)
     return redirect(url_for("person.case_page", case_id=case_id, klart="sip_kollen"), 303)

@@ -19,7 +19,7 @@ from engine.services import cases
 from engine.store import AuditEvent, CaseEvent
 from engine.store.person_access import PersonLink, PersonSession
 from tests.api.conftest import PERSON, signed_in, user_token
-from tests.regions.conftest import deploy_region
+from tests.regions.conftest import REGIONS_DIR, deploy_region
 from tests.regions.walks import StockholmWalk
 from tests.routine.walk import CaseWalk
 
@@ -218,6 +218,46 @@ def test_sip_kollen_answers_reach_the_case_once_per_person_and_guardian(app, sto
     assert "Svara på SIP-kollen" in text_of(page), "the child answers for themself too"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent).where(
         CaseEvent.case_id == walk.case_id, CaseEvent.kind == "sip_kollen")) == 1
+
+
+def test_sip_kollens_questions_are_stockholms_form_and_a_changed_question_shows_on_the_page(app):
+    """The questions, their answers and the checks come from the form the routine names
+    (`sip_kollen_personen.schema.json`): a new version of it with another question and answer shows them."""
+    from engine.person.links import make_link as made
+
+    form = (REGIONS_DIR / "stockholm" / "forms" / "sip_kollen_personen.schema.json").read_text(encoding="utf-8")
+    old, new = "Lyssnade de andra på dig på mötet?", "Kände du att de andra lyssnade på dig?"
+    assert old in form and '"title": "Delvis"' in form
+    changed = form.replace(old, new).replace('"title": "Delvis"', '"title": "Lite grann"')
+    deploy_region(app, "stockholm", {"forms/sip_kollen_personen.schema.json": changed})
+    case = cases.start_case("stockholm", {"huvudperson": {"namn": "Maja Lind"}}, person_name="Maja Lind",
+                            personal_number=NUMBER)
+    walk = StockholmWalk(case.id).initiate().family_premeeting()
+    walk.acknowledge_all().meeting()
+
+    person, _ = open_link(app, f"/min-plan/lank/{made(walk.case_id, None).token}")
+    page = person.get(f"/min-plan/{walk.case_id}/sip-kollen")
+    words = text_of(page)
+    assert new in words and old not in words
+    assert "Lite grann" in words and "Delvis" not in words
+    assert "Förstod du det vi pratade om?" in words, "the questions the new version kept"
+    missing = person.post(f"/min-plan/{walk.case_id}/sip-kollen", data={"csrf_token": csrf_of(page)})
+    assert missing.status_code == 422
+    assert "Välj ja, lite grann eller nej." in text_of(missing)
+    refused = person.post(f"/min-plan/{walk.case_id}/sip-kollen", data={
+        "csrf_token": csrf_of(page), "lyssnad_pa": "kanske", "fick_saga_sitt": "ja", "forstod": "ja",
+        "vet_vem_gor_vad": "ja", "vet_vem_ringa": "ja", "ovrigt": "x" * 2001})
+    assert refused.status_code == 422, "an answer the form does not offer, a text over its maxLength"
+    assert "Skriv högst 2000 tecken." in text_of(refused)
+    answers = {"lyssnad_pa": "delvis", "fick_saga_sitt": "ja", "forstod": "ja", "vet_vem_gor_vad": "nej",
+               "vet_vem_ringa": "ja", "ovrigt": ""}
+    done = person.post(f"/min-plan/{walk.case_id}/sip-kollen", data={"csrf_token": csrf_of(page), **answers})
+    assert done.status_code == 303
+    db.session.expire_all()
+    event = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == walk.case_id,
+                                                         CaseEvent.kind == "sip_kollen")).one()
+    assert f"{new} Lite grann." in event.detail["summary"]
+    assert event.detail["answers"]["lyssnad_pa"] == "delvis"
 
 
 def test_sip_kollen_is_not_offered_where_the_routine_has_no_such_step(app, client, consented):
