@@ -1,0 +1,71 @@
+"""In Chromium, as Kristianstad's coordinator: the summons offers the organisations the product knows as a select
+(those of the region, of the kinds the person consented to), and cancelling the meeting asks why, refuses to go on
+without it, and sends it, so that the history shows it and the next task opens with it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.web.test_case_pages import KOMMUN, VARDCENTRAL, complete, start
+from tests.web.walking import add_item, field, group
+
+REASON = "Astrid har flyttat till sin dotter i Malmö"
+
+
+def consented(call, name: str, personal_number: str) -> str:
+    case_id = start(call, name, personal_number)
+    complete(call, case_id, "bedom_behov_av_sip", {
+        "initierad_av": "kommun", "huvudperson": {"namn": name, "alder": 82}, "samordningsansvarig": KOMMUN,
+        "sip_behovs": True})
+    complete(call, case_id, "inhamta_samtycke", {"samtycke": "givet", "samtycke_datum": "2026-11-27",
+                                                 "samtycke_informationsutbyte": True,
+                                                 "samtycke_huvudman": ["kommun_sol", "primarvard"]})
+    return case_id
+
+
+def test_the_summons_offers_the_known_organisations_and_cancelling_asks_why(page_as, api_as, axe):
+    call = api_as("demo.eva")
+    case_id = consented(call, "Astrid Holm", "19121212-1212")
+    _, case = call("GET", f"/cases/{case_id}")
+    [prepare] = [t for t in case["open_tasks"] if t["name"] == "forbered_sip"]
+
+    page = page_as("demo.eva")
+    page.goto(f"/uppgifter/{prepare['id']}")
+    row = add_item(group(page, "Kallade huvudmän"), "Kallade huvudmän", "Huvudman", 1)
+    organisation = field(row, "Organisation")
+    expect(organisation).to_have_js_property("tagName", "SELECT")
+    # Kristianstad's kommun and vårdcentral; not the psykiatri the person did not consent to, nor other regions'.
+    expect(organisation.get_by_role("option")).to_have_text(
+        ["Välj …", KOMMUN["organisation"], VARDCENTRAL["organisation"]])
+    organisation.select_option(label=VARDCENTRAL["organisation"])
+    expect(organisation.get_by_role("option", selected=True)).to_have_text(VARDCENTRAL["organisation"])
+    axe(page, "the summons with an organisation chosen")
+
+    complete(call, case_id, "forbered_sip", {
+        "deltagare": [KOMMUN, VARDCENTRAL], "motesdatum_planerat": "2027-02-10", "motestid": "10:00",
+        "motesplats": "Hemma hos Astrid", "tjanstemannamote_forslag": "2027-02-08 kl 13, Näsby vårdcentral"})
+    page.goto(f"/arenden/{case_id}")
+    page.get_by_role("button", name="Mötet ställs in").click()
+    dialog = page.get_by_role("dialog", name="Mötet ställs in")
+    reason = dialog.get_by_label("Varför ställs mötet in? (obligatoriskt)")
+    expect(reason).to_be_visible()
+    axe(page, "the cancellation asking why")
+    dialog.get_by_role("button", name="Bekräfta").click()
+    expect(dialog.get_by_text("Fyll i ”Varför ställs mötet in?”")).to_be_visible()
+    expect(reason).to_be_focused()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    _, still = call("GET", f"/cases/{case_id}")
+    assert "mote_installt" in [m["name"] for m in still["available_messages"]]  # nothing was sent
+
+    reason.fill(REASON)
+    dialog.get_by_role("button", name="Bekräfta").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("status").filter(has_text="”Mötet ställs in” är registrerat.")).to_be_visible()
+    history = page.get_by_role("region", name="Historik")
+    expect(history.get_by_text(f"Händelsen ”Mötet ställs in” registrerades. Orsak: {REASON}.")).to_be_visible()
+    axe(page, "the case after the cancellation")
+
+    _, case = call("GET", f"/cases/{case_id}")
+    [document] = [t for t in case["open_tasks"] if t["name"] == "dokumentera_installt_mote"]
+    page.goto(f"/uppgifter/{document['id']}")
+    expect(field(page, "Varför mötet ställs in")).to_have_value(REASON)
