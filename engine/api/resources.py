@@ -72,6 +72,8 @@ def age_on(born: date, day: date) -> int:
 NO_SUCH_CASE = "no such case, or not one your organisation may see"
 NO_SUCH_TASK = "no such task, or not one your organisation may see"
 CLAIMED_OR_CLOSED = "claimed by someone else, or no longer open"
+UNLOADABLE = ("the workflow engine cannot load the case's stored state (`/problems/process-incident`, titled "
+              "\"Ärendet kan inte läsas in\"); the case shows the incident")
 
 
 @api_v1.route("/health")
@@ -157,6 +159,7 @@ class CaseDiagramResource(MethodView):
     @problem_response(api_v1, 404, NO_SUCH_CASE)
     @problem_response(api_v1, 403, "the case is no longer shared with your organisation in full; you can read only "
                       "what it documented itself")
+    @problem_response(api_v1, 422, UNLOADABLE)
     def get(self, case_id):
         """The BPMN diagrams the case runs (its main process and each process it calls, as deployed for its
         version) and where the case stands in each: what has run, what is open, what waits, what was
@@ -220,7 +223,8 @@ class MessageResource(MethodView):
     @problem_response(api_v1, 404, "no such case, or no message of that name in the routine")
     @problem_response(api_v1, 409, "no step of the case waits for the message now (`waiting_for` lists what does),"
                       " or the idempotency key was used for another message")
-    @problem_response(api_v1, 422, REASON_MISSING)
+    @problem_response(api_v1, 422, REASON_MISSING + "; or the routine failed in a step, or the workflow engine "
+                      "cannot load the case (`/problems/process-incident`)")
     def post(self, body, case_id, name):
         """Deliver a named message: samtycke_aterkallat, mote_installt, uppfoljning_begard, …
         With an `Idempotency-Key` header, the same message sent twice is applied once."""
@@ -272,6 +276,7 @@ class TaskResource(MethodView):
     @api_v1.doc(**operation("getTask", 200, case="$response.body#/case_id", task="$request.path.task_id"))
     @api_v1.response(200, s.TaskDetailOut)
     @problem_response(api_v1, 404, NO_SUCH_TASK)
+    @problem_response(api_v1, 422, UNLOADABLE)
     def get(self, task_id):
         """A task with its form (JSON Schema and UI schema), its current data, what the diagram tells whoever
         does it, and its case as the page beside the form needs it."""
@@ -281,10 +286,12 @@ class TaskResource(MethodView):
         forms = case_service.forms_of(case.definition)
         shared = principal is None or getattr(case_access(principal, task.case_id), "scope", None) == "full"
         # A case no longer shared with the organisation shows none of its data, in the form or the instructions.
-        data = case_service.task_data(task) if shared else {}
+        with case_service.reading(case.id):
+            data = case_service.task_data(task) if shared else {}
+            instructions = case_service.instructions_of(task, case, data, shared=shared)
         return {
             **task_out(task),
-            "instructions": case_service.instructions_of(task, case, data, shared=shared),
+            "instructions": instructions,
             "case_revision": case.revision,
             # Fields whose options the case supplies (`optionsFrom`), an earlier step limited (`choicesFrom`) or
             # the organisation registry gives (`organisationsFrom`).

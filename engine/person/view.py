@@ -169,8 +169,7 @@ def consent_of(case: Case) -> dict:
 
 
 def waits_for(case: Case) -> set[str]:
-    catches = case.waiting if case.waiting is not None else case_service.read_workflow(case).waiting_catches()
-    return {c[0] for c in catches or []}
+    return {c[0] for c in case_service.waiting_catches(case) or []}
 
 
 def can_withdraw(case: Case) -> bool:

@@ -4,6 +4,7 @@ none of it."""
 from __future__ import annotations
 
 import functools
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from ..runtime.workflow import (
     NotWaiting,
     ProcessError,
     TaskNotReady,
+    Unloadable,
     message_names,
 )
 from ..scripting.helpers import completing
@@ -46,10 +48,20 @@ from ..store import Case, CaseEvent, MessageReceipt, ProcessDefinition, StartRec
 from ..store.appended import append
 from ..store.direct_writes import insert_now, is_new, set_changed, update_later, update_now
 from ..store.models import new_id
-from .errors import Conflict, InvalidData, InvalidRequest, NotFound, ProcessFailed, ServiceError
+from .errors import (
+    CaseUnloadable,
+    Conflict,
+    InvalidData,
+    InvalidRequest,
+    NotFound,
+    ProcessFailed,
+    ServiceError,
+)
 from .instructions import render as render_instructions
 from .organisation_registry import organisations_for
 from .process_sets import latest_definition, require_definition, specs_of
+
+log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
@@ -57,9 +69,11 @@ def now() -> datetime:
 
 
 @contextmanager
-def transaction(case_id: str | None = None):
+def transaction(case_id: str | None = None, timers: bool = False):
     """One change, one transaction. A stale write (someone else changed the case meanwhile) is a conflict;
-    a failure of the process itself leaves the case as it was and records the incident on it."""
+    a failure of the process itself leaves the case as it was and records the incident on it. A change made by
+    the timer worker (`timers`) that fails parks the case's timers: the incident is recorded once, and the case
+    is not swept again until a change of it succeeds (a completion, a message, a move to a mended version)."""
     try:
         yield
         _commit()
@@ -73,9 +87,10 @@ def transaction(case_id: str | None = None):
         raise
     except ProcessError as err:
         db.session.rollback()
+        unloadable = isinstance(err, Unloadable)
         if case_id is not None:
-            _record_incident(case_id, str(err))
-        raise ProcessFailed(str(err)) from err
+            _record_incident(case_id, str(err), once=unloadable or timers, park_timers=timers)
+        raise (CaseUnloadable if unloadable else ProcessFailed)(str(err)) from err
     except RecursionError as err:
         # The engine recursed too deeply running or loading the case (data nested beyond what it can take, a
         # structure it walks without end): the case itself cannot go on, and its incident tells staff so.
@@ -83,11 +98,29 @@ def transaction(case_id: str | None = None):
         message = ("Ärendets data är nästlade för djupt för att processmotorn ska kunna köra ärendet. / The case's "
                    "data is nested too deeply for the workflow engine to run it")
         if case_id is not None:
-            _record_incident(case_id, message)
+            _record_incident(case_id, message, once=timers, park_timers=timers)
         raise ProcessFailed(message) from err
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def reading(case_id: str):
+    """A read of a case that needs its workflow: a case whose stored state the engine cannot load answers
+    CaseUnloadable (a problem document naming the incident), and its incident is recorded once."""
+    try:
+        yield
+    except Unloadable as err:
+        db.session.rollback()
+        _record_incident(case_id, str(err), once=True)
+        raise CaseUnloadable(str(err)) from err
+
+
+def _unloadable_noted(case_id: str, err: Unloadable) -> None:
+    """A read that shows what it can of a case the engine cannot load: the incident is recorded once."""
+    log.warning("case %s cannot be loaded by the workflow engine: %s", case_id, err)
+    _record_incident(case_id, str(err), once=True)
 
 
 # Refused attempts are audited too, each in a transaction of its own that the refused change's rollback leaves
@@ -148,11 +181,23 @@ def _commit() -> None:
         session.expire_on_commit = expiring
 
 
-def _record_incident(case_id: str, message: str) -> None:
+def _record_incident(case_id: str, message: str, once: bool = False, park_timers: bool = False) -> None:
+    """The incident on the case and a row of its history; `once`: not again while the case's open incident is
+    this one. `park_timers`: the case's timers are swept no more until a change of the case succeeds (which sets
+    them from its workflow again)."""
     case = db.session.get(Case, case_id)
     if case is not None:
+        if once and case.incident == message:
+            if park_timers and case.next_timer_at is not None:
+                case.next_timer_at = None
+                db.session.commit()
+            return
+        detail = {"message": message}
+        if park_timers and case.next_timer_at is not None:
+            detail["timers_parked"] = str(case.next_timer_at)
+            case.next_timer_at = None
         case.incident = message
-        history(case_id=case_id, kind="incident", detail={"message": message})
+        history(case_id=case_id, kind="incident", detail=detail)
         try:
             db.session.commit()
         except StaleDataError:
@@ -479,7 +524,8 @@ def _send_message(case_id: str, name: str, payload: dict | None, actor: str | No
     case = get_case(case_id)
     if principal is not None:
         require_message(principal, case, name, payload or {})
-        catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
+        with reading(case.id):
+            catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
         require_sender(principal, case.id, name, message_senders(*specs_of(case.definition), catches).get(name))
     if name not in known_messages(case):
         raise NotFound(f"The process of this case knows no message {name!r}",
@@ -578,7 +624,7 @@ def fire_due_timers(at: datetime | None = None, limit: int = 100, batch: int = 2
         except (Conflict, ProcessFailed):
             for case_id in chunk:
                 try:
-                    with transaction(case_id):
+                    with transaction(case_id, timers=True):
                         if _fire_case_timers(case_id, at):
                             fired.append(case_id)
                 except (Conflict, ProcessFailed):
@@ -716,7 +762,11 @@ def stage_of(case: Case) -> str | None:
     if case.status != "active":
         return None
     if case.stage is None:  # not changed since stages were kept with the case
-        return read_workflow(case).stage()
+        try:
+            return read_workflow(case).stage()
+        except Unloadable as err:
+            _unloadable_noted(case.id, err)
+            return None
     return case.stage or None
 
 
@@ -726,9 +776,21 @@ def stages_of(rows) -> dict[str, str | None]:
     found = {row.id: (row.stage or None) if row.status == "active" else None for row in rows}
     unknown = [row.id for row in rows if row.status == "active" and row.stage is None]
     if unknown:
-        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(unknown))):
+        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(unknown))).all():
             found[case.id] = stage_of(case)
     return found
+
+
+def waiting_catches(case: Case) -> list:
+    """What the case waits for, as kept with it by every change (read from its workflow for a case not changed
+    since); nothing for a case the engine cannot load, whose incident says so."""
+    if case.waiting is not None:
+        return case.waiting
+    try:
+        return read_workflow(case).waiting_catches()
+    except Unloadable as err:
+        _unloadable_noted(case.id, err)
+        return []
 
 
 def available_messages(case: Case, scope: str, principal=None) -> list[dict]:
@@ -739,7 +801,7 @@ def available_messages(case: Case, scope: str, principal=None) -> list[dict]:
     for is kept with the case by every change (read from its workflow for a case not changed since)."""
     if case.status != "active" or scope not in ("full", "system"):
         return []
-    catches = case.waiting if case.waiting is not None else read_workflow(case).waiting_catches()
+    catches = waiting_catches(case)
     specs = specs_of(case.definition)
     senders = message_senders(*specs, catches)
     if senders and not coordinates(principal, case.id):
@@ -783,7 +845,9 @@ def case_diagram(case_id: str, principal=None) -> tuple[list[ProcessDiagram], di
                     states[process].update(marks)
         elif kind == "task_completed" and task_name in drawn_in:
             states[drawn_in[task_name]][task_name] = "completed"
-    for process, marks in read_workflow(case).progress().items():
+    with reading(case_id):
+        progress = read_workflow(case).progress()
+    for process, marks in progress.items():
         for element, state in marks.items() if process in states else ():
             if state != "completed" or element not in states[process]:
                 states[process][element] = state

@@ -329,14 +329,19 @@ def file_counts(definitions: list[ProcessDefinition]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def deployed_version(region: str, key: str, version: int | None = None) -> ProcessDefinition | None:
+    """A deployed version of the region's own; without `version` the latest the region runs (the base's where it
+    has none). None where there is none."""
+    if version is None:
+        return latest_definition(region, key)
+    return db.session.scalars(sa.select(ProcessDefinition).where(
+        ProcessDefinition.region == region, ProcessDefinition.key == key,
+        ProcessDefinition.version == version)).first()
+
+
 def find_definition(key: str, region: str = BASE_REGION, version: int | None = None) -> ProcessDefinition:
     """A deployed version; without `version` the latest the region runs (the base's where it has none)."""
-    if version is None:
-        found = latest_definition(region, key)
-    else:
-        found = db.session.scalars(sa.select(ProcessDefinition).where(
-            ProcessDefinition.region == region, ProcessDefinition.key == key,
-            ProcessDefinition.version == version)).first()
+    found = deployed_version(region, key, version)
     if found is None:
         which = f"version {version}" if version is not None else "any version"
         raise NotFound(f"No process {key!r} ({which}) is deployed for region {region!r}")

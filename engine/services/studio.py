@@ -55,12 +55,7 @@ def require_region(region: str) -> None:
 def region_version(region: str, version: int | None, key: str = MAIN_PROCESS) -> ProcessDefinition:
     """A version of the region's own, or without `version` the one it runs now (the base's where it has none)."""
     require_region(region)
-    if version is None:
-        found = latest_definition(region, key)
-    else:
-        found = db.session.scalars(sa.select(ProcessDefinition).where(
-            ProcessDefinition.region == region, ProcessDefinition.key == key,
-            ProcessDefinition.version == version)).first()
+    found = deployments.deployed_version(region, key, version)
     if found is None:
         which = f"version {version}" if version is not None else "någon version"
         raise NotFound(f"Regionen {region!r} har inte {which} av rutinen {key!r} driftsatt")

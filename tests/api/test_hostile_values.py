@@ -244,9 +244,10 @@ def test_recursion_in_the_engine_is_an_incident_on_the_case_not_a_bad_request(ap
     assert "nested too deeply" in response.json["detail"]
     db.session.expire_all()
     assert "nested too deeply" in db.session.get(Case, started.id).incident
-    # Reading it is the server's failure, said as such: never "your request was malformed".
+    # Reading its task says the case cannot be loaded: never "your request was malformed", never a 500.
     reading = fresh.get(f"/api/v1/tasks/{task}")
-    assert reading.status_code in (200, 500) and reading.mimetype in ("application/json", "application/problem+json")
+    assert reading.status_code == 422 and reading.mimetype == "application/problem+json"
+    assert reading.json["title"] == "Ärendet kan inte läsas in"
     assert fresh.get(f"/api/v1/cases/{started.id}").json["incident"] == response.json["detail"]
 
 

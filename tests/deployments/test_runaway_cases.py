@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from engine.services import cases
+from engine.services import case_migration, cases
 from engine.services.process_sets import deploy, overlay, read_process_folder
 
 from .conftest import FILES, PERSON, count
@@ -98,21 +98,46 @@ def test_a_completion_that_would_not_end_leaves_the_case_as_it_was_with_the_inci
     assert case["plan"] == before["plan"]
 
 
-def test_a_timer_that_runs_into_the_loop_records_the_incident(app, client, deployed):
-    deployed("slinga_tom_granskning_efter_timer.bpmn")
+def test_a_timer_that_runs_into_the_loop_records_the_incident_once_and_parks_until_the_case_is_mended(
+        app, client, deployed, upload):
+    """The worker sweeps every few seconds: the case's incident is one row, not one a sweep, and the case is not
+    tried again at every sweep. Moved to a version whose loop is mended, its timer fires and the case goes on."""
+    name = "slinga_tom_granskning_efter_timer.bpmn"
+    deployed(name)
     started = client.post("/api/v1/cases", json={"region": "kristianstad", "person": PERSON})
     assert started.status_code == 201, started.json
     case_id = started.json["id"]
     waiting = client.get(f"/api/v1/cases/{case_id}").json
     assert waiting["next_timer_at"] and waiting["open_tasks"] == []
 
-    with time_machine.travel(cases.now() + timedelta(days=2), tick=False):
-        assert cases.fire_due_timers() == []
+    for hours in (48, 49, 60, 24 * 5):  # sweep after sweep, the same fault
+        with time_machine.travel(cases.now() + timedelta(hours=hours), tick=False):
+            assert cases.fire_due_timers() == []
 
     case = client.get(f"/api/v1/cases/{case_id}").json
     assert case["status"] == "active" and REVIEW_LOOP in case["incident"]
-    assert case["next_timer_at"] == waiting["next_timer_at"]  # still due: it fires again once the fault is fixed
+    assert case["next_timer_at"] is None  # parked: no sweep tries it again until someone mends the case
+    incidents = [e for e in case["history"] if e["kind"] == "incident"]
+    assert len(incidents) == 1 and REVIEW_LOOP in incidents[0]["detail"]["message"]
+    assert incidents[0]["detail"]["timers_parked"]
     assert [e["kind"] for e in case["history"]][-1] == "incident"
+
+    # The process owner mends the loop (someone to review) and moves the case onto that version.
+    mended = (FILES / name).read_text(encoding="utf-8").replace("granskare = []", 'granskare = ["Eva"]')
+    assert mended != (FILES / name).read_text(encoding="utf-8")
+    answer = upload({name: mended}, region="kristianstad", deployed_by="tests")
+    assert answer.status_code == 201, answer.json
+    run = case_migration.migrate(case_migration.Request(region="kristianstad", case_ids=[case_id]), actor="olle")
+    assert run.moved == 1, run.report
+    moved = client.get(f"/api/v1/cases/{case_id}").json
+    assert moved["next_timer_at"] == waiting["next_timer_at"]  # its timer is swept again
+
+    with time_machine.travel(cases.now() + timedelta(days=6), tick=False):
+        assert cases.fire_due_timers() == [case_id]
+    case = client.get(f"/api/v1/cases/{case_id}").json
+    assert case["incident"] is None and case["next_timer_at"] is None
+    assert [t["name"] for t in case["open_tasks"]] == ["granska"]
+    assert len([e for e in case["history"] if e["kind"] == "incident"]) == 1
 
 
 def test_a_step_that_would_leave_the_case_with_nothing_to_move_it_is_an_incident(app, client):
