@@ -323,6 +323,8 @@ class _SchemaChecker:
                         self.TICKED_BY_ITSELF_SV.format(name=name))
         if "choicesFrom" in resolved:
             self.choices_from(resolved, at, name, select)
+        if "organisationsFrom" in resolved:
+            self.organisations_from(resolved, at, name, type_)
         fmt = resolved.get("format")
         if type_ == "string" and fmt is not None and fmt not in STRING_FORMATS:
             self.report(name, (*at, "format"), f"The field '{name}' has the format {fmt!r}, which the form cannot "
@@ -354,6 +356,29 @@ class _SchemaChecker:
                         "is no choice: give it its options as \"oneOf\" of const options with titles, or \"enum\"",
                         f"Fältet '{name}' tar sina val från en variabel (\"choicesFrom\") men är inget val: ge det "
                         "alternativ som \"oneOf\" med const och rubriker, eller \"enum\"")
+
+    def organisations_from(self, schema: dict, at: tuple, name: str, type_) -> None:
+        """`organisationsFrom` (engine/forms/organisations.py) offers the organisations of the case's region."""
+        spec = schema["organisationsFrom"]
+        where = (*at, "organisationsFrom")
+        kinds = spec.get("kindsFrom") if isinstance(spec, dict) else None
+        if not isinstance(spec, dict) or set(spec) - {"kindsFrom", "message"} \
+                or (kinds is not None and (not isinstance(kinds, str) or not kinds.isidentifier())):
+            self.report(name, where, f"The field '{name}' has an \"organisationsFrom\" that is not "
+                        "{\"kindsFrom\": NAME, \"message\": TEXT} (both optional): NAME is the process variable "
+                        "listing the huvudman kinds offered, TEXT what staff read when another organisation is sent",
+                        f"Fältet '{name}' har ett \"organisationsFrom\" som inte är {{\"kindsFrom\": NAMN, "
+                        "\"message\": TEXT} (båda frivilliga): NAMN är processvariabeln som listar de slags huvudmän "
+                        "som erbjuds, TEXT det personalen läser när en annan organisation skickas")
+        elif "message" in spec and (not isinstance(spec["message"], str) or not spec["message"].strip()):
+            self.report(name, where, f"The \"organisationsFrom\" of the field '{name}' has an empty \"message\"",
+                        f"\"organisationsFrom\" i fältet '{name}' har ett tomt \"message\"; skriv vad personalen ska "
+                        "läsa")
+        if type_ != "string" or is_select(schema):
+            self.report(name, where, f"The field '{name}' takes an organisation of the registry "
+                        "(\"organisationsFrom\") but is no text field: give it \"type\": \"string\" and no options",
+                        f"Fältet '{name}' tar en organisation ur registret (\"organisationsFrom\") men är inget "
+                        "textfält: ge det \"type\": \"string\" och inga alternativ")
 
     def _option_type(self, option):
         try:

@@ -113,6 +113,9 @@ REFUSED = [
     ("choices_from_a_text_field", "schema", "huvudman", 15, ["choicesFrom", "is no choice", "oneOf"]),
     ("choices_from_without_a_variable", "schema", "deltagare[]/huvudmannatyp", 27,
      ["choicesFrom", '{"variable": NAME, "message": TEXT}']),
+    ("organisations_from_badly_written", "schema", "organisation", 15,
+     ["organisationsFrom", '{"kindsFrom": NAME, "message": TEXT}']),
+    ("organisations_from_a_choice", "schema", "organisation", 21, ["organisationsFrom", "is no text field"]),
 ]
 
 
