@@ -165,6 +165,7 @@ def test_withdrawing_consent_closes_the_case_through_the_routine(app, client, co
 
 
 def test_the_person_reads_no_tasks_history_or_deviations(app, client, consented):
+    user_token("per", OTHER_REGION_ORG)  # the vårdcentral summoned is one the region's registry knows
     CaseWalk(consented).prepare().acknowledge_all()
     person, page = open_link(app, make_link(client, consented))
     words = text_of(page)

@@ -19,6 +19,17 @@ SKOLA = {"namn": "Sara Sten", "organisation": "Näsby skola", "huvudmannatyp": "
 DELTAGARE = [KOMMUN, VARDCENTRAL]
 
 
+def register_organisations(region: str, *participants: dict) -> None:
+    """Make the participants' organisations ones the region's registry knows: where the registry knows any, the
+    summons offers only those (organisationsFrom)."""
+    from engine.database import db
+    from engine.identity import ensure_organisation
+
+    for participant in participants:
+        ensure_organisation(participant["organisation"], participant["huvudmannatyp"], region)
+    db.session.commit()
+
+
 class CaseWalk:
     def __init__(self, case_id: str):
         self.case_id = case_id

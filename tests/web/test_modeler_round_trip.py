@@ -15,7 +15,7 @@ from lxml import etree
 
 from engine.services import cases
 from tests.deployments.conftest import signed_in
-from tests.routine.walk import CaseWalk
+from tests.routine.walk import DELTAGARE, CaseWalk, register_organisations
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -99,6 +99,8 @@ def walked(region: str) -> tuple[list, str, set]:
     meeting, the SIP meeting, documentation, approval, printing, the follow-up its timer brings, which closes it,
     and the closure),
     with what was open after each step: task, title, for whom, form, instructions and due date."""
+    if region != "base":
+        register_organisations(region, *DELTAGARE)
     walk = CaseWalk.start(region)
     seen = []
 
@@ -183,6 +185,7 @@ def test_a_multi_instance_task_moved_in_the_modeler_deploys_and_runs(app, browse
     assert x_of(moved) == x_of(original) + 40
     assert "<bpmn:loopDataInputRef>deltagare</bpmn:loopDataInputRef>" in moved
     deploy(app, "vastra_gotaland", {"avslut.bpmn": moved})
+    register_organisations("vastra_gotaland", *DELTAGARE)
     walk = CaseWalk.start("vastra_gotaland").to_plan(uppfoljningsdatum="2027-06-10")
     assert walk.case.definition.region == "vastra_gotaland"
     with time_machine.travel(datetime(2027, 6, 10, 8, tzinfo=UTC), tick=False):

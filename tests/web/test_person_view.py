@@ -17,8 +17,8 @@ from engine.services import cases
 from engine.store import CaseEvent
 from engine.store.person_access import PersonLink
 from tests.api.over_http import KristianstadOverHttp
-from tests.regions.walks import StockholmWalk
-from tests.routine.walk import KOMMUN, VARDCENTRAL
+from tests.regions.walks import BUP, SKOLA_STHLM, SOCIALTJANST_BARN, StockholmWalk
+from tests.routine.walk import KOMMUN, VARDCENTRAL, register_organisations
 
 
 def test_the_person_opens_the_link_reads_the_plan_and_withdraws_consent(page_as, new_page, demo, web_server, axe):
@@ -98,6 +98,7 @@ def test_an_expired_link_is_refused_in_swedish(new_page, app, demo, web_server, 
 def test_a_guardian_answers_sip_kollen_in_stockholm(new_page, app, demo, web_server, axe):
     case = cases.start_case("stockholm", {"huvudperson": {"namn": "Maja Lind"}}, person_name="Maja Lind",
                             personal_number="201012122389")
+    register_organisations("stockholm", SOCIALTJANST_BARN, BUP, SKOLA_STHLM)
     walk = StockholmWalk(case.id).initiate().family_premeeting()
     walk.acknowledge_all().meeting()
     made = make_link(case.id, None, "guardian", "Sofia Lind")
