@@ -362,14 +362,18 @@ class _SchemaChecker:
         spec = schema["organisationsFrom"]
         where = (*at, "organisationsFrom")
         kinds = spec.get("kindsFrom") if isinstance(spec, dict) else None
-        if not isinstance(spec, dict) or set(spec) - {"kindsFrom", "message"} \
-                or (kinds is not None and (not isinstance(kinds, str) or not kinds.isidentifier())):
+        kind_field = spec.get("kindField") if isinstance(spec, dict) else None
+        if not isinstance(spec, dict) or set(spec) - {"kindsFrom", "kindField", "message"} \
+                or any(value is not None and (not isinstance(value, str) or not value.isidentifier())
+                       for value in (kinds, kind_field)):
             self.report(name, where, f"The field '{name}' has an \"organisationsFrom\" that is not "
-                        "{\"kindsFrom\": NAME, \"message\": TEXT} (both optional): NAME is the process variable "
-                        "listing the huvudman kinds offered, TEXT what staff read when another organisation is sent",
+                        "{\"kindsFrom\": NAME, \"kindField\": FIELD, \"message\": TEXT} (each optional): NAME is "
+                        "the process variable listing the huvudman kinds offered, FIELD the field of the same row "
+                        "holding the organisation's kind, TEXT what staff read when another organisation is sent",
                         f"Fältet '{name}' har ett \"organisationsFrom\" som inte är {{\"kindsFrom\": NAMN, "
-                        "\"message\": TEXT} (båda frivilliga): NAMN är processvariabeln som listar de slags huvudmän "
-                        "som erbjuds, TEXT det personalen läser när en annan organisation skickas")
+                        "\"kindField\": FÄLT, \"message\": TEXT} (alla frivilliga): NAMN är processvariabeln som "
+                        "listar de slags huvudmän som erbjuds, FÄLT fältet i samma rad som håller organisationens "
+                        "slag av huvudman, TEXT det personalen läser när en annan organisation skickas")
         elif "message" in spec and (not isinstance(spec["message"], str) or not spec["message"].strip()):
             self.report(name, where, f"The \"organisationsFrom\" of the field '{name}' has an empty \"message\"",
                         f"\"organisationsFrom\" i fältet '{name}' har ett tomt \"message\"; skriv vad personalen ska "

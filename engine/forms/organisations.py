@@ -11,6 +11,10 @@ variable as a list. The form is shown so, and a completion or draft is checked s
 with the `message` (Swedish, at the field). Where the registry has no organisation for the case (a form
 previewed without a case, a region nobody has registered), the field is an ordinary text field.
 
+With `"kindField": FIELD`, the field FIELD of the same row holds the organisation's huvudman kind, and a row whose
+kind is not the chosen organisation's registered one is refused at FIELD (`kind_mismatches`): the kind of a unit
+is a fact of the registry, not a second answer that may contradict it.
+
 The registry is read by the caller (engine.services), which passes it as a function giving (name, kind) pairs,
 so this module knows no database.
 """
@@ -109,6 +113,8 @@ def _bind(node, known: list[tuple[str, str]], data: dict) -> None:
         else:
             node["not"] = {}  # nothing to choose from: no value is right
         node[KEYWORD] = {**spec, "offered": offered}
+        if isinstance(spec.get("kindField"), str):
+            node[KEYWORD]["kinds"] = {name: kind for name, kind in known if name in offered}
     for name, value in node.items():
         if name != KEYWORD:
             _bind(value, known, data)
@@ -121,3 +127,38 @@ def refusal(field_schema: dict | None, value) -> str | None:
         return None
     message = spec.get("message")
     return message if isinstance(message, str) and message.strip() else DEFAULT_MESSAGE
+
+
+def kind_mismatches(schema: dict | None, data, at: str = "") -> list[tuple[str, str]]:
+    """(field, Swedish message) for each row of `data` whose organisation, chosen in a field bound with a
+    `kindField`, is registered as another huvudman kind than the row's kind field says."""
+    found: list[tuple[str, str]] = []
+    if not isinstance(schema, dict):
+        return found
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        for index, row in enumerate(data):
+            found += kind_mismatches(schema["items"], row, f"{at}{index}/")
+        return found
+    properties = schema.get("properties")
+    if not isinstance(data, dict) or not isinstance(properties, dict):
+        return found
+    for name, field in properties.items():
+        spec = field.get(KEYWORD) if isinstance(field, dict) else None
+        if isinstance(spec, dict) and isinstance(spec.get("kinds"), dict):
+            kind_field = spec["kindField"]
+            chosen = data.get(name)
+            registered = spec["kinds"].get(chosen) if isinstance(chosen, str) else None
+            if registered is not None and kind_field in data and data[kind_field] != registered:
+                title = _title_of(properties.get(kind_field), registered)
+                found.append((f"{at}{kind_field}", f"{chosen} är registrerad som {title}: välj det"))
+        if name in data:
+            found += kind_mismatches(field, data[name], f"{at}{name}/")
+    return found
+
+
+def _title_of(field, value: str) -> str:
+    """The option's title where the field gives one ("Primärvård (regionen)"), else the value."""
+    for option in (field or {}).get("oneOf") or []:
+        if isinstance(option, dict) and option.get("const") == value and option.get("title"):
+            return str(option["title"])
+    return value

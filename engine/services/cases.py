@@ -30,6 +30,7 @@ from ..access.task_viewers import search_key
 from ..database import db
 from ..forms import FieldError, apply_defaults, validate_submission
 from ..forms.case_fields import bind_to_case
+from ..forms.organisations import kind_mismatches
 from ..notifications.outbox import record_case_change
 from ..privacy import number_hash, protect
 from ..runtime.diagrams import ProcessDiagram, process_diagrams
@@ -493,8 +494,9 @@ def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dic
         raise ServiceError(f"The form {row.form_schema} of this task is missing from its process set")
     # Choices an earlier step limited or supplied (choicesFrom, optionsFrom), and organisations of the registry
     # (organisationsFrom): checked as the task shows them.
-    errors = validate_submission(bind_to_case(schema, task_data(row), organisations_for(case)), data,
-                                 partial=partial)
+    bound = bind_to_case(schema, task_data(row), organisations_for(case))
+    errors = validate_submission(bound, data, partial=partial)
+    errors += [FieldError(name, message) for name, message in kind_mismatches(bound, data)]
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
                for name in consent_given_unasked(data, schema.get("properties") or {})]
     if errors:

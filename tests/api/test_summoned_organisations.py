@@ -152,6 +152,14 @@ def test_the_summons_offers_the_regions_organisations_of_the_kinds_consented_and
         assert status == 422, body
         assert body["title"] == "Uppgifterna stämmer inte med formuläret"
         assert body["errors"] == [{"field": "deltagare/1/organisation", "message": REFUSED}]
+    # Refused: a row whose kind contradicts the registry's (the vårdcentral summoned as the municipality's).
+    data = summons | {"deltagare": [party("kommun"), party("vardcentral") | {"huvudmannatyp": "kommun_sol"}]}
+    mismatch = [{"field": "deltagare/1/huvudmannatyp",
+                 "message": "Region Skåne, vårdcentral Näsby är registrerad som Primärvård (regionen): välj det"}]
+    status, body = call(server, staff["kommun"], "PUT", f"/tasks/{prepare['id']}/draft", {"data": data})
+    assert status == 422 and body["errors"] == mismatch
+    status, body = walk.complete("kommun", "forbered_sip", data)
+    assert status == 422 and body["errors"] == mismatch
     assert walk.case("kommun")["revision"] == revision
 
     walk.do("kommun", "forbered_sip", summons | {"deltagare": [party("kommun", "Eva Ek"), party("vardcentral")]})

@@ -114,7 +114,7 @@ REFUSED = [
     ("choices_from_without_a_variable", "schema", "deltagare[]/huvudmannatyp", 27,
      ["choicesFrom", '{"variable": NAME, "message": TEXT}']),
     ("organisations_from_badly_written", "schema", "organisation", 15,
-     ["organisationsFrom", '{"kindsFrom": NAME, "message": TEXT}']),
+     ["organisationsFrom", '{"kindsFrom": NAME, "kindField": FIELD, "message": TEXT}']),
     ("organisations_from_a_choice", "schema", "organisation", 21, ["organisationsFrom", "is no text field"]),
 ]
 
