@@ -496,7 +496,8 @@ def _check_form(row: Task, case: Case, data: dict, partial: bool = False) -> dic
     # (organisationsFrom): checked as the task shows them.
     bound = bind_to_case(schema, task_data(row), organisations_for(case))
     errors = validate_submission(bound, data, partial=partial)
-    errors += [FieldError(name, message) for name, message in kind_mismatches(bound, data)]
+    refused = {error.field for error in errors}  # a kind already refused (not consented) is not told twice
+    errors += [FieldError(name, message) for name, message in kind_mismatches(bound, data) if name not in refused]
     errors += [FieldError(name, "set by the routine when consent is asked; this form does not ask for it")
                for name in consent_given_unasked(data, schema.get("properties") or {})]
     if errors:
