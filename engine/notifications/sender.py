@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -121,8 +121,9 @@ def gather_digests(at: datetime | None = None, now: bool = False) -> int:
     cutoff = at if now else datetime.combine(local.date(), time(settings.digest_hour()), SWEDISH_TIME)
     if cutoff > at:
         return 0
+    before = cutoff.astimezone(UTC)  # rows are stored in UTC; SQLite compares the digits, not the instant
     users = db.session.scalars(sa.select(Notification.user_id).where(
-        Notification.status == "digest", Notification.created_at < cutoff).distinct()).all()
+        Notification.status == "digest", Notification.created_at < before).distinct()).all()
     db.session.rollback()
     made = 0
     for user_id in users:
@@ -135,7 +136,7 @@ def gather_digests(at: datetime | None = None, now: bool = False) -> int:
             idempotency_key=key, status="pending", attempts=0, next_attempt_at=at, created_at=at)]))
         digest = db.session.scalars(sa.select(Notification).where(Notification.idempotency_key == key)).one()
         carried = db.session.execute(sa.update(Notification).where(
-            Notification.user_id == user_id, Notification.status == "digest", Notification.created_at < cutoff,
+            Notification.user_id == user_id, Notification.status == "digest", Notification.created_at < before,
         ).values(status="digested", digest_id=digest.id))
         if carried.rowcount and digest.status == "pending":
             db.session.commit()

@@ -4,8 +4,11 @@ which a cancellation of the meeting cancels in a calendar client's terms."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import icalendar
 import sqlalchemy as sa
+import time_machine
 
 from engine.database import db
 from engine.notifications import kinds
@@ -157,6 +160,24 @@ def test_each_user_is_told_as_they_chose(sending, staff, mailbox):
     assert_nothing_personal(digests[0].as_string())
     sweep(digest_now=True)
     assert len(mailbox.to(staff["per"])) == 1, "the digest carried them once"
+
+
+def test_what_comes_after_the_digest_hour_waits_for_the_next_days_digest(sending, staff, mailbox):
+    """The digest hour is Swedish time (07:00) while rows are stored in UTC: at 07:10 Swedish time (06:10 UTC) a
+    new summons is not "before 07:00" and is not sent at once as a digest; it goes in the next morning's."""
+    ids = {u.username: u.id for u in db.session.scalars(sa.select(__import__("engine").store.User))}
+    db.session.add(NotificationPreference(user_id=ids["per"], event_kind=kinds.SUMMONS, choice=kinds.DAILY))
+    db.session.add(NotificationPreference(user_id=ids["per"], event_kind=kinds.TASK_CREATED, choice=kinds.DAILY))
+    db.session.commit()
+    for moment in (datetime(2026, 12, 7, 6, 10, tzinfo=UTC), datetime(2026, 12, 7, 22, 50, tzinfo=UTC)):
+        with time_machine.travel(moment, tick=False):
+            summoned(place="Näsby vårdcentral")
+            sweep()
+        assert mailbox.to(staff["per"]) == [], moment
+    with time_machine.travel(datetime(2026, 12, 8, 6, 5, tzinfo=UTC), tick=False):
+        sweep()
+    [digest] = mailbox.to(staff["per"])
+    assert digest["Subject"].startswith("Dagens sammanfattning från SIP")
 
 
 def test_a_mail_server_that_is_down_is_tried_again_later_and_the_mail_arrives_once(app, staff, mailbox):
