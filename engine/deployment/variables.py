@@ -31,7 +31,7 @@ import ast
 
 from lxml import etree
 
-from .runnable import _named, _parse, _sources, known_names
+from .runnable import _assigned, _named, _parse, _sources, known_names
 
 CHECK = "variables"
 DMN_OUTPUT = "output"
@@ -96,16 +96,6 @@ def _guarded(tree) -> set[str]:
     return {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
 
 
-def _bound(tree) -> set[str]:
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return names
-
-
 def check_variables(bpmn_trees: dict, dmn_trees: dict, forms_json: dict) -> list[dict]:
     """Every read of a variable nothing in the set can set, one problem per element, line and name."""
     known = settable_names(bpmn_trees, dmn_trees, forms_json)
@@ -117,7 +107,7 @@ def check_variables(bpmn_trees: dict, dmn_trees: dict, forms_json: dict) -> list
             tree = _parse(source, mode)
             if tree is None:
                 continue  # refused by the script policy already
-            allowed = known | _guarded(tree) | _bound(tree)
+            allowed = known | _guarded(tree) | _assigned(tree)
             # A call of a name nothing defines is the `runnable` check's to report.
             reported = {node.func.id for node in ast.walk(tree)
                         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
