@@ -7,7 +7,6 @@ is cancelled with its reason, which the following task shows instead of asking a
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,6 +14,7 @@ import urllib.request
 import pytest
 
 from tests.api.conftest import user_token
+from tests.api.over_http import call
 from tests.regions.conftest import deploy_region
 from tests.servers import gunicorn
 
@@ -55,18 +55,6 @@ def server(app, migrated):
 def staff(app):
     """A token for one member of staff of each organisation."""
     return {key: user_token(f"staff.{key}", org) for key, org in ORGANISATIONS.items()}
-
-
-def call(base: str, token: str, method: str, path: str, body=None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        f"{base}/api/v1{path}", method=method, data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                 "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"{}")
 
 
 class Walk:
