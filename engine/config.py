@@ -27,6 +27,11 @@ def default_config(instance_path: str) -> dict:
         "ENVIRONMENT": "production",
         # The built staff web app (`npm --prefix webapp run build`), served at / (engine/web/app_shell.py).
         "WEBAPP_DIR": str(PROJECT_ROOT / "webapp" / "dist"),
+        # Webhooks go only to globally routable addresses over https (engine/notifications/destinations.py). The
+        # internal addresses, networks and host names, comma-separated, that on-premise receivers may be on
+        # ("10.20.0.0/16,127.0.0.1/32"); and "true" to allow plain http:// (so does the development setting).
+        "WEBHOOK_ALLOWED_NETWORKS": "",
+        "WEBHOOK_ALLOW_HTTP": "",
     }
 
 
@@ -35,7 +40,8 @@ def from_environment() -> dict:
     settings = {}
     if url := os.environ.get("SIP_DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = url
-    for key in ("PROCESSES_DIR", "FORMS_DIR", "TRUSTED_PROXIES", "ENVIRONMENT", "WEBAPP_DIR"):
+    for key in ("PROCESSES_DIR", "FORMS_DIR", "TRUSTED_PROXIES", "ENVIRONMENT", "WEBAPP_DIR",
+                "WEBHOOK_ALLOWED_NETWORKS", "WEBHOOK_ALLOW_HTTP"):
         if value := os.environ.get(f"SIP_{key}"):
             settings[key] = value
     return settings

@@ -44,7 +44,13 @@ class NotificationSettingsIn(Schema):
 
 class WebhookIn(Schema):
     url = fields.String(required=True, validate=validate.Length(min=1, max=2000), metadata={
-        "description": "the endpoint (https://…) that receives a POST per event", "example": "https://example.se/sip"})
+        "description": "the endpoint (https://…) that receives a POST per event. The server refuses (422) an "
+                       "address with a user name or password, plain http:// (unless the operator allows it), and "
+                       "one whose host is, or resolves to, an address that is not globally routable (loopback, "
+                       "private, link-local, shared, multicast, reserved, in any spelling) unless the operator "
+                       "allows that network (`SIP_WEBHOOK_ALLOWED_NETWORKS`); each delivery resolves the host "
+                       "again, checks the addresses, connects to those and follows no redirect",
+        "example": "https://example.se/sip"})
     event_kinds = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
                               validate=validate.Length(max=len(kinds.EVENT_KINDS) * 2),
                               metadata={"description": f"the kinds of events to receive, among {KIND_LIST}"})
@@ -123,6 +129,8 @@ class Webhooks(MethodView):
     @problem_response(notifications_v1, 400, "the address or a kind of event is wrong (`errors` names each)")
     @problem_response(notifications_v1, 401, "not signed in, or the session has ended")
     @problem_response(notifications_v1, 403, "only the organisation's admins and process owners manage webhooks")
+    @problem_response(notifications_v1, 422, "the server does not send to this address: credentials in it, plain "
+                      "http, or an internal network (`errors` names `url`, saying why in Swedish)")
     def post(self, body):
         """Subscribe an endpoint of the organisation to kinds of events. The answer holds the signing secret,
         shown only this once."""

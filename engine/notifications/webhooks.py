@@ -5,18 +5,19 @@ is `whsec_` and the key in base64). The payload carries the event's kind and ids
 person.
 
 Subscriptions are made, listed and deleted by the organisation's admins and process owners; the secret is shown
-once, when the subscription is made, and kept encrypted."""
+once, when the subscription is made, and kept encrypted. Where a webhook may go (checked when subscribing and at
+every delivery) is decided in engine.notifications.destinations."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
+import ssl
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -25,16 +26,22 @@ from .. import audit
 from ..access.errors import Forbidden
 from ..database import db
 from ..privacy.personal_numbers import decrypt_number, encrypt_number
-from ..services.errors import InvalidRequest, NotFound
+from ..services.errors import InvalidRequest, NotFound, ServiceError
 from ..store import NotificationEvent, WebhookSubscription
 from ..store.models import new_id, utcnow
-from . import kinds
+from . import destinations, kinds
 
 SECRET_PREFIX = "whsec_"
 # Seconds to wait before each retry of a delivery that failed: about a day in all (Standard Webhooks'
 # suggestion), then the delivery fails for good and its subscription is disabled.
 RETRY_DELAYS = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600)
 TIMEOUT = 15
+# What the admin who subscribes is told beyond the reason a delivery records.
+REFUSED_HINT = {
+    destinations.INTERNAL: " (loopback, privat, länklokal, reserverad eller multicast); en mottagare i ett internt "
+                           "nät kräver att driften tillåter nätet",
+    destinations.NOT_HTTPS: "; okrypterad http tas inte emot",
+}
 
 
 def new_secret() -> str:
@@ -59,24 +66,50 @@ def payload(event: NotificationEvent) -> bytes:
 
 
 class DeliveryFailed(Exception):
-    """The endpoint could not be reached or did not answer 2xx."""
+    """The endpoint could not be reached, may not be, or did not answer 2xx; the message (Swedish) is what the
+    organisation's admin is shown."""
 
 
 def deliver(subscription: WebhookSubscription, webhook_id: str, body: bytes) -> None:
-    """POST the signed payload; DeliveryFailed unless the endpoint answers 2xx."""
-    timestamp = int(time.time())
-    request = urllib.request.Request(subscription.url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "SIP-webhooks",
-        "webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature(decrypt_number(subscription.secret_encrypted), webhook_id, timestamp, body)})
+    """POST the signed payload to the addresses the subscription's URL resolves to now, once they are checked;
+    DeliveryFailed unless the endpoint answers 2xx (a redirect is not followed)."""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            response.read(1024)
-    except urllib.error.HTTPError as err:
-        raise DeliveryFailed(f"the endpoint answered HTTP {err.code}") from err
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        reason = getattr(err, "reason", err)
-        raise DeliveryFailed(f"the endpoint could not be reached: {reason}") from err
+        destination = destinations.check(subscription.url)
+    except destinations.Refused as err:
+        raise DeliveryFailed(str(err)) from err
+    timestamp = int(time.time())
+    headers = {"Content-Type": "application/json", "User-Agent": "SIP-webhooks",
+               "webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
+               "webhook-signature": signature(decrypt_number(subscription.secret_encrypted), webhook_id, timestamp,
+                                              body)}
+    try:
+        status = destinations.post(destination, body, headers, TIMEOUT)
+    except TimeoutError as err:
+        raise DeliveryFailed(f"mottagaren svarade inte inom {TIMEOUT} sekunder") from err
+    except ConnectionRefusedError as err:
+        raise DeliveryFailed("mottagaren tog inte emot anslutningen") from err
+    except ssl.SSLCertVerificationError as err:
+        raise DeliveryFailed("mottagarens TLS-certifikat godtogs inte") from err
+    except ssl.SSLError as err:
+        raise DeliveryFailed("TLS-förbindelsen med mottagaren misslyckades") from err
+    except (OSError, http.client.HTTPException) as err:
+        raise DeliveryFailed("mottagaren kunde inte nås") from err
+    if 300 <= status < 400:
+        raise DeliveryFailed(f"mottagaren svarade HTTP {status}, en omdirigering, som inte följs; ange adressen "
+                             "den pekar på")
+    if not 200 <= status < 300:
+        raise DeliveryFailed(f"mottagaren svarade HTTP {status}")
+
+
+class RefusedAddress(ServiceError):
+    """A well-formed address the server will not send to (422), naming the reason at `url`."""
+
+    status = 422
+    type = "webhook-address-refused"
+    title = "Adressen tas inte emot"
+
+    def __init__(self, reason: str):
+        super().__init__("Prenumerationen kan inte sparas", errors=[{"field": "url", "message": reason}])
 
 
 # -- subscriptions, for the organisation's admins and process owners --------------------------------------
@@ -93,7 +126,9 @@ def create_subscription(principal, url, event_kinds) -> tuple[WebhookSubscriptio
     try:
         parts = urlsplit(url) if isinstance(url, str) else None
         host = parts.hostname if parts is not None else None
-    except ValueError:  # e.g. "https://[" : no address at all
+        if parts is not None:
+            parts.port  # noqa: B018 (a port out of range or not a number raises)
+    except ValueError:  # e.g. "https://[" or "https://x:99999": no address at all
         parts = host = None
     if parts is None or parts.scheme not in ("https", "http") or not host or len(url) > 2000:
         errors.append({"field": "url", "message": "ange en adress som börjar med https:// (högst 2000 tecken)"})
@@ -106,6 +141,10 @@ def create_subscription(principal, url, event_kinds) -> tuple[WebhookSubscriptio
                                "message": f"okänd sorts händelse; välj bland {', '.join(kinds.EVENT_KINDS)}"})
     if errors:
         raise InvalidRequest("Prenumerationen kan inte sparas", errors=errors)
+    try:
+        destinations.check(url, unresolved_ok=True)
+    except destinations.Refused as err:
+        raise RefusedAddress(str(err) + REFUSED_HINT.get(str(err), "")) from err
     secret = new_secret()
     subscription = WebhookSubscription(id=new_id(), organisation=principal.organisation if principal else "", url=url,
                                        event_kinds=list(dict.fromkeys(event_kinds)),

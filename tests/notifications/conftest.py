@@ -8,7 +8,10 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -65,12 +68,14 @@ def mailbox():
 @dataclass
 class Receiver:
     """An organisation's system receiving webhooks: it verifies each signature as Standard Webhooks says, and
-    answers with `status` (a list: one answer per request, the last repeated)."""
+    answers with `status` (a list: one answer per request, the last repeated), sending `location` with a 3xx.
+    A request that is not a verified POST (a redirect followed as a GET, say) is kept in `refused`."""
 
     secret: str | None = None
     received: list[dict] = field(default_factory=list)
     refused: list[dict] = field(default_factory=list)
     statuses: list[int] = field(default_factory=lambda: [200])
+    location: str | None = None
 
     def verify(self, headers, body: bytes) -> bool:
         key = base64.b64decode(self.secret.removeprefix("whsec_"))
@@ -80,8 +85,9 @@ class Receiver:
         return any(hmac.compare_digest(expected, signature) for signature in given)
 
 
-@pytest.fixture
-def receiver():
+@contextmanager
+def receiving(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """A Receiver served on `host` (over TLS with `tls`) at a free port; its `url` says where."""
     found = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -96,19 +102,44 @@ def receiver():
                 found.refused.append(entry)
                 status = status if status >= 300 else 401
             self.send_response(status)
+            if 300 <= status < 400 and found.location:
+                self.send_header("Location", found.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self):
+            found.refused.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "path": self.path})
+            self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    found.url = f"http://127.0.0.1:{server.server_address[1]}/sip-webhook"
-    yield found
-    server.shutdown()
-    server.server_close()
+    found.url = f"{'https' if tls else 'http'}://{host}:{server.server_address[1]}/sip-webhook"
+    found.port = server.server_address[1]
+    try:
+        yield found
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# The receivers of these tests are on 127.0.0.1 over plain http, which the server refuses unless the operator
+# allows them, as an on-premise deployment would.
+LOCAL_RECEIVERS = {"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32", "WEBHOOK_ALLOW_HTTP": "true"}
+
+
+@pytest.fixture
+def receiver(app):
+    app.config.update(LOCAL_RECEIVERS)
+    with receiving() as found:
+        yield found
 
 
 def mail_settings(mailbox) -> dict:

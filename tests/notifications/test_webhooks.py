@@ -79,7 +79,7 @@ def test_a_failing_endpoint_is_retried_for_a_day_then_disabled_with_the_reason_s
     summoned(place="Näsby vårdcentral")
     sweep()
     row = db.session.scalars(sa.select(Notification).where(Notification.channel == "webhook")).one()
-    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "the endpoint answered HTTP 500")
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "mottagaren svarade HTTP 500")
     waits = []
     with time_machine.travel(utcnow(), tick=True) as clock:
         for _ in range(len(webhooks.RETRY_DELAYS)):
@@ -98,5 +98,5 @@ def test_a_failing_endpoint_is_retried_for_a_day_then_disabled_with_the_reason_s
     assert db.session.get(Notification, row.id).status == "failed"
     listed = admin.get("/api/v1/webhooks").json["items"][0]
     assert listed["active"] is False
-    assert listed["disabled_reason"] == ("Leveranserna misslyckades i ett dygn; senast: the endpoint answered "
+    assert listed["disabled_reason"] == ("Leveranserna misslyckades i ett dygn; senast: mottagaren svarade "
                                          "HTTP 500")
