@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import default_config, from_environment, normalise_database_url
-from .database import db, engine_options, migrate, tune_sqlite
+from .database import db, engine_options, migrate, replace_ended_connections, tune_sqlite
 from .last_resort import LastResort
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
+        replace_ended_connections(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
     from . import store  # noqa: F401  (registers the tables)

@@ -53,6 +53,22 @@ def record_now(action: str, principal=None, case_id: str | None = None, task_id:
         connection.execute(_INSERT, values)
 
 
+def record_read(action: str, principal=None, case_id: str | None = None, task_id: str | None = None,
+                detail: dict | None = None, subject_hash: str | None = None) -> None:
+    """Store the audit row of a request that has only read, at once. On PostgreSQL it goes in the request's own
+    transaction, which is committed: two round trips (the INSERT, the COMMIT), where a transaction of its own
+    costs four (its connection's BEGIN, the INSERT, its COMMIT, and the ROLLBACK of the request's reads). On
+    SQLite a transaction that has read cannot always write (another connection may have written since it
+    began: SQLITE_BUSY_SNAPSHOT, which waits for nothing), so there the row has a transaction of its own
+    (`record_now`). The commit expires the session's objects: call it after reads whose rows are plain values."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        record_now(action, principal, case_id=case_id, task_id=task_id, detail=detail, subject_hash=subject_hash)
+        return
+    db.session.connection().execute(_INSERT, _values(action, principal, case_id, task_id, "ok", detail,
+                                                     subject_hash, None, None, None))
+    db.session.commit()
+
+
 _INSERT = AuditEvent.__table__.insert()
 
 

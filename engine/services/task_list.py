@@ -240,7 +240,7 @@ def _utc(moment: datetime) -> datetime:
 
 def _audit_list(action: str, principal, rows, total: int, subject_hash: str | None = None) -> None:
     ids = sorted({getattr(r, "case_id", None) or r.id for r in rows})
-    audit.record_now(action, principal, subject_hash=subject_hash, detail={"total": total, "cases": ids})
+    audit.record_read(action, principal, subject_hash=subject_hash, detail={"total": total, "cases": ids})
 
 
 def get_task(task_id: str, principal=None, audited: bool = True) -> Task:
