@@ -5,7 +5,8 @@ A completion through the API: the sign-in, the case locked in the statement that
 seen by the caller, the case's open tasks read under the lock, the sharing where the change needs it, and the
 writes; on PostgreSQL two: the case's UPDATE with the task's UPDATE and the DELETE of stale viewer rows as its
 WITH clauses, and one INSERT of every appended row (history, audit, new tasks, their viewer rows, notifications).
-The task list: the sign-in, the page with its total, the audit row."""
+The task list: the sign-in, the page with its total, the audit row; on PostgreSQL on one connection, in one
+transaction that commits the audit row, with no check of the connection by a round trip."""
 
 from __future__ import annotations
 
@@ -27,6 +28,24 @@ def statements_of(request) -> tuple[object, list[str]]:
         response = request()
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+    return response, seen
+
+
+def transactions_of(request) -> tuple[object, list[str]]:
+    """The connections drawn from the pool, the transactions begun and how each ended, in order."""
+    seen = []
+    listeners = [(db.engine, "begin", lambda conn: seen.append("BEGIN")),
+                 (db.engine, "commit", lambda conn: seen.append("COMMIT")),
+                 (db.engine, "rollback", lambda conn: seen.append("ROLLBACK")),
+                 (db.engine.pool, "checkout", lambda *args: seen.append("CHECKOUT")),
+                 (db.engine, "before_cursor_execute", lambda *args: seen.append("STATEMENT"))]
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    try:
+        response = request()
+    finally:
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
     return response, seen
 
 
@@ -80,3 +99,7 @@ def test_a_completion_and_the_task_list_take_few_statements(client, start):
     response, statements = statements_of(lambda: client.get("/api/v1/tasks"))
     assert response.status_code == 200 and response.json["total"] >= 1
     assert kinds(statements) == ["SELECT", "SELECT", "INSERT"], "\n".join(statements)
+    if postgres:
+        response, steps = transactions_of(lambda: client.get("/api/v1/tasks"))
+        assert response.status_code == 200
+        assert steps == ["CHECKOUT", "BEGIN", "STATEMENT", "STATEMENT", "STATEMENT", "COMMIT"], steps
