@@ -137,10 +137,11 @@ def _ended(dbapi_connection) -> bool:
         return True
 
 
-# Every execution is planned for its own values. psycopg prepares a statement run five times on a connection, and
-# PostgreSQL may then keep one generic plan for every value: one whose cost was estimated for an average
-# organisation. For the visibility check of a task it chose to hash all the caller's `task_viewers` rows, 15 ms
-# instead of 0.2 ms for an organisation with 20,000 open tasks, and which plan it keeps turns with the statistics.
-# A custom plan costs 0.1-0.2 ms of planning on the hot path's larger statements; the statement stays prepared,
-# so it is not parsed again (tests/store/test_hot_path_plans.py reads the plans used).
-POSTGRESQL_CONNECT_ARGS = {"options": "-c plan_cache_mode=force_custom_plan"}
+# PostgreSQL's own plan cache. psycopg prepares a statement run five times on a connection, and PostgreSQL may
+# then keep one generic plan for every value, estimated for an average organisation. A statement whose generic
+# plan reads every row of the caller's organisation (the visibility check of a task once hashed all of an
+# organisation's `task_viewers` rows: 15 ms instead of 0.2 ms for one with 20,000 open tasks) is a defect of the
+# statement: tests/store/test_hot_path_plans.py reads, for every statement of the hot path, the plan PostgreSQL
+# uses after warm-up and the generic plan it could keep, on a large table. Planning every execution anew instead
+# (plan_cache_mode=force_custom_plan) cost 1-2 ms a request on the 2-core machine of the benchmarks.
+POSTGRESQL_CONNECT_ARGS: dict = {}
