@@ -11,6 +11,7 @@ transaction that commits the audit row, with no check of the connection by a rou
 from __future__ import annotations
 
 from sqlalchemy import event
+from sqlalchemy.engine.default import NO_CACHE_KEY
 
 from engine.database import db
 from engine.store.identity import HUVUDMAN_KINDS
@@ -18,16 +19,22 @@ from tests.api.test_tasks_api import ASSESSMENT
 
 
 def statements_of(request) -> tuple[object, list[str]]:
-    seen = []
+    """The statements a request sends. Each must be one SQLAlchemy compiles once and then takes from its cache: one
+    it cannot cache (a list of VALUES, say) is compiled anew at every request, which costs more than its round
+    trip."""
+    seen, uncached = [], []
 
     def before(conn, cursor, statement, parameters, context, executemany):
         seen.append(" ".join(statement.split()))
+        if context.cache_hit is NO_CACHE_KEY:
+            uncached.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before)
     try:
         response = request()
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+    assert not uncached, uncached
     return response, seen
 
 
