@@ -166,21 +166,32 @@ def register_commands(app: Flask) -> None:
     @click.option("--interval", default=30.0, show_default=True, help="Seconds between sweeps.")
     @click.option("--batch", default=100, show_default=True, help="Most cases fired per sweep.")
     def worker_command(once, interval, batch):
-        """Fire due timers: follow-up dates, deadlines and other BPMN timer events. SIGTERM or SIGINT stops
-        the worker after the sweep it is in (`docker stop`, a deployment's restart)."""
+        """Fire due timers: follow-up dates, deadlines and other BPMN timer events; and carry on the case
+        migration runs whose process stopped (their heartbeat stale), one at a time beside the sweeps. SIGTERM or
+        SIGINT stops the worker after the sweep it is in (`docker stop`, a deployment's restart); a run it was
+        carrying on is then taken over again once its heartbeat is stale."""
         from .database import database_unavailable, db
         from .notifications.outbox import sweep_deadlines
+        from .services import case_migration
         from .services.cases import fire_due_timers
 
         if once:
             fired = fire_due_timers(limit=batch)
             click.echo(f"fired timers of {len(fired)} case(s); {sweep_deadlines()} deadline notice(s)")
+            while (taken := case_migration.take_over_stale(lambda work: work())) is not None:
+                click.echo(f"carried on migration run {taken[0]}, which had stopped")
             return
+        carrying = None  # the thread carrying on a migration run, one at a time
         with stopped_by_signals() as stopping:
             while not stopping.is_set():
                 try:
                     fired = fire_due_timers(limit=batch)
                     notices = sweep_deadlines()
+                    if carrying is None or not carrying.is_alive():
+                        taken = case_migration.take_over_stale(case_migration.in_thread)
+                        carrying = taken[1] if taken else None
+                        if taken:
+                            click.echo(f"carrying on migration run {taken[0]}, which had stopped")
                 except Exception as err:
                     # The database restarts or cannot be reached: what the sweep fired was committed, the rest is
                     # still due; the next sweep fires it once the database answers again.

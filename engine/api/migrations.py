@@ -3,10 +3,6 @@ for real in the background), read a run, and undo a case's move. Only process ow
 
 from __future__ import annotations
 
-import logging
-import threading
-
-from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
@@ -17,8 +13,6 @@ from .blueprint import Blueprint
 from .presenters import utc
 from .problems import problem_response
 from .schemas import IDENTIFIER, Int64
-
-log = logging.getLogger(__name__)
 
 migrations_v1 = Blueprint("migrations", __name__, url_prefix="/api/v1",
                           description="Move running cases to another version of their region's routine")
@@ -97,7 +91,17 @@ class MigrationOut(Schema):
     to_version = fields.Integer()
     mapping = fields.Dict(keys=fields.String(), values=fields.String())
     dry_run = fields.Boolean()
-    status = fields.String(metadata={"description": "running, finished or failed"})
+    status = fields.String(validate=validate.OneOf(["running", "interrupted", "finished", "failed"]), metadata={
+        "description": "running: a process is moving the cases (its heartbeat is recent); interrupted: the process "
+                       "that moved them stopped (a server worker replaced, restarted or killed) and no other has "
+                       "taken the run over yet: the timer worker does within its next sweep, and so does the API "
+                       "when the run is read; it then carries on with the cases not yet moved, and the run is "
+                       "running again, with `resumed` counted up; finished: every case is moved or reported; "
+                       "failed: an unexpected error stopped it (the cases it moved stay moved)"})
+    heartbeat_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when the process moving the cases last showed it was alive"})
+    resumed = fields.Integer(metadata={
+        "description": "how many times the run was taken over after the process moving its cases stopped"})
     requested_by = fields.String(allow_none=True)
     started_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
@@ -119,26 +123,17 @@ def request_of(body: dict) -> service.Request:
 
 def run_json(run) -> dict:
     found = service.run_out(run)
-    found["started_at"] = utc(found["started_at"])
-    found["finished_at"] = utc(found["finished_at"]) if found["finished_at"] else None
+    for moment in ("started_at", "finished_at", "heartbeat_at"):
+        found[moment] = utc(found[moment]) if found[moment] else None
     return found
 
 
 def in_background(work) -> None:
-    """Run a migration's work in a thread of this server, with an app context of its own: the request that
-    started it is answered at once, and the API goes on serving beside it (each case is a short transaction)."""
-    app = current_app._get_current_object()
-
-    def run():
-        with app.app_context():
-            try:
-                work()
-            except Exception:
-                log.exception("a case migration run failed")
-            finally:
-                db.session.remove()
-
-    threading.Thread(target=run, name="case-migration", daemon=True).start()
+    """Run a migration's work in a thread of this server: the request that started it is answered at once, and
+    the API goes on serving beside it (each case is a short transaction). Should this worker process end midway
+    (replaced after `max_requests`, restarted, killed), the run's heartbeat stops and another process takes it
+    over: the timer worker, or this API where the run is read."""
+    service.in_thread(work)
 
 
 @migrations_v1.route("/migrations/plan")
@@ -183,8 +178,12 @@ class MigrationResource(MethodView):
     @problem_response(migrations_v1, 403, "not a process owner of the run's region")
     @problem_response(migrations_v1, 404, "no such run")
     def get(self, migration_id):
-        """A run: what was asked, by whom, its counts so far, and once finished every case's outcome."""
-        return run_json(service.get_run(migration_id, principal=current_principal()))
+        """A run: what was asked, by whom, its counts so far, and once finished every case's outcome. A run
+        whose process stopped (`interrupted`) is taken over by this server as it is read, and carried on."""
+        run = service.get_run(migration_id, principal=current_principal())
+        if service.is_stale(run) and service.take_over(run.id, in_background):
+            db.session.expire(run)
+        return run_json(run)
 
 
 @migrations_v1.route("/cases/<string:case_id>/migration/undo")

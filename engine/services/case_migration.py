@@ -7,11 +7,17 @@ rewrites them (`cases._store`)."""
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
+import threading
+import time
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +26,8 @@ from ..access import sync_task_viewers_of
 from ..access.errors import Forbidden
 from ..access.rules import may_deploy
 from ..access.sharing import access_inputs
-from ..database import db
+from ..config import setting
+from ..database import database_unavailable, db
 from ..forms import validate_submission
 from ..forms.case_fields import bind_to_case
 from ..runtime import migration
@@ -318,27 +325,27 @@ def migrate(request: Request, dry_run: bool = False, principal=None, actor: str 
     of the cases; for real, each case moves in a transaction of its own under its row lock, all of it or none,
     and a case that cannot move is reported and stays as it was. The run and its report are kept (its id reads
     it back). `progress(verdict)` is called after each case. `background(work)`, where given, runs a real run's
-    work elsewhere (a thread of the server) and the run is answered as it starts; its counts grow as it goes."""
+    work elsewhere (a thread of the server) and the run is answered as it starts; its counts grow as it goes.
+    The run is held by this process while it works, with a heartbeat; should the process end midway, another
+    takes it over once the heartbeat is stale (`take_over`) and moves the cases not yet moved."""
     require_owner(principal, request.region, "migrate")
     actor = principal.username if principal is not None else actor
     target = target_of(request)
     check_mapping(request.mapping, target)
     selected = selected_cases(request)
+    holder = holder_name()
     run = MigrationRun(region=request.region, from_version=request.from_version, to_version=target.version,
                        to_definition_id=target.id, mapping=request.mapping, case_ids=request.case_ids,
                        dry_run=dry_run, requested_by=actor, status="running", total=len(selected), moved=0,
-                       refused=0, report=[])
+                       refused=0, report=[], selected=[list(each) for each in selected], held_by=holder,
+                       heartbeat_at=now(), resumed=0)
     db.session.add(run)
     db.session.commit()
     run_id, target_id = run.id, target.id
 
     def work() -> MigrationRun:
-        try:
-            return _carry_out(run_id, request, target_id, selected, dry_run, principal, actor, progress)
-        except Exception:
-            db.session.rollback()
-            mark_failed(run_id)
-            raise
+        return _held(run_id, holder, lambda hold: _carry_out(
+            hold, request, target_id, selected, dry_run, principal, actor, progress))
 
     if background is not None and not dry_run:
         background(work)
@@ -346,27 +353,109 @@ def migrate(request: Request, dry_run: bool = False, principal=None, actor: str 
     return work()
 
 
-# How often a run's counts are stored while it goes on, in cases.
+# How often a run's counts are stored while it goes on, in cases; and at most how many seconds apart its heartbeat
+# is (a case that takes longer delays it, which the stale time allows for many times over).
 PROGRESS_EVERY = 50
+HEARTBEAT_EVERY = 5.0
 
 
-def _carry_out(run_id: str, request: Request, target_id: int, selected: list, dry_run: bool, principal,
+class HoldLost(Exception):
+    """The run was taken over by another process: this one had not shown it was alive for longer than the stale
+    time (paused, or cut off from the database), and stops."""
+
+
+def holder_name() -> str:
+    """Who holds a run: the host and process, and a token of this hold."""
+    return f"{socket.gethostname()[:120]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def stale_after() -> float:
+    """Seconds without a heartbeat after which a running run counts as interrupted and is taken over."""
+    return float(setting("MIGRATION_STALE_AFTER", 60))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def is_stale(run: MigrationRun, at: datetime | None = None) -> bool:
+    """Whether a running run's holder has stopped showing it is alive."""
+    beat = _aware(run.heartbeat_at)
+    return run.status == "running" and (beat is None or beat < (at or now()) - timedelta(seconds=stale_after()))
+
+
+def shown_status(run: MigrationRun) -> str:
+    """running, finished or failed as stored; a running run whose heartbeat is stale is interrupted."""
+    return "interrupted" if is_stale(run) else run.status
+
+
+class _Hold:
+    """This process's hold on a run: each heartbeat (with the counts so far) is stored only while the run is still
+    held by it."""
+
+    def __init__(self, run_id: str, holder: str):
+        self.run_id, self.holder = run_id, holder
+        self.every = min(HEARTBEAT_EVERY, stale_after() / 4)
+        self.last = time.monotonic()
+
+    def held(self):
+        return sa.and_(MigrationRun.id == self.run_id, MigrationRun.held_by == self.holder,
+                       MigrationRun.status == "running")
+
+    def beat(self, force: bool = False, **values) -> None:
+        if not force and time.monotonic() - self.last < self.every:
+            return
+        stored = db.session.execute(sa.update(MigrationRun).where(self.held()).values(heartbeat_at=now(), **values)
+                                    .execution_options(synchronize_session=False))
+        db.session.commit()
+        if stored.rowcount != 1:
+            raise HoldLost(self.run_id)
+        self.last = time.monotonic()
+
+
+def _held(run_id: str, holder: str, carry) -> MigrationRun:
+    """`carry(hold)` under this process's hold on the run. An unexpected error marks the run failed; a database
+    that cannot be reached leaves it running, to be taken over once it answers again."""
+    try:
+        return carry(_Hold(run_id, holder))
+    except HoldLost:
+        db.session.rollback()
+        log.warning("migration run %s was taken over by another process; this one stops", run_id)
+        return db.session.get(MigrationRun, run_id)
+    except Exception as err:
+        db.session.rollback()
+        if not database_unavailable(err):
+            mark_failed(run_id, holder)
+        raise
+
+
+def _carry_out(hold: _Hold, request: Request, target_id: int, selected: list, dry_run: bool, principal,
                actor: str | None, progress) -> MigrationRun:
+    """Judge (a dry run) or move each selected case in order; a case this run already moved (before it was taken
+    over) is reported as moved, not moved again."""
+    run_id = hold.run_id
     target = db.session.get(ProcessDefinition, target_id)
     mover = _Mover(request, target)
+    done = {} if dry_run else _moved_by(run_id)
+    db.session.rollback()
     verdicts = []
+    counts = {"moved": 0, "refused": 0}
     judged = _examined(mover, selected) if dry_run else (
-        _migrate_case(mover, run_id, case_id, principal, actor) for case_id, _ in selected)
+        done.get(case_id) or _migrate_case(mover, run_id, case_id, principal, actor) for case_id, _ in selected)
     for number, verdict in enumerate(judged, start=1):
         verdicts.append(verdict)
+        counts["moved"] += verdict.moved
+        counts["refused"] += not verdict.can_move
         if progress is not None:
             progress(verdict)
-        if not dry_run and number % PROGRESS_EVERY == 0 and number < len(selected):
-            _count(run_id, verdicts)
-            db.session.commit()
+        if number < len(selected):
+            hold.beat(force=not dry_run and number % PROGRESS_EVERY == 0, **counts)
     report = _report(target, verdicts, with_moved=True)
-    run = _count(run_id, verdicts)
-    run.report, run.status, run.finished_at = report["cases"], "finished", now()
+    run = db.session.scalars(sa.select(MigrationRun).where(hold.held()).with_for_update()).first()
+    if run is None:
+        raise HoldLost(run_id)
+    run.moved, run.refused = counts["moved"], counts["refused"]
+    run.report, run.status, run.finished_at, run.heartbeat_at = report["cases"], "finished", now(), now()
     audit.record("migrate", principal, user=actor, detail={
         "run": run_id, "region": request.region, "from_version": request.from_version,
         "to_version": target.version, "mapping": request.mapping, "dry_run": dry_run, **report["summary"]})
@@ -374,11 +463,108 @@ def _carry_out(run_id: str, request: Request, target_id: int, selected: list, dr
     return run
 
 
-def _count(run_id: str, verdicts: list[Verdict]) -> MigrationRun:
+def _moved_by(run_id: str, case_id: str | None = None) -> dict[str, Verdict]:
+    """The cases the run has moved so far, by id, as its report tells them."""
+    query = (sa.select(CaseMigration.case_id, ProcessDefinition.version, CaseMigration.retimed)
+             .join(ProcessDefinition, ProcessDefinition.id == CaseMigration.from_definition_id)
+             .where(CaseMigration.run_id == run_id))
+    if case_id is not None:
+        query = query.where(CaseMigration.case_id == case_id)
+    return {row[0]: Verdict(row[0], row[1], [], retimed=list(row[2] or []), moved=True)
+            for row in db.session.execute(query)}
+
+
+# -- a run whose holder stopped ------------------------------------------------------------------------------------
+def _stale_condition():
+    threshold = now() - timedelta(seconds=stale_after())
+    return sa.and_(MigrationRun.status == "running",
+                   sa.or_(MigrationRun.heartbeat_at.is_(None), MigrationRun.heartbeat_at < threshold))
+
+
+def claim(run_id: str, holder: str) -> bool:
+    """Take a stale run over for `holder`, in one statement that sees the heartbeat as it is then: of two
+    processes claiming it at once, one does (the other finds the fresh heartbeat of the first)."""
+    claimed = db.session.execute(
+        sa.update(MigrationRun).where(MigrationRun.id == run_id, _stale_condition())
+        .values(held_by=holder, heartbeat_at=now(), resumed=MigrationRun.resumed + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def claim_stale(holder: str) -> str | None:
+    """The id of the longest-waiting stale run, now taken over for `holder`; None where there is none."""
+    candidates = db.session.scalars(sa.select(MigrationRun.id).where(_stale_condition())
+                                    .order_by(MigrationRun.started_at)).all()
+    db.session.rollback()
+    for run_id in candidates:
+        if claim(run_id, holder):
+            log.warning("migration run %s had stopped; taken over by %s", run_id, holder)
+            return run_id
+    return None
+
+
+def resume(run_id: str, holder: str) -> MigrationRun:
+    """Carry on a run taken over for `holder`: the cases it selected as it started, those it moved reported as
+    moved, the others moved (or judged, a dry run) now."""
     run = db.session.get(MigrationRun, run_id)
-    run.moved = sum(1 for v in verdicts if v.moved)
-    run.refused = sum(1 for v in verdicts if not v.can_move)
-    return run
+    request = Request(region=run.region, from_version=run.from_version, case_ids=run.case_ids,
+                      to_version=run.to_version, mapping=dict(run.mapping or {}))
+    selected = [tuple(each) for each in run.selected] if run.selected is not None else _selected_again(run, request)
+    dry_run, actor, target_id = run.dry_run, run.requested_by, run.to_definition_id
+    db.session.rollback()
+    return _held(run_id, holder, lambda hold: _carry_out(
+        hold, request, target_id, selected, dry_run, None, actor, None))
+
+
+def _selected_again(run: MigrationRun, request: Request) -> list[tuple[str, int | None]]:
+    """A run started before runs kept their selection: the cases it moved, then those the request selects now."""
+    moved = db.session.execute(sa.select(CaseMigration.case_id, ProcessDefinition.version)
+                               .join(ProcessDefinition, ProcessDefinition.id == CaseMigration.from_definition_id)
+                               .where(CaseMigration.run_id == run.id).order_by(CaseMigration.id)).all()
+    found = [(case_id, version) for case_id, version in moved]
+    known = {case_id for case_id, _ in found}
+    found += [each for each in selected_cases(request) if each[0] not in known]
+    update_now(db.session(), run, total=len(found))
+    db.session.commit()
+    return found
+
+
+def take_over(run_id: str, background) -> bool:
+    """Where the run is stale, take it over and carry it on by `background(work)`; whether it was."""
+    holder = holder_name()
+    if not claim(run_id, holder):
+        return False
+    background(lambda: resume(run_id, holder))
+    return True
+
+
+def take_over_stale(background) -> tuple[str, object] | None:
+    """Take over the longest-waiting stale run, if any, and carry it on by `background(work)`: its id and what
+    `background` returned; None where no run is stale."""
+    holder = holder_name()
+    run_id = claim_stale(holder)
+    if run_id is None:
+        return None
+    return run_id, background(lambda: resume(run_id, holder))
+
+
+def in_thread(work) -> threading.Thread:
+    """Run a migration's work in a thread of this process, with an app context of its own."""
+    app = current_app._get_current_object()
+
+    def run():
+        with app.app_context():
+            try:
+                work()
+            except Exception:
+                log.exception("a case migration run failed")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=run, name="case-migration", daemon=True)
+    thread.start()
+    return thread
 
 
 class _Refused(Exception):
@@ -397,6 +583,8 @@ def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: st
             state_before = case.state
             stored = _stored_open_tasks(case.id)
             due_before = {task_id: row.due_at.isoformat() if row.due_at else None for task_id, row in stored.items()}
+            if case.definition_id == mover.target.id and (earlier := _moved_by(run_id, case_id)):
+                raise _Refused(earlier[case_id])  # moved by this run already, before it was taken over
             workflow = _load(case)
             verdict = mover.examine(case, workflow, {row.id: row.draft for row in stored.values()
                                                      if row.draft_saved_at is not None and row.draft is not None})
@@ -412,7 +600,7 @@ def _migrate_case(mover: _Mover, run_id: str, case_id: str, principal, actor: st
             audit.record("migrate_case", principal, case_id=case.id, user=actor, detail=detail)
             append(db.session(), CaseMigration, run_id=run_id, case_id=case.id, from_definition_id=source.id,
                    to_definition_id=mover.target.id, state_before=state_before, revision_after=case.revision,
-                   due_before=due_before, migrated_at=now(), migrated_by=actor)
+                   due_before=due_before, retimed=verdict.retimed, migrated_at=now(), migrated_by=actor)
     except _Refused as refused:
         return refused.verdict
     except NotFound:
@@ -484,7 +672,8 @@ def run_out(run: MigrationRun) -> dict:
     and no cases yet."""
     cases = list(run.report or [])
     return {"id": run.id, "region": run.region, "from_version": run.from_version, "to_version": run.to_version,
-            "mapping": run.mapping or {}, "dry_run": run.dry_run, "status": run.status,
+            "mapping": run.mapping or {}, "dry_run": run.dry_run, "status": shown_status(run),
+            "heartbeat_at": run.heartbeat_at, "resumed": run.resumed or 0,
             "requested_by": run.requested_by, "started_at": run.started_at, "finished_at": run.finished_at,
             "cases": cases,
             "summary": {"total": run.total, "can_move": run.total - run.refused if run.status == "finished"
@@ -528,9 +717,10 @@ def _drafted_since(case_id: str, moment) -> bool:
         Task.case_id == case_id, Task.draft_saved_at > moment)) > 0
 
 
-def mark_failed(run_id: str) -> None:
+def mark_failed(run_id: str, holder: str) -> None:
     """A run whose work stopped on an unexpected error says so instead of running for ever (the cases it moved
     stay moved, each having moved in its own transaction)."""
-    db.session.execute(sa.update(MigrationRun).where(MigrationRun.id == run_id)
-                       .values(status="failed", finished_at=now()))
+    db.session.execute(sa.update(MigrationRun).where(MigrationRun.id == run_id, MigrationRun.held_by == holder,
+                                                     MigrationRun.status == "running")
+                       .values(status="failed", finished_at=now()).execution_options(synchronize_session=False))
     db.session.commit()

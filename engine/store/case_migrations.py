@@ -27,8 +27,9 @@ class MigrationRun(db.Model):
     case_ids: Mapped[list | None] = mapped_column(sa.JSON)
     dry_run: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     requested_by: Mapped[str | None] = mapped_column(sa.String(200))
-    # running, finished
-    status: Mapped[str] = mapped_column(sa.String(16), default="running")
+    # running, finished, failed (a run whose holder stopped beating is shown as interrupted until another process
+    # takes it over: engine.services.case_migration)
+    status: Mapped[str] = mapped_column(sa.String(16), default="running", index=True)
     started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     total: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -36,6 +37,14 @@ class MigrationRun(db.Model):
     refused: Mapped[int] = mapped_column(sa.Integer, default=0)
     # One entry per case: case_id, from_version, can_move, moved, reasons [{element, message}].
     report: Mapped[list] = mapped_column(sa.JSON, default=list, deferred=True)
+    # The process carrying the run on (host:pid:token), and when it last showed it was alive: a run whose
+    # heartbeat is older than MIGRATION_STALE_AFTER seconds is taken over by another process.
+    held_by: Mapped[str | None] = mapped_column(sa.String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # How many times another process took the run over and carried it on.
+    resumed: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # The cases the run selected as it started, [case id, version] each in order: what a takeover carries on with.
+    selected: Mapped[list | None] = mapped_column(sa.JSON, deferred=True)
 
 
 class CaseMigration(db.Model):
@@ -53,6 +62,8 @@ class CaseMigration(db.Model):
     revision_after: Mapped[int] = mapped_column(sa.Integer)
     # The due date each open task had before the move, by task id (ISO 8601, or null): a move back restores it.
     due_before: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The timers whose due moment the move calculated again (the run's report names them).
+    retimed: Mapped[list | None] = mapped_column(sa.JSON)
     migrated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     migrated_by: Mapped[str | None] = mapped_column(sa.String(200))
     undone_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
