@@ -180,6 +180,8 @@ class FormChoiceOut(Schema):
     uischema = fields.String(allow_none=True, metadata={"description": "what formUiSchemaFilename says, if any"})
     title = fields.String(allow_none=True)
     path = fields.String(required=True)
+    for_person = fields.Boolean(required=True, metadata={
+        "description": "whether the person's page can show it, as personFormJsonSchemaFilename names a form"})
 
 
 class DecisionChoiceOut(Schema):
@@ -210,6 +212,19 @@ class ProcessChoiceOut(Schema):
     path = fields.String(required=True)
 
 
+class NotificationVariableOut(Schema):
+    key = fields.String(required=True, metadata={"description": "as the property writes it: `<key>=<variable>`"})
+    label = fields.String(required=True, metadata={"description": "what the variable holds, in Swedish"})
+
+
+class NotificationKindOut(Schema):
+    kind = fields.String(required=True, metadata={"description": "the first word of a `notification` property"})
+    label = fields.String(required=True, metadata={"description": "what it does, in Swedish"})
+    on = fields.String(required=True, validate=validate.OneOf(["user_task", "message_catch"]), metadata={
+        "description": "where it belongs: a user task, or an event that catches a message"})
+    variables = fields.List(fields.Nested(NotificationVariableOut), required=True)
+
+
 class CatalogOut(Schema):
     region = fields.String(required=True)
     version = fields.Integer(required=True)
@@ -222,6 +237,8 @@ class CatalogOut(Schema):
         "description": "candidateGroups expressions the diagrams use that are not a quoted name"})
     messages = fields.List(fields.Nested(MessageChoiceOut), required=True)
     processes = fields.List(fields.Nested(ProcessChoiceOut), required=True)
+    notification_kinds = fields.List(fields.Nested(NotificationKindOut), required=True, metadata={
+        "description": "what a `notification` property may say"})
 
 
 def routine_out(found: service.Routine) -> dict:

@@ -32,6 +32,21 @@ def _field_problem(name: str, schema) -> tuple[str, str] | None:
     return None
 
 
+def _fields(value) -> dict | None:
+    """A form's fields, or None where it is not an object with fields."""
+    if not isinstance(value, dict) or value.get("type") != "object":
+        return None
+    fields = value.get("properties")
+    return fields if isinstance(fields, dict) and fields else None
+
+
+def shows_for_person(value) -> bool:
+    """Whether the person's page can show the form (a JSON Schema, parsed): what the studio offers as a person's
+    form."""
+    fields = _fields(value)
+    return fields is not None and not any(_field_problem(name, schema) for name, schema in fields.items())
+
+
 def check_person_forms(bpmn_trees: dict, forms_json: dict) -> list[dict]:
     by_name = {Path(p).name: (p, value) for p, value in forms_json.items()}
     found = []
@@ -52,8 +67,8 @@ def check_person_forms(bpmn_trees: dict, forms_json: dict) -> list[dict]:
                 form_path, value = by_name[name]
                 if prop == UI_PROPERTY or not isinstance(value, dict):
                     continue
-                fields = value.get("properties")
-                if value.get("type") != "object" or not isinstance(fields, dict) or not fields:
+                fields = _fields(value)
+                if fields is None:
                     found.append(problem(form_path, task.get("id"), None,
                                          f"{name}: formuläret för personen ({_named(task)}) behöver fält "
                                          "(type object med properties)",

@@ -25,6 +25,8 @@ KINDS: dict[str, dict[str, tuple[str, str]]] = {
     CANCELLED: {},
     WITHDRAWN: {},
 }
+# What each kind does, in Swedish, as the studio offers it.
+KIND_SV = {SUMMONS: "kallelse till SIP-mötet", CANCELLED: "mötet är inställt", WITHDRAWN: "samtycket är återkallat"}
 MESSAGE_KINDS = frozenset({CANCELLED, WITHDRAWN})
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

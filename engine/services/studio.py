@@ -18,6 +18,8 @@ from ..access import Forbidden, Principal, require_deploy
 from ..database import db
 from ..deployment.diff import diff_file, kind_of_path
 from ..deployment.models import Deployment
+from ..deployment.person_forms import shows_for_person
+from ..notifications.routine import KIND_SV, KINDS, MESSAGE_KINDS
 from ..runtime.parser import ProcessSetError, parse_xml
 from ..store import Case, ProcessDefinition, ProcessFile
 from . import deployments
@@ -290,8 +292,12 @@ def catalog(region: str, version: int | None = None, key: str = MAIN_PROCESS) ->
             name = path.rsplit("/", 1)[-1]
             stem = name[: -len(".schema.json")]
             ui = f"{path.rsplit('/', 1)[0]}/{stem}.uischema.json" if "/" in path else f"{stem}.uischema.json"
+            try:
+                for_person = shows_for_person(json.loads(text))
+            except ValueError:
+                for_person = False
             forms.append({"name": stem, "schema": name, "uischema": ui.rsplit("/", 1)[-1] if ui in files else None,
-                          "title": title_of(path, text), "path": path})
+                          "title": title_of(path, text), "path": path, "for_person": for_person})
             continue
         if kind not in NAMED_KINDS:
             continue
@@ -350,4 +356,13 @@ def catalog(region: str, version: int | None = None, key: str = MAIN_PROCESS) ->
             "groups": sorted(groups.values(), key=lambda g: g["name"]),
             "group_expressions": sorted(expressions),
             "messages": sorted(messages.values(), key=lambda m: m["name"]),
-            "processes": sorted(processes, key=lambda p: p["id"])}
+            "processes": sorted(processes, key=lambda p: p["id"]),
+            "notification_kinds": notification_kinds()}
+
+
+def notification_kinds() -> list[dict]:
+    """The kinds a `notification` property may name (engine.notifications.routine), each with the element it
+    belongs on (`user_task`, or `message_catch`: an event that catches a message) and the variables it names."""
+    return [{"kind": kind, "label": KIND_SV[kind], "on": "message_catch" if kind in MESSAGE_KINDS else "user_task",
+             "variables": [{"key": key, "label": sv} for key, (sv, _) in wanted.items()]}
+            for kind, wanted in KINDS.items()]

@@ -262,6 +262,19 @@ def test_the_catalog_lists_what_a_diagram_of_the_region_may_name(kristianstad, o
     assert "bpmn/sip.bpmn" in messages["samtycke_aterkallat"]["received_in"]
     assert messages["kallelse_kvitterad"]["received_in"]  # a user task it completes
     assert {p["id"] for p in body["processes"]} >= {"sip", "tjanstemannamote"}
+    # What a `notification` property may say, and where: the summons on a user task with its meeting's variables.
+    kinds = {k["kind"]: k for k in body["notification_kinds"]}
+    assert kinds["kallelse"]["on"] == "user_task"
+    assert [v["key"] for v in kinds["kallelse"]["variables"]] == ["datum", "tid", "plats"]
+    assert (kinds["mote_installt"]["on"], kinds["mote_installt"]["variables"]) == ("message_catch", [])
+    assert kinds["samtycke_aterkallat"]["on"] == "message_catch"
+    # A staff form with a checkbox or a list is no form the person's page can show.
+    assert forms["bedom_behov_av_sip"]["for_person"] is False
+
+    deploy_path(REGIONS / "stockholm", "stockholm", deployed_by="init", replace=True, source="init")
+    stockholm = {f["name"]: f for f in owner.get("/api/v1/regions/stockholm/routine/catalog").json["forms"]}
+    assert stockholm["sip_kollen_personen"]["for_person"] is True
+    assert stockholm["sip_kollen"]["for_person"] is False
 
     assert staff.get("/api/v1/regions/kristianstad/routine/catalog").status_code == 403
     assert owner.get("/api/v1/regions/hittepa/routine/catalog").status_code == 404

@@ -1,7 +1,8 @@
 """The diagram editor's panel offers what the region's routine has (/studio/<region>/bpmn/<file>): a process owner
 picks a task's form and a business rule task's decision table from lists, is warned in words when a typed name is
 not in the routine, sees a message event's message with what it stores and its correlation, chooses another message
-and renames one, deploys, and the deployed diagrams say what was chosen. axe-core checks each step."""
+and renames one, sets the notification a task sends and the form the person fills in, deploys, and the deployed
+diagrams say what was chosen. axe-core checks each step."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def task_property(xml: str, task: str, name: str) -> str | None:
     return prop.get("value") if prop is not None else None
 
 
-def open_diagram(page, path: str):
-    page.goto(f"/studio/kristianstad/bpmn/{path}")
+def open_diagram(page, path: str, region: str = "kristianstad"):
+    page.goto(f"/studio/{region}/bpmn/{path}")
     name = path.rsplit("/", 1)[-1]
     expect(page.get_by_role("heading", level=1, name=f"Ändra diagrammet {name}")).to_be_visible()
     return page.locator("section.studio-checks")
@@ -40,11 +41,21 @@ def select(page, element_id: str):
     expect(shape).to_have_class(re.compile(r"\bselected\b"))
 
 
-def deploy(page, comment: str):
+def deploy(page, comment: str, region: str = "Kristianstad"):
     page.get_by_label("Kommentar till driftsättningen").fill(comment)
     page.get_by_role("button", name="Driftsätt", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Driftsatt som version \d+ för Kristianstad"))).to_be_visible(
+    expect(page.get_by_text(re.compile(rf"Driftsatt som version \d+ för {region}"))).to_be_visible(
         timeout=20_000)
+
+
+def badge(page, element_id: str):
+    """The mark of the draft's problems on the element."""
+    return page.locator(f".djs-overlays[data-container-id='{element_id}'] .sip-problem-badge")
+
+
+def task_properties(xml: str, task: str, name: str) -> list[str]:
+    _, found = element(xml, task)
+    return [prop.get("value") for prop in found.iter(f"{{{SPIFF}}}property") if prop.get("name") == name]
 
 
 def test_a_process_owner_picks_a_form_a_decision_and_a_message_from_the_routine(page_as, api_as, axe):
@@ -131,3 +142,115 @@ def test_a_process_owner_picks_a_form_a_decision_and_a_message_from_the_routine(
     assert root.find(f"{{{BPMN}}}message[@id='{ref}']").get("name") == "uppfoljning_onskas"
     _, catalog = api("GET", "/regions/kristianstad/routine/catalog")
     assert "uppfoljning_onskas" in {m["name"] for m in catalog["messages"]}
+
+
+SUMMONS_TASK = "kvittera_kallelse"
+SUMMONED = "kallelse datum=motesdatum_planerat tid=motestid plats=motesplats"
+
+
+def test_a_process_owner_sets_the_summons_notification_of_a_user_task(page_as, api_as, axe):
+    api = api_as("demo.eva")
+    page = page_as("demo.eva")
+    checks = open_diagram(page, SUMMONS)
+    panel = page.get_by_role("region", name="Egenskaper för valt element")
+    select(page, SUMMONS_TASK)
+    kind = panel.get_by_label("Avisering", exact=True)
+    written = panel.get_by_label("Aviseringen som motorn läser (notification)")
+    place = panel.get_by_label("Variabeln med mötets plats (plats=)")
+    expect(kind).to_have_value("kallelse")
+    expect(written).to_have_value(SUMMONED)
+    expect(place).to_have_value("motesplats")
+    # A user task is offered the summons only: the message kinds belong on an event that catches a message.
+    expect(kind.locator("option")).to_have_text(["Ingen avisering", "Kallelse till SIP-mötet (kallelse)"])
+    axe(page, "a user task's notification in the panel")
+
+    # No notification: the property is gone, and so are the variables' fields.
+    kind.select_option(label="Ingen avisering")
+    expect(written).to_have_value("")
+    expect(place).to_have_count(0)
+    # The summons again, chosen: it needs its meeting's variables, which the deployment's check says at the task.
+    kind.select_option(value="kallelse")
+    expect(written).to_have_value("kallelse")
+    task_badge = badge(page, SUMMONS_TASK)
+    expect(task_badge).to_have_attribute("title", re.compile(
+        r"kallelse behöver variablerna för mötets datum \(datum=…\), mötets tid \(tid=…\), mötets plats "
+        r"\(plats=…\)"), timeout=20_000)
+    panel.get_by_label("Variabeln med mötets datum (datum=)").fill("motesdatum_planerat")
+    panel.get_by_label("Variabeln med mötets tid (tid=)").fill("motestid")
+    place.fill("motesplatsen")  # no form or script of the routine sets it
+    expect(written).to_have_value("kallelse datum=motesdatum_planerat tid=motestid plats=motesplatsen")
+    expect(task_badge).to_have_attribute("title", re.compile(
+        r"variabeln 'motesplatsen' för mötets plats \(plats=\) sätts inte av något formulär eller skript i "
+        r"rutinen"), timeout=20_000)
+    expect(checks.get_by_text(re.compile(r"variabeln 'motesplatsen' för mötets plats"))).to_be_visible()
+    axe(page, "a notification with a problem at its task")
+    place.fill("motesplats")
+    expect(written).to_have_value(SUMMONED)
+    expect(checks.get_by_text("Utkastet klarar driftsättningens kontroller.")).to_be_visible(timeout=20_000)
+    expect(task_badge).to_have_count(0)
+    deploy(page, "Kallelsens avisering vald i panelen")
+
+    _, deployed = api("GET", f"/regions/kristianstad/files/{SUMMONS}")
+    assert deployed["source"] == "region"
+    assert task_properties(deployed["content"], SUMMONS_TASK, "notification") == [SUMMONED]
+
+
+def test_a_notification_that_does_not_fit_its_element_is_a_problem_at_it(page_as, axe):
+    page = page_as("demo.eva")
+    checks = open_diagram(page, SUMMONS)
+    panel = page.get_by_role("region", name="Egenskaper för valt element")
+    select(page, SUMMONS_TASK)
+    panel.get_by_label("Aviseringen som motorn läser (notification)").fill("mote_installt")
+    expect(panel.get_by_label("Avisering", exact=True)).to_have_value("mote_installt")
+    expect(panel.get_by_label("Avisering", exact=True).locator("option:checked")).to_have_text(
+        "mote_installt (passar inte här)")
+    said = "avisering mote_installt hör till en händelse som tar emot ett meddelande"
+    expect(badge(page, SUMMONS_TASK)).to_have_attribute("title", re.compile(said), timeout=20_000)
+    problem = checks.get_by_role("listitem").filter(has_text=said)
+    expect(problem.get_by_role("button", name="Kvittera kallelse")).to_be_visible()
+    axe(page, "a notification on an element it does not fit")
+
+    # A message event that catches a message is offered the message kinds, and takes them.
+    open_diagram(page, MAIN)
+    select(page, "samtycke_aterkallas")
+    kind = panel.get_by_label("Avisering", exact=True)
+    expect(kind).to_have_value("samtycke_aterkallat")
+    expect(kind.locator("option")).to_have_text(["Ingen avisering", "Mötet är inställt (mote_installt)",
+                                                 "Samtycket är återkallat (samtycke_aterkallat)"])
+    axe(page, "a message catch event's notification in the panel")
+
+
+def test_a_process_owner_picks_the_form_the_person_fills_in(page_as, api_as, axe):
+    api = api_as("demo.helena")
+    page = page_as("demo.helena")  # Helena Sjö: process owner in Stockholm
+    path = "bpmn/mote_och_dokumentation.bpmn"
+    checks = open_diagram(page, path, "stockholm")
+    panel = page.get_by_role("region", name="Egenskaper för valt element")
+    select(page, "sip_kollen")
+    choice = panel.get_by_label("Välj personens formulär")
+    schema = panel.get_by_label("JSON Schema-fil för personens formulär")
+    ui = panel.get_by_label("UI-schema-fil för personens formulär")
+    expect(choice).to_have_value("sip_kollen_personen.schema.json")
+    # Only forms the person's page can show are offered: not the staff's checklist of the same task.
+    expect(choice.locator("option", has_text="(sip_kollen)")).to_have_count(0)
+    choice.select_option(label="Inget formulär för personen")
+    expect(schema).to_have_value("")
+    expect(ui).to_have_value("")
+    # The staff's form typed as the person's: the panel says the person's page cannot show it, and so does the check.
+    schema.fill("sip_kollen.schema.json")
+    expect(panel.get_by_text("Personens sida kan inte visa formuläret sip_kollen.schema.json")).to_be_visible()
+    expect(checks.get_by_text(re.compile(r"sip_kollen\.schema\.json: personens sida kan inte visa fältet")).first
+           ).to_be_visible(timeout=20_000)
+    offered = choice.locator("option").filter(has_text="(sip_kollen_personen)")
+    expect(offered).to_have_count(1)
+    choice.select_option(label=offered.inner_text())
+    expect(schema).to_have_value("sip_kollen_personen.schema.json")
+    expect(ui).to_have_value("sip_kollen_personen.uischema.json")
+    expect(checks.get_by_text("Utkastet klarar driftsättningens kontroller.")).to_be_visible(timeout=20_000)
+    axe(page, "the person's form chosen from the list")
+    deploy(page, "SIP-kollen för personen vald i panelen", "Region Stockholm")
+
+    _, deployed = api("GET", f"/regions/stockholm/files/{path}")
+    xml = deployed["content"]
+    assert task_properties(xml, "sip_kollen", "personFormJsonSchemaFilename") == ["sip_kollen_personen.schema.json"]
+    assert task_properties(xml, "sip_kollen", "personFormUiSchemaFilename") == ["sip_kollen_personen.uischema.json"]

@@ -51,12 +51,27 @@ export interface RoutineCatalog {
   region: string;
   version: number;
   routine_region: string;
-  forms: { name: string; schema: string; uischema: string | null; title: string | null; path: string }[];
+  forms: {
+    name: string;
+    schema: string;
+    uischema: string | null;
+    title: string | null;
+    path: string;
+    /** Whether the person's page can show it (what personFormJsonSchemaFilename may name). */
+    for_person: boolean;
+  }[];
   decisions: { id: string; name: string | null; path: string }[];
   groups: { name: string; label: string | null; source: "lane" | "task" }[];
   group_expressions: string[];
   messages: { name: string; sent_in: string[]; received_in: string[]; correlation: string[] }[];
   processes: { id: string; name: string | null; path: string }[];
+  /** What a `notification` property may say: its kind, where it belongs, and the variables it names. */
+  notification_kinds: {
+    kind: string;
+    label: string;
+    on: "user_task" | "message_catch";
+    variables: { key: string; label: string }[];
+  }[];
 }
 
 export function readRoutineCatalog(region: string, signal?: AbortSignal): Promise<RoutineCatalog> {

@@ -177,8 +177,8 @@ export default function BpmnEditorPage() {
               ? `Regionens egen version av diagrammet`
               : `Grundrutinens diagram, som ${regionLabel(region)} följer`}{" "}
             (rutinens version {load.file.routine.version}). Dra element för att flytta dem och välj ett element för
-            att ändra det som motorn läser: formulär, vem uppgiften är för, när den ska vara klar, instruktioner,
-            anropad beslutstabell eller process, meddelanden och skript. Utkastet kontrolleras medan du ändrar; ingenting sparas
+            att ändra det som motorn läser: formulär (också personens), vem uppgiften är för, när den ska vara klar,
+            instruktioner, anropad beslutstabell eller process, meddelanden, aviseringar och skript. Utkastet kontrolleras medan du ändrar; ingenting sparas
             förrän du driftsätter.
           </p>
           {editorError && (

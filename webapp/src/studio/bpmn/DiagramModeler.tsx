@@ -62,10 +62,12 @@ const PROBLEM_MARKER = "sip-problem";
 const OPEN_GROUPS = [
   "general",
   "sip-form",
+  "sip-person-form",
   "sip-who",
   "sip-instructions",
   "sip-decision",
   "sip-message",
+  "sip-notification",
   "sip-called",
   "sip-scripts",
 ];

@@ -1,6 +1,7 @@
-// The properties panel's groups for what the engine reads from a diagram, in Swedish: a user task's form, whom it
-// is for (its lane, or `candidateGroups`), its due date, the instructions staff read, a business rule task's
-// called decision, a call activity's called process, and the scripts an activity runs. Each change is a command of
+// The properties panel's groups for what the engine reads from a diagram, in Swedish: a user task's form and the
+// person's own form, whom it is for (its lane, or `candidateGroups`), its due date, the instructions staff read, a
+// business rule task's called decision, a message event's message, the notification a user task or a message catch
+// event makes, a call activity's called process, and the scripts an activity runs. Each change is a command of
 // the modeler, so it can be undone and it starts the checks of the draft.
 import { createElement as h, type ComponentType } from "@bpmn-io/properties-panel/preact";
 import {
@@ -306,6 +307,16 @@ const FormUiSchemaEntry = propertyEntry(
   "Formulärets utseende (UI-schema-fil)",
   "T.ex. bedom_behov_av_sip.uischema.json.",
 );
+const PersonFormSchemaEntry = propertyEntry(
+  "personFormJsonSchemaFilename",
+  "JSON Schema-fil för personens formulär",
+  "Formuläret personen själv fyller i på sin sida när ärendet har nått uppgiften, t.ex. SIP-kollen. Tomt: inget.",
+);
+const PersonFormUiSchemaEntry = propertyEntry(
+  "personFormUiSchemaFilename",
+  "UI-schema-fil för personens formulär",
+  "T.ex. sip_kollen_personen.uischema.json.",
+);
 const CandidateGroupsEntry = propertyEntry(
   "candidateGroups",
   "Vem uppgiften är för (uttryck)",
@@ -359,32 +370,61 @@ function unknownOption(value: string, known: string[]): Option[] {
   return value && !known.includes(value) ? [{ value, label: `${value} (finns inte)` }] : [];
 }
 
-function FormChoiceEntry({ element, id }: Props) {
-  const { modeling, factory } = useWrite();
-  const catalog = useCatalog();
-  const forms = catalog?.forms ?? [];
-  const bo = element.businessObject;
-  return h(Select, {
-    element,
-    id,
-    label: "Välj formulär",
-    description: "Rutinens formulär. Formulärets utseende (UI-schemat) följer med.",
-    getValue: () => propertyValue(bo, "formJsonSchemaFilename"),
-    getOptions: () => [
-      { value: "", label: "Inget formulär: en bekräftelse" },
-      ...unknownOption(
-        propertyValue(bo, "formJsonSchemaFilename"),
-        forms.map((form) => form.schema),
-      ),
-      ...forms.map((form) => ({ value: form.schema, label: form.title ? `${form.title} (${form.name})` : form.name })),
-    ],
-    setValue: (value: string) => {
-      const form = forms.find((each) => each.schema === value);
-      setProperty(element, "formJsonSchemaFilename", value ?? "", modeling, factory);
-      setProperty(element, "formUiSchemaFilename", form?.uischema ?? "", modeling, factory);
-    },
-  });
+type CatalogForm = RoutineCatalog["forms"][number];
+
+/** A choice of the routine's forms for a pair of properties (a JSON Schema and its UI schema): the staff's form, or
+ *  the form the person fills in on their own page. */
+function formChoiceEntry(
+  label: string,
+  schemaProperty: string,
+  uiProperty: string,
+  offered: (forms: CatalogForm[]) => CatalogForm[],
+  description: string,
+  none: string,
+) {
+  return function FormChoiceEntry({ element, id }: Props) {
+    const { modeling, factory } = useWrite();
+    const forms = offered(useCatalog()?.forms ?? []);
+    const bo = element.businessObject;
+    return h(Select, {
+      element,
+      id,
+      label,
+      description,
+      getValue: () => propertyValue(bo, schemaProperty),
+      getOptions: () => [
+        { value: "", label: none },
+        ...unknownOption(
+          propertyValue(bo, schemaProperty),
+          forms.map((form) => form.schema),
+        ),
+        ...forms.map((form) => ({ value: form.schema, label: form.title ? `${form.title} (${form.name})` : form.name })),
+      ],
+      setValue: (value: string) => {
+        const form = forms.find((each) => each.schema === value);
+        setProperty(element, schemaProperty, value ?? "", modeling, factory);
+        setProperty(element, uiProperty, form?.uischema ?? "", modeling, factory);
+      },
+    });
+  };
 }
+
+const FormChoiceEntry = formChoiceEntry(
+  "Välj formulär",
+  "formJsonSchemaFilename",
+  "formUiSchemaFilename",
+  (forms) => forms,
+  "Rutinens formulär. Formulärets utseende (UI-schemat) följer med.",
+  "Inget formulär: en bekräftelse",
+);
+const PersonFormChoiceEntry = formChoiceEntry(
+  "Välj personens formulär",
+  "personFormJsonSchemaFilename",
+  "personFormUiSchemaFilename",
+  (forms) => forms.filter((form) => form.for_person),
+  "Rutinens formulär som personens sida kan visa: frågor med svarsalternativ eller fritext. Utseendet följer med.",
+  "Inget formulär för personen",
+);
 
 function FormWarningEntry({ element }: Props) {
   const catalog = useCatalog();
@@ -397,6 +437,24 @@ function FormWarningEntry({ element }: Props) {
     );
   }
   if (ui && !catalog.forms.some((form) => form.uischema === ui)) {
+    return warning(`UI-schemat ${ui} finns inte bland regionens formulär.`);
+  }
+  return null;
+}
+
+function PersonFormWarningEntry({ element }: Props) {
+  const catalog = useCatalog();
+  const value = propertyValue(element.businessObject, "personFormJsonSchemaFilename");
+  const ui = propertyValue(element.businessObject, "personFormUiSchemaFilename");
+  if (!catalog) return null;
+  const form = catalog.forms.find((each) => each.schema === value);
+  if (value && !form) return warning(`Formuläret ${value} finns inte bland regionens formulär.`);
+  if (form && !form.for_person) {
+    return warning(
+      `Personens sida kan inte visa formuläret ${value}: varje fält behöver vara en fråga med svarsalternativ eller fritext.`,
+    );
+  }
+  if (ui && !catalog.forms.some((each) => each.uischema === ui)) {
     return warning(`UI-schemat ${ui} finns inte bland regionens formulär.`);
   }
   return null;
@@ -473,6 +531,121 @@ function GroupWarningEntry({ element }: Props) {
   if (!catalog || !group || catalog.groups.some((each) => each.name === group)) return null;
   return warning(`Gruppen ${group} finns inte i regionens rutin: ingen simbana eller uppgift har den.`);
 }
+
+// -- notifications ----------------------------------------------------------------------------------------------
+
+const NOTIFICATION = "notification";
+
+interface NotificationValue {
+  kind: string;
+  variables: Map<string, string>;
+  /** Words that are not `<key>=<variable>`, kept as written so that nothing typed is lost. */
+  rest: string[];
+}
+
+/** A `notification` property as the engine reads it: its kind, then `<key>=<variable>` words. */
+export function parseNotification(value: string): NotificationValue {
+  const [kind = "", ...words] = value.split(/\s+/).filter(Boolean);
+  const variables = new Map<string, string>();
+  const rest: string[] = [];
+  for (const word of words) {
+    const at = word.indexOf("=");
+    if (at > 0 && !variables.has(word.slice(0, at))) variables.set(word.slice(0, at), word.slice(at + 1));
+    else rest.push(word);
+  }
+  return { kind, variables, rest };
+}
+
+/** The property's text: the kind, its variables in the kind's order (then any others), then the rest. */
+export function notificationText(value: NotificationValue, keys: string[]): string {
+  const ordered = [...keys, ...[...value.variables.keys()].filter((key) => !keys.includes(key))];
+  const words = ordered.filter((key) => value.variables.get(key)).map((key) => `${key}=${value.variables.get(key)}`);
+  return [value.kind, ...words, ...value.rest].filter(Boolean).join(" ");
+}
+
+/** Where a notification may stand on the element, as the deployment's check says: `kallelse` on a user task, the
+ *  message kinds on an event that catches a message. */
+function notificationPlace(element: Shape): "user_task" | "message_catch" | null {
+  if (is(element, "bpmn:UserTask")) return "user_task";
+  if (is(element, "bpmn:CatchEvent") && messageHolder(element)) return "message_catch";
+  return null;
+}
+
+function kindOf(catalog: RoutineCatalog | null, kind: string) {
+  return catalog?.notification_kinds.find((each) => each.kind === kind) ?? null;
+}
+
+function NotificationKindEntry({ element, id }: Props) {
+  const { modeling, factory } = useWrite();
+  const catalog = useCatalog();
+  const place = notificationPlace(element);
+  const fitting = (catalog?.notification_kinds ?? []).filter((kind) => kind.on === place);
+  const current = () => parseNotification(propertyValue(element.businessObject, NOTIFICATION)).kind;
+  return h(Select, {
+    element,
+    id,
+    label: "Avisering",
+    description:
+      place === "user_task"
+        ? "Vad som mejlas när uppgiften skapas. Kallelsen går till varje kallad verksamhet."
+        : "Vad som mejlas till de kallade verksamheterna när meddelandet tas emot.",
+    getValue: current,
+    getOptions: () => [
+      { value: "", label: "Ingen avisering" },
+      // A kind written here that does not fit (or does not exist): shown as it is, so the choice says the truth.
+      ...(current() && !fitting.some((kind) => kind.kind === current())
+        ? [{ value: current(), label: `${current()} (${kindOf(catalog, current()) ? "passar inte här" : "finns inte"})` }]
+        : []),
+      ...fitting.map((kind) => ({
+        value: kind.kind,
+        label: `${kind.label.charAt(0).toUpperCase()}${kind.label.slice(1)} (${kind.kind})`,
+      })),
+    ],
+    setValue: (value: string) => {
+      const before = parseNotification(propertyValue(element.businessObject, NOTIFICATION));
+      const keys = kindOf(catalog, value)?.variables.map((each) => each.key) ?? [];
+      // A kind keeps the variables it also takes; the others belong to the kind it replaces.
+      const variables = new Map([...before.variables].filter(([key]) => keys.includes(key)));
+      const text = value ? notificationText({ kind: value, variables, rest: [] }, keys) : "";
+      setProperty(element, NOTIFICATION, text, modeling, factory);
+    },
+  });
+}
+
+/** One field per variable the chosen kind names (the summons: the meeting's date, time and place). */
+function NotificationVariablesEntry({ element, id }: Props) {
+  const { modeling, factory, debounce } = useWrite();
+  const catalog = useCatalog();
+  const kind = kindOf(catalog, parseNotification(propertyValue(element.businessObject, NOTIFICATION)).kind);
+  if (!kind || !kind.variables.length) return null;
+  const keys = kind.variables.map((each) => each.key);
+  return h(
+    "div",
+    { class: "sip-notification-variables" },
+    ...kind.variables.map((variable) =>
+      h(TextField, {
+        element,
+        id: `${id}-${variable.key}`,
+        label: `Variabeln med ${variable.label} (${variable.key}=)`,
+        description: "Namnet på variabeln som ett formulär eller skript i rutinen sätter.",
+        debounce,
+        getValue: () =>
+          parseNotification(propertyValue(element.businessObject, NOTIFICATION)).variables.get(variable.key) ?? "",
+        setValue: (value: string) => {
+          const now = parseNotification(propertyValue(element.businessObject, NOTIFICATION));
+          now.variables.set(variable.key, (value ?? "").trim());
+          setProperty(element, NOTIFICATION, notificationText(now, keys), modeling, factory);
+        },
+      }),
+    ),
+  );
+}
+
+const NotificationTextEntry = propertyEntry(
+  NOTIFICATION,
+  "Aviseringen som motorn läser (notification)",
+  "T.ex. kallelse datum=motesdatum_planerat tid=motestid plats=motesplats. Det som inte går att läsa visas som problem vid elementet.",
+);
 
 // -- messages ---------------------------------------------------------------------------------------------------
 
@@ -637,7 +810,9 @@ function MessageDataEntry({ element, id }: Props) {
 
 /** The correlation the engine reads for the element's message: each `bpmn:correlationProperty` with an
  *  expression for that message (read from the message's content), and the case's own values it is compared with
- *  (`spiffworkflow:processVariableCorrelation`). */
+ *  (`spiffworkflow:processVariableCorrelation`). Shown, not edited: the deployment checks no more of a correlation
+ *  than its expressions' syntax, and says so at the correlation property, which has no shape; one edited here could
+ *  pass every check and still never let a message through. */
 function CorrelationEntry({ element }: Props) {
   const message = messageOf(element);
   const definitions = definitionsOf(element.businessObject);
@@ -707,6 +882,16 @@ export function sipGroups(element: Shape): Group[] {
       ],
     });
     groups.push({
+      id: "sip-person-form",
+      label: "Formulär för personen",
+      entries: [
+        select("sip-person-form-choice", PersonFormChoiceEntry),
+        text("sip-person-form-schema", PersonFormSchemaEntry),
+        text("sip-person-form-ui-schema", PersonFormUiSchemaEntry),
+        { id: "sip-person-form-warning", component: PersonFormWarningEntry },
+      ],
+    });
+    groups.push({
       id: "sip-who",
       label: "Vem och när",
       entries: [
@@ -742,6 +927,17 @@ export function sipGroups(element: Shape): Group[] {
         { id: "sip-message-warning", component: MessageWarningEntry },
         receives(element) ? text("sip-message-data", MessageDataEntry) : area("sip-message-data", MessageDataEntry),
         { id: "sip-correlation", component: CorrelationEntry },
+      ],
+    });
+  }
+  if (notificationPlace(element)) {
+    groups.push({
+      id: "sip-notification",
+      label: "Avisering",
+      entries: [
+        select("sip-notification-kind", NotificationKindEntry),
+        { id: "sip-notification-variables", component: NotificationVariablesEntry },
+        text("sip-notification", NotificationTextEntry),
       ],
     });
   }
