@@ -2,7 +2,9 @@
 organisation whose list it is in: the five-part meeting records in its opening part who of those summoned came
 (chosen among them, ticked from their acknowledgements), a summoned service absent without a substitute becomes a
 deviation naming it, and "Komplettera kallelsen" offers only the huvudmän the family consented to and refuses
-another at its field."""
+another at its field. A kind of huvudman the summons needs but the family does not consent to is taken back to the
+family ("Stäm av samtycket med familjen"): consented after all, it is summoned; not consented, the reason is
+documented, the summons goes out to those who may take part, and the services summoned and the meeting read why."""
 
 from __future__ import annotations
 
@@ -165,16 +167,17 @@ def test_no_deviation_from_the_meeting_when_every_summoned_service_came(walk):
 
 
 def test_completing_the_summons_offers_only_the_huvudman_the_family_consented_to(walk):
-    walk.family_premeeting(deltagare=[BUP, SKOLA_STHLM])  # no socialtjänst: the summons is incomplete
+    # No health care summoned: the family consents to primary care, not to BUP.
+    walk.family_premeeting(deltagare=[SOCIALTJANST_BARN, SKOLA_STHLM], samtycke_ovriga_huvudman=["primarvard"])
     task = opened(walk, COORDINATOR, "komplettera_kallelse")
     kind = task["form"]["schema"]["properties"]["deltagare"]["items"]["properties"]["huvudmannatyp"]
-    assert [o["const"] for o in kind["oneOf"]] == ["psykiatri", "skola"]
+    assert [o["const"] for o in kind["oneOf"]] == ["kommun_sol", "primarvard", "skola"]
 
     status, problem = completing(walk, COORDINATOR, task, {"deltagare": [SOCIALTJANST_BARN, BUP, SKOLA_STHLM]})
     assert status == 422, problem
     assert problem["title"] == "Uppgifterna stämmer inte med formuläret"
     assert {
-        "field": "deltagare/0/huvudmannatyp",
+        "field": "deltagare/1/huvudmannatyp",
         "message": NOT_CONSENTED + ": lägg bara till huvudmän som samtycket gäller",
     } in problem["errors"]
     assert names_for(walk, COORDINATOR) == ["komplettera_kallelse"], "nobody is summoned"
@@ -183,10 +186,76 @@ def test_completing_the_summons_offers_only_the_huvudman_the_family_consented_to
 
 def test_a_huvudman_the_family_consented_to_beforehand_completes_the_summons(walk):
     walk.family_premeeting(deltagare=[BUP, SKOLA_STHLM], samtycke_ovriga_huvudman=["kommun_sol"])
+    assert names_for(walk, COORDINATOR) == ["komplettera_kallelse"], "the consent covers what is missing"
     task = opened(walk, COORDINATOR, "komplettera_kallelse")
+    assert "**Det som saknas:** Kalla minst en företrädare för socialtjänsten (SoL eller LSS)." in task["instructions"]
     kind = task["form"]["schema"]["properties"]["deltagare"]["items"]["properties"]["huvudmannatyp"]
     assert [o["const"] for o in kind["oneOf"]] == ["kommun_sol", "psykiatri", "skola"]
     status, body = completing(walk, COORDINATOR, task, {"deltagare": [SOCIALTJANST_BARN, BUP, SKOLA_STHLM]})
     assert status == 200, body
     for organisation in walk.tokens:
         assert names_for(walk, organisation) == ["kvittera_kallelse"], organisation
+    assert "Samtycke saknas" not in opened(walk, BUP["organisation"], "kvittera_kallelse")["instructions"]
+
+
+HEALTH_CARE = "hälso- och sjukvården (HSL) och öppenvården (primärvården eller den öppna psykiatrin)"
+REASON = "Familjen har en egen psykolog och vill inte att BUP är med nu"
+NOT_CONSENTED_NOTE = (f"**Samtycke saknas:** barnet/ungdomen och vårdnadshavarna har inte samtyckt till att "
+                      f"{HEALTH_CARE} kallas ({REASON})")
+
+
+def history_of(walk) -> list[str]:
+    """The tasks the case's history shows as done, in order, as the coordinator reads the case."""
+    status, case = call(walk.base, walk.tokens[COORDINATOR], "GET", f"/cases/{walk.case_id}")
+    assert status == 200, case
+    return [e["task_name"] for e in case["history"] if e["kind"] == "task_completed"]
+
+
+def test_health_care_the_family_does_not_consent_to_is_documented_and_the_meeting_is_held_without_it(walk):
+    # The family consents to the municipality's social services and the school, to no health care at all.
+    walk.family_premeeting(deltagare=[SOCIALTJANST_BARN, SKOLA_STHLM])
+    assert names_for(walk, COORDINATOR) == ["stam_av_samtycke"], "no summons the consent can never complete"
+    task = opened(walk, COORDINATOR, "stam_av_samtycke")
+    assert f"har inte samtyckt till att {HEALTH_CARE} kallas" in task["instructions"]
+    assert task["due_at"] is not None
+
+    status, problem = completing(walk, COORDINATOR, task, {"familjens_svar": "samtycker_inte"})
+    assert status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["samtycke_saknas_motivering"]
+    status, body = completing(walk, COORDINATOR, task,
+                              {"familjens_svar": "samtycker_inte", "samtycke_saknas_motivering": REASON})
+    assert status == 200, body
+
+    # The summons goes out to the services that may take part, and each reads why health care is not there.
+    assert names_for(walk, COORDINATOR) == ["kvittera_kallelse"]
+    assert names_for(walk, BUP["organisation"]) == []
+    acknowledgement = opened(walk, SKOLA_STHLM["organisation"], "kvittera_kallelse")
+    assert NOT_CONSENTED_NOTE in acknowledgement["instructions"]
+    walk.acknowledge_all()
+
+    # The meeting is reached, and its chair reads it too; the history has the consent checked once, no summons
+    # completed.
+    opening = opened(walk, COORDINATOR, "mote_inledning")
+    assert NOT_CONSENTED_NOTE in opening["instructions"]
+    done = history_of(walk)
+    assert done.count("stam_av_samtycke") == 1 and "komplettera_kallelse" not in done, done
+
+
+def test_a_family_that_consents_after_all_has_the_service_summoned(walk):
+    walk.family_premeeting(deltagare=[SOCIALTJANST_BARN, SKOLA_STHLM])
+    task = opened(walk, COORDINATOR, "stam_av_samtycke")
+    status, problem = completing(walk, COORDINATOR, task, {"familjens_svar": "samtycker"})
+    assert status == 422 and [e["field"] for e in problem["errors"]] == ["samtycke_tillagt"], problem
+    consented = {"familjens_svar": "samtycker", "samtycke_tillagt": ["psykiatri"]}
+    status, body = completing(walk, COORDINATOR, task, consented)
+    assert status == 200, body
+
+    complete = opened(walk, COORDINATOR, "komplettera_kallelse")
+    kind = complete["form"]["schema"]["properties"]["deltagare"]["items"]["properties"]["huvudmannatyp"]
+    assert [o["const"] for o in kind["oneOf"]] == ["kommun_sol", "psykiatri", "skola"]
+    status, body = completing(walk, COORDINATOR, complete, {"deltagare": [SOCIALTJANST_BARN, BUP, SKOLA_STHLM]})
+    assert status == 200, body
+    for organisation in walk.tokens:
+        assert names_for(walk, organisation) == ["kvittera_kallelse"], organisation
+    assert "Samtycke saknas" not in opened(walk, BUP["organisation"], "kvittera_kallelse")["instructions"]
+    assert history_of(walk)[-2:] == ["stam_av_samtycke", "komplettera_kallelse"]

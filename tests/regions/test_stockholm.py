@@ -75,11 +75,27 @@ def test_an_incomplete_summons_is_completed_by_the_coordinator_within_the_family
 
 
 def test_a_service_the_family_never_consented_to_is_not_added_to_the_summons(app):
-    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[BUP, SKOLA_STHLM])
+    # The family consents to primary care, so the coordinator completes the health care side, but not to BUP.
+    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[SOCIALTJANST_BARN, SKOLA_STHLM],
+                                                              samtycke_ovriga_huvudman=["primarvard"])
     with pytest.raises(InvalidData) as err:
         walk.do("komplettera_kallelse", {"deltagare": [SOCIALTJANST_BARN, BUP, SKOLA_STHLM]})
-    assert [e["field"] for e in err.value.errors] == ["deltagare/0/huvudmannatyp"]
+    assert [e["field"] for e in err.value.errors] == ["deltagare/1/huvudmannatyp"]
     assert walk.names() == ["komplettera_kallelse"]
+
+
+def test_a_required_kind_the_family_does_not_consent_to_is_documented_instead_of_summoned(app):
+    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[SOCIALTJANST_BARN, SKOLA_STHLM])
+    assert walk.names() == ["stam_av_samtycke"], "no summons the family's consent cannot complete"
+    assert [k["krav"] for k in walk.case.data["krav_utan_samtycke"]] == ["hsl", "oppenvard"]
+    walk.do("stam_av_samtycke", {"familjens_svar": "samtycker_inte",
+                                 "samtycke_saknas_motivering": "Familjen har en egen psykolog och vill inte ha BUP"})
+    assert [(s["krav"], s["motivering"]) for s in walk.case.data["samtycke_saknas"]] == [
+        ("hsl", "Familjen har en egen psykolog och vill inte ha BUP"),
+        ("oppenvard", "Familjen har en egen psykolog och vill inte ha BUP")]
+    assert walk.names() == ["kvittera_kallelse"] * 2
+    acknowledge(walk)
+    assert walk.names() == ["mote_inledning"]
 
 
 def test_without_a_services_premeeting_the_meeting_comes_next(app):
