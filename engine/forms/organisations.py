@@ -13,7 +13,9 @@ previewed without a case, a region nobody has registered), the field is an ordin
 
 With `"kindField": FIELD`, the field FIELD of the same row holds the organisation's huvudman kind, and a row whose
 kind is not the chosen organisation's registered one is refused at FIELD (`kind_mismatches`): the kind of a unit
-is a fact of the registry, not a second answer that may contradict it.
+is a fact of the registry, not a second answer that may contradict it. The bound keyword keeps `kindField` and
+gains `kinds` (each offered name to its registered kind): the web app reads them to set the row's kind when an
+organisation is chosen (webapp/src/forms/organisations.ts).
 
 The registry is read by the caller (engine.services), which passes it as a function giving (name, kind) pairs,
 so this module knows no database.

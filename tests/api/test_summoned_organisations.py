@@ -12,6 +12,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from tests.api.conftest import user_token
 from tests.api.over_http import call
@@ -96,9 +97,16 @@ class Walk:
 
 
 def organisations_offered(task: dict, list_field: str = "deltagare") -> list[str]:
+    """The organisations the form offers; checked on the way: the bound schema is valid JSON Schema and tells the
+    web app the row's kind field and each offered organisation's registered kind, which it sets on choosing."""
+    Draft202012Validator.check_schema(task["form"]["schema"])
     field = task["form"]["schema"]["properties"][list_field]["items"]["properties"]["organisation"]
     assert "minLength" not in field and field["type"] == "string"
-    return [option["const"] for option in field["oneOf"]]
+    offered = [option["const"] for option in field["oneOf"]]
+    registered = {name: kind for name, kind, _region in ORGANISATIONS.values()}
+    assert field["organisationsFrom"]["kindField"] == "huvudmannatyp"
+    assert field["organisationsFrom"]["kinds"] == {name: registered[name] for name in offered}
+    return offered
 
 
 def names(*keys: str) -> list[str]:

@@ -2,10 +2,18 @@
 // Swedish checks and texts, errors at their fields and in a summary at the top, and the page's submit button.
 import Form from "@rjsf/core";
 import type { IChangeEvent } from "@rjsf/core";
-import type { ErrorSchema, RJSFSchema, RJSFValidationError, UiSchema as RjsfUiSchema } from "@rjsf/utils";
+import type {
+  ErrorSchema,
+  FieldValidation,
+  FormValidation,
+  RJSFSchema,
+  RJSFValidationError,
+  UiSchema as RjsfUiSchema,
+} from "@rjsf/utils";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { FieldError } from "../api/client";
 import { serverMessage } from "./messages";
+import { kindMismatches, withKindsFollowing } from "./organisations";
 import {
   fieldId,
   fieldLabel,
@@ -67,6 +75,19 @@ function errorSchemaOf(errors: FieldError[]): ErrorSchema {
   return root as ErrorSchema;
 }
 
+/** The errors the form adds to the schema's own checks: a row's kind that contradicts its organisation's
+ *  registered one (`organisationsFrom` with a `kindField`), with the API's message. */
+function customValidate(schema: JsonSchema) {
+  return (data: Data | undefined, errors: FormValidation<Data>): FormValidation<Data> => {
+    for (const { path, message } of kindMismatches(schema, data)) {
+      let node: unknown = errors;
+      for (const part of path) node = (node as Record<string | number, unknown> | undefined)?.[part];
+      (node as FieldValidation | undefined)?.addError?.(message);
+    }
+    return errors;
+  };
+}
+
 function focusField(path: string) {
   const element = document.getElementById(fieldId(path));
   if (!element) return;
@@ -95,6 +116,7 @@ export function TaskForm({
   // A field with a `visibleWhen` is shown only while its condition holds for the data (docs/forms.md).
   const shownUi = useMemo(() => withVisibility(uiSchema, formData), [uiSchema, formData]);
   const preparedUi = useMemo(() => prepareUiSchema(prepared, shownUi), [prepared, shownUi]);
+  const validate = useMemo(() => customValidate(prepared), [prepared]);
   // The fields the person has left (by the renderer's ids): a draft's errors wait until then.
   const [left, setLeft] = useState<ReadonlySet<string>>(() => new Set());
   const shownServerErrors = useMemo(
@@ -175,6 +197,7 @@ export function TaskForm({
         widgets={widgets}
         translateString={translateString}
         transformErrors={transformErrors}
+        customValidate={validate}
         extraErrors={extraErrors}
         showErrorList={false}
         // A choice is made by the person, never by the form: no value of a `const` becomes a default.
@@ -190,9 +213,13 @@ export function TaskForm({
         noHtml5Validate
         readonly={disabled}
         onBlur={(id: string) => setLeft((before) => (before.has(id) ? before : new Set(before).add(id)))}
+        // Choosing an organisation of the registry sets its row's kind to the one registered for it.
         onChange={(event: IChangeEvent<Data>, id?: string) =>
           onChange(
-            withoutHiddenFields(uiSchema, withoutEmptyGroups(prepared, event.formData ?? {}) as Data),
+            withoutHiddenFields(
+              uiSchema,
+              withoutEmptyGroups(prepared, withKindsFollowing(prepared, formData, event.formData ?? {})) as Data,
+            ),
             id !== undefined,
           )
         }
