@@ -50,7 +50,8 @@ from bench.common import (  # noqa: E402
 SIZES = tuple(int(size) for size in os.environ.get("SIP_BENCH_SIZES", "10000,100000").split(","))
 SAMPLES = 200  # per step and database
 BLOCK = 20  # requests to one server before the other's turn
-WARMUP = 40  # completions per server before measuring (every worker restores the routine's specs once)
+WARMUP = 60  # completions per server before measuring, spread over WARM_CONNECTIONS connections (warm_up)
+WARM_CONNECTIONS = 12
 TYPICAL_USERS = 20
 THROUGHPUT_CLIENTS = 4
 THROUGHPUT_SECONDS = 10.0
@@ -169,12 +170,8 @@ STEPS = (
 def measure(servers: list[Server]) -> None:
     """Every step on every server, in turns (SAMPLES, WARMUP and THROUGHPUT_SECONDS as set when it runs)."""
     samples, warmup, seconds = SAMPLES, WARMUP, THROUGHPUT_SECONDS
-    for server in servers:  # every worker restores the routine once, and every statement is warm
-        client = Client(server.base, server.large_token)
-        for task_id in server.take(warmup):
-            status, body, _ = client.call("POST", f"/api/v1/tasks/{task_id}/complete", {"data": ASSESSMENT})
-            assert status == 200, (status, body)
-        client.close()
+    for server in servers:
+        warm_up(server, warmup)
     for step, path, who in (("task list, typical organisation", TASK_LIST, "typical"),
                             ("task list, large organisation", TASK_LIST, "large"),
                             ("case list, typical organisation", CASE_LIST, "typical"),
@@ -182,6 +179,29 @@ def measure(servers: list[Server]) -> None:
         in_turns(servers, step, listing(path, who), samples)
     in_turns(servers, "complete a task", completing, samples)
     throughput(servers, seconds)
+
+
+def warm_up(server: Server, completions: int) -> None:
+    """Every worker of the server warm for every step, as a server is after its first minutes: gunicorn gives each
+    new connection to one of its workers, and each worker restores the routine's specs, compiles its statements
+    and has psycopg prepare them on its own. So the warm-up opens WARM_CONNECTIONS connections as the large
+    organisation's staff (completions and both lists on each) and one per typical organisation's staff member."""
+    per_connection = max(1, completions // WARM_CONNECTIONS)
+    for _ in range(WARM_CONNECTIONS):
+        client = Client(server.base, server.large_token)
+        for task_id in server.take(per_connection):
+            status, body, _ = client.call("POST", f"/api/v1/tasks/{task_id}/complete", {"data": ASSESSMENT})
+            assert status == 200, (status, body)
+        for path in (TASK_LIST, CASE_LIST) * per_connection:
+            status, body, _ = client.call("GET", path)
+            assert status == 200, (status, body)
+        client.close()
+    for token in server.typical_tokens:
+        client = Client(server.base, token)
+        for path in (TASK_LIST, CASE_LIST) * 3:
+            status, body, _ = client.call("GET", path)
+            assert status == 200, (status, body)
+        client.close()
 
 
 def commit_latency(url: str, n: int = 50) -> list[float]:

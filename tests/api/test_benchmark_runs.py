@@ -37,7 +37,7 @@ def test_the_side_by_side_benchmark_measures_every_step_on_a_filled_database(app
     import bench.scale_speed as scale_speed
 
     for name, value in (("SAMPLES", 6), ("BLOCK", 3), ("WARMUP", 2), ("THROUGHPUT_SECONDS", 0.5),
-                        ("TYPICAL_USERS", 3)):
+                        ("TYPICAL_USERS", 3), ("WARM_CONNECTIONS", 2)):
         monkeypatch.setattr(scale_speed, name, value)
     seconds, large, typical, tasks = scale_speed.prepare(app, 300)
     assert len(tasks) == 60 and len(typical) == 3  # the large organisation holds a fifth of the cases
