@@ -27,14 +27,20 @@ def consented(call, name: str, personal_number: str) -> str:
     return case_id
 
 
-def test_the_summons_offers_the_known_organisations_and_cancelling_asks_why(page_as, api_as, axe):
+def at_the_summons(page_as, api_as):
+    """Kristianstad's coordinator on the page of the summons (Förbered) of a consented case: the API as her, the
+    case's id and the page."""
     call = api_as("demo.eva")
     case_id = consented(call, "Astrid Holm", "19121212-1212")
     _, case = call("GET", f"/cases/{case_id}")
     [prepare] = [t for t in case["open_tasks"] if t["name"] == "forbered_sip"]
-
     page = page_as("demo.eva")
     page.goto(f"/uppgifter/{prepare['id']}")
+    return call, case_id, page
+
+
+def test_the_summons_offers_the_known_organisations_and_cancelling_asks_why(page_as, api_as, axe):
+    call, case_id, page = at_the_summons(page_as, api_as)
     row = add_item(group(page, "Kallade huvudmän"), "Kallade huvudmän", "Huvudman", 1)
     organisation = field(row, "Organisation")
     expect(organisation).to_have_js_property("tagName", "SELECT")
@@ -77,13 +83,7 @@ def test_the_summons_offers_the_known_organisations_and_cancelling_asks_why(page
 
 def test_choosing_an_organisation_sets_its_registered_kind_which_a_draft_keeps_and_a_contradiction_is_refused(
         page_as, api_as, axe):
-    call = api_as("demo.eva")
-    case_id = consented(call, "Astrid Holm", "19121212-1212")
-    _, case = call("GET", f"/cases/{case_id}")
-    [prepare] = [t for t in case["open_tasks"] if t["name"] == "forbered_sip"]
-
-    page = page_as("demo.eva")
-    page.goto(f"/uppgifter/{prepare['id']}")
+    call, case_id, page = at_the_summons(page_as, api_as)
     summoned = group(page, "Kallade huvudmän")
     rows = []
     for number, (party, kind) in enumerate(((VARDCENTRAL, "Primärvård (regionen)"),
