@@ -154,6 +154,8 @@ def test_a_process_owner_sets_the_summons_notification_of_a_user_task(page_as, a
     checks = open_diagram(page, SUMMONS)
     panel = page.get_by_role("region", name="Egenskaper för valt element")
     select(page, SUMMONS_TASK)
+    # The panel's heading names the kind of element in Swedish, as the rest of the studio does.
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text("Användaruppgift", ignore_case=True)
     kind = panel.get_by_label("Avisering", exact=True)
     written = panel.get_by_label("Aviseringen som motorn läser (notification)")
     place = panel.get_by_label("Variabeln med mötets plats (plats=)")
