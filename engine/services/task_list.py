@@ -43,9 +43,9 @@ COUNTED = aliased(TaskViewer, name="counted")
 FILTERED_COLUMNS = ("candidate_group", "assignee", "case_id", "region", "name")
 # What a row of the list shows of a task (engine.api.presenters.task_out): not its form, instructions or the
 # draft itself.
-LISTED = tuple(Task.__table__.c[name] for name in (
-    "id", "case_id", "region", "name", "title", "process", "candidate_group", "assignee", "due_at", "state",
-    "created_at", "completed_at", "person_name", "draft_saved_at", "draft_saved_by"))
+LISTED_NAMES = ("id", "case_id", "region", "name", "title", "process", "candidate_group", "assignee", "due_at", "state",
+                "created_at", "completed_at", "person_name", "draft_saved_at", "draft_saved_by")
+LISTED = tuple(Task.__table__.c[name] for name in LISTED_NAMES)
 
 
 @dataclass
@@ -146,11 +146,12 @@ def _run(key: tuple, params: dict, limit: int | None = None, offset: int | None 
     """Runs the statement of `key` (what it reads, its order, the names of the filters given) with the
     values of this request: rows of a page, or a count."""
     statement = _statement(key)
+    connection = db.session.connection()  # rows of plain values: the ORM's result handling is not needed
     if limit is None:
-        return db.session.scalar(statement, params)
+        return connection.execute(statement, params).scalar()
     if limit <= 0:
         return []
-    return db.session.execute(statement, {**params, "limit": limit, "offset": offset}).all()
+    return connection.execute(statement, {**params, "limit": limit, "offset": offset}).all()
 
 
 @functools.cache
