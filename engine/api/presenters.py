@@ -120,7 +120,7 @@ def own_plan(plan: dict, organisation: str) -> dict:
     return {
         **plan, "scope": "own", "current_situation": "", "main_goal": "", "goals": [], "others_actions": [],
         "own_actions": "", "if_help_needed": "", "question": "", "works_well": "", "works_less_well": "",
-        "summary": "", "relatives": [], "discharge": None,
+        "summary": "", "relatives": [], "missing_consent": [], "discharge": None,
         "interventions": interventions, "providers": sorted({i["provided_by"] for i in interventions}),
         "participants": [p for p in plan["participants"] if p["organisation"] == organisation],
         "follow_up_date": None, "latest_follow_up": None, "meeting_date": None,

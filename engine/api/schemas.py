@@ -224,6 +224,14 @@ class DischargeOut(Schema):
     ready_on = fields.String(allow_none=True, metadata={"description": "ready for discharge (YYYY-MM-DD)"})
 
 
+class MissingConsentOut(Schema):
+    requirement = fields.String(metadata={"description": "the summons' requirement, as the routine names it",
+                                          "example": "hsl"})
+    huvudman = fields.String(metadata={"description": "who is missing, in Swedish words",
+                                       "example": "hälso- och sjukvården (HSL)"})
+    reason = fields.String(metadata={"description": "why consent is lacking, as documented"})
+
+
 class PlanPersonOut(Schema):
     name = fields.String(allow_none=True)
 
@@ -256,6 +264,9 @@ class PlanOut(Schema):
     summary = fields.String(metadata={"description": "the meeting's summary of who does what (empty if none)"})
     relatives = fields.List(fields.Nested(RelativeOut), metadata={
         "description": "guardians, and the relatives who take part"})
+    missing_consent = fields.List(fields.Nested(MissingConsentOut), metadata={
+        "description": "a kind of huvudman the routine requires to take part, without consent to it, and why "
+                       "(`samtycke_saknas`); empty when nothing is missing"})
     whom_to_call = fields.Nested(ContactOut, allow_none=True, metadata={
         "description": "whom the person calls when something does not work: the coordinator"})
     discharge = fields.Nested(DischargeOut, allow_none=True, metadata={

@@ -46,6 +46,15 @@ def _relatives(data: dict) -> list[dict]:
     return people
 
 
+def _missing_consent(data: dict) -> list[dict]:
+    """What the routine requires to take part but lacks consent, as a region's routine documents it in
+    `samtycke_saknas` (one entry per requirement: `krav`, the `huvudman` missing in words, the `motivering`)."""
+    return [{"requirement": item.get("krav") or "", "huvudman": item["huvudman"],
+             "reason": item.get("motivering") or ""}
+            for item in data.get("samtycke_saknas") or []
+            if isinstance(item, dict) and isinstance(item.get("huvudman"), str) and item["huvudman"]]
+
+
 def _text(plan: dict, data: dict, key: str) -> str:
     """A text of the plan; where the region's diagram did not copy it into the plan, as the meeting recorded it."""
     value = plan.get(key)
@@ -107,6 +116,7 @@ def plan_document(case: Case) -> dict:
         if data.get("sip_vid_utskrivning") else None,
         "summary": _text(plan, data, "sammanfattning"),
         "relatives": _relatives(data),
+        "missing_consent": _missing_consent(data),
         "overall_responsibility": plan.get("overgripande_ansvar") or coordinator.get("organisation"),
         "coordinator": coordinator or None,
         "whom_to_call": contact,

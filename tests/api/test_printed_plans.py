@@ -103,6 +103,7 @@ def test_kristianstads_plan_is_printed_with_relatives_and_in_easy_read_when_the_
     assert "Vårdnadshavare och närstående" in together
     assert "Maria Andersson Dotter 070-555 12 34" in together
     assert "Planen följs upp senast 10 juni 2027." in printed["Uppföljning"]
+    assert "Samtycke saknas" not in printed, "consent covers everyone the routine requires"
     assert tree.xpath("//nav//a[text()='Lättläst plan']/@href") == ["plan/easy-read"]
 
     page, tree = walk.page(VARDCENTRAL["organisation"], "/plan/easy-read")  # any participant may print it
@@ -170,6 +171,7 @@ def test_stockholms_plan_holds_the_question_the_familys_part_whom_to_call_and_th
     assert "Sofia Lind Vårdnadshavare 070-111 22 33" in printed["Vi som deltar"]
     assert "Planen följs upp senast 10 mars 2027." in printed["Uppföljning"]
     assert "skolskjutsen" not in page, "what the services disagree on is not for the family's copy"
+    assert "Samtycke saknas" not in page, "the family consented to everyone the summons requires"
 
     _, tree = walk.page(SKOLA_STHLM["organisation"], "/plan/easy-read")
     easy = easy_read_sections(tree)

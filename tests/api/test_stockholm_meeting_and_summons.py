@@ -4,7 +4,8 @@ organisation whose list it is in: the five-part meeting records in its opening p
 deviation naming it, and "Komplettera kallelsen" offers only the huvudmän the family consented to and refuses
 another at its field. A kind of huvudman the summons needs but the family does not consent to is taken back to the
 family ("Stäm av samtycket med familjen"): consented after all, it is summoned; not consented, the reason is
-documented, the summons goes out to those who may take part, and the services summoned and the meeting read why."""
+documented, the summons goes out to those who may take part, and the services summoned, the meeting and the printed
+plan read why."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from engine.services import cases
 from tests.api.conftest import user_token
 from tests.api.over_http import StockholmOverHttp, call
+from tests.api.test_printed_plans import sections
 from tests.regions.conftest import deploy_region
 from tests.regions.walks import BUP, SKOLA_STHLM, SOCIALTJANST_BARN, local_day
 from tests.servers import gunicorn
@@ -199,7 +201,7 @@ def test_a_huvudman_the_family_consented_to_beforehand_completes_the_summons(wal
 
 
 HEALTH_CARE = "hälso- och sjukvården (HSL) och öppenvården (primärvården eller den öppna psykiatrin)"
-REASON = "Familjen har en egen psykolog och vill inte att BUP är med nu"
+REASON = "Familjen har en egen psykolog & vill inte att BUP är med nu (<se journalen>)"
 NOT_CONSENTED_NOTE = (f"**Samtycke saknas:** barnet/ungdomen och vårdnadshavarna har inte samtyckt till att "
                       f"{HEALTH_CARE} kallas ({REASON})")
 
@@ -211,7 +213,8 @@ def history_of(walk) -> list[str]:
     return [e["task_name"] for e in case["history"] if e["kind"] == "task_completed"]
 
 
-def test_health_care_the_family_does_not_consent_to_is_documented_and_the_meeting_is_held_without_it(walk):
+def test_health_care_the_family_does_not_consent_to_is_documented_and_the_plan_is_made_and_printed_without_it(
+        walk):
     # The family consents to the municipality's social services and the school, to no health care at all.
     walk.family_premeeting(deltagare=[SOCIALTJANST_BARN, SKOLA_STHLM])
     assert names_for(walk, COORDINATOR) == ["stam_av_samtycke"], "no summons the consent can never complete"
@@ -239,6 +242,25 @@ def test_health_care_the_family_does_not_consent_to_is_documented_and_the_meetin
     assert NOT_CONSENTED_NOTE in opening["instructions"]
     done = history_of(walk)
     assert done.count("stam_av_samtycke") == 1 and "komplettera_kallelse" not in done, done
+
+    # The plan is made without health care, and where the coordinator is told to print it for the family, it says
+    # which huvudman is missing and why, beside who takes part.
+    walk.meeting().document_all().approve_all()
+    assert names_for(walk, COORDINATOR) == ["sip_kollen", "skriv_ut_plan"]
+    page, tree = walk.page(COORDINATOR, "/plan")
+    printed = sections(tree)
+    assert list(printed).index("Samtycke saknas") == list(printed).index("Vi som deltar") + 1
+    missing = printed["Samtycke saknas"]
+    assert missing.startswith("Enligt rutinen ska de här vara med, men samtycke till att de deltar saknas.")
+    assert f"Hälso- och sjukvården (HSL) {REASON}" in missing
+    assert f"Öppenvården (primärvården eller den öppna psykiatrin) {REASON}" in missing
+    assert "(&lt;se journalen&gt;)" in page, "the reason is printed as written, never as markup"
+    status, plan = call(walk.base, walk.tokens[SKOLA_STHLM["organisation"]], "GET", f"/cases/{walk.case_id}/plan")
+    assert status == 200, plan
+    assert plan["missing_consent"] == [
+        {"requirement": "hsl", "huvudman": "hälso- och sjukvården (HSL)", "reason": REASON},
+        {"requirement": "oppenvard", "huvudman": "öppenvården (primärvården eller den öppna psykiatrin)",
+         "reason": REASON}]
 
 
 def test_a_family_that_consents_after_all_has_the_service_summoned(walk):

@@ -451,6 +451,7 @@ def test_stockholm_a_child_s_sip_with_the_family_s_pre_meeting_and_the_meeting_i
     expect(plan.get_by_role("row").filter(has_text="Anpassat schema")).to_contain_text(YUSUF["namn"])
     expect(plan.get_by_role("row").filter(has_text="Peppar Maja")).to_contain_text("Fotbollstränaren")
     expect(plan.get_by_text("Vem som bekostar")).to_have_count(0)  # never shown to the child and the family
+    expect(plan.get_by_role("heading", name="Samtycke saknas")).to_have_count(0)  # the family consented to all
     axe(plan, "the family's printed plan")
 
 
@@ -548,14 +549,18 @@ def test_the_consent_asked_with_the_keyboard_alone_from_the_task_list(page_as, a
         "samtycke_huvudman": ["kommun_sol"], "samtycke_kommentar": "Bertil samtycker muntligt."}
 
 
+NO_HEALTH_CARE = "Familjen har en egen psykolog & vill inte att BUP är med nu (<se journalen>)"
+
+
 def stockholm_at_its_print_step(api_as) -> str:
-    """A Stockholm case walked over the API to the step where the coordinator prints the plan for the family."""
+    """A Stockholm case walked over the API to the step where the coordinator prints the plan for the family: the
+    family consents to the social services and the school, not to health care, and why is documented."""
     call = api_as("demo.helena")
     status, case = call("POST", "/cases", {"region": "stockholm", "variables": {},
                                            "person": {"personal_number": "20090315-4565", "name": MAJA}})
     assert status == 201, case
     case_id = case["id"]
-    parties = [api_party(party) for party in (HELENA, DAVID, YUSUF)]
+    parties = [api_party(party) for party in (HELENA, YUSUF)]
     chair = {"namn": HELENA["namn"], "organisation": HELENA["organisation"]}
     steps = [
         ("bedom_behov_av_sip", {"initierad_av": "kommun", "huvudperson": {"namn": MAJA, "alder": 17},
@@ -566,6 +571,7 @@ def stockholm_at_its_print_step(api_as) -> str:
             "fragestallning": "Hur kan Maja komma tillbaka till skolan?", "deltagare": parties,
             "motesdatum_planerat": today().isoformat(), "motestid": "15:00", "motesplats": "Södermalmsskolan",
             "motesform": "fysiskt"}),
+        ("stam_av_samtycke", {"familjens_svar": "samtycker_inte", "samtycke_saknas_motivering": NO_HEALTH_CARE}),
         *[("kvittera_kallelse", {"kommer": True, "namn": p["namn"]}, p["organisation"]) for p in parties],
         ("mote_inledning", {"motesdatum": today().isoformat(), "ordforande": chair, "sekreterare": chair,
                             "huvudpersonen_deltar": "hela_motet", "den_enskilde_informerad": True}),
@@ -585,7 +591,8 @@ def stockholm_at_its_print_step(api_as) -> str:
     return case_id
 
 
-def test_stockholm_the_family_s_printed_plan_says_what_the_family_does_and_whom_to_call(page_as, api_as):
+def test_stockholm_the_family_s_printed_plan_says_what_the_family_does_whom_to_call_and_whom_it_did_not_consent_to(
+        page_as, api_as, axe):
     stockholm_at_its_print_step(api_as)
     helena = page_as("demo.helena")
     open_from_list(helena, "Skriv ut planen till familjen", MAJA)
@@ -593,3 +600,11 @@ def test_stockholm_the_family_s_printed_plan_says_what_the_family_does_and_whom_
     expect(plan.get_by_text("Huvudmål: Maja går i skolan igen")).to_be_visible()
     expect(section(plan, "Vad gör jag själv, mina närstående och andra?").filter(has_text=FAMILY_OWN)).to_have_count(1)
     expect(plan.get_by_text(IF_HELP)).to_be_visible()
+    missing = plan.get_by_role("heading", level=2, name="Samtycke saknas")
+    expect(missing).to_be_visible()
+    for huvudman in ("Hälso- och sjukvården (HSL)", "Öppenvården (primärvården eller den öppna psykiatrin)"):
+        expect(section(plan, "Samtycke saknas").get_by_role("row").filter(has_text=huvudman)).to_contain_text(
+            NO_HEALTH_CARE)
+    axe(plan, "the printed plan with consent missing")
+    plan.emulate_media(media="print")
+    expect(missing).to_be_visible()
