@@ -593,8 +593,14 @@ def stockholm_at_its_print_step(api_as) -> str:
 
 def test_stockholm_the_family_s_printed_plan_says_what_the_family_does_whom_to_call_and_whom_it_did_not_consent_to(
         page_as, api_as, axe):
-    stockholm_at_its_print_step(api_as)
+    case_id = stockholm_at_its_print_step(api_as)
     helena = page_as("demo.helena")
+    helena.goto(f"/arenden/{case_id}")  # the case page's plan so far says it too
+    missing_so_far = helena.get_by_role("region", name="Planen hittills").get_by_role(
+        "table", name="Huvudmän som saknar samtycke")
+    expect(missing_so_far.get_by_role("row").filter(has_text="Hälso- och sjukvården (HSL)")).to_contain_text(
+        NO_HEALTH_CARE)
+    axe(helena, "the case page with consent missing")
     open_from_list(helena, "Skriv ut planen till familjen", MAJA)
     plan = printed_plan(helena, re.compile("^Planen för utskrift"))
     expect(plan.get_by_text("Huvudmål: Maja går i skolan igen")).to_be_visible()

@@ -160,6 +160,13 @@ export interface StartedCase extends CaseSummary {
   parent_case_id: string | null;
 }
 
+/** A kind of huvudman the routine requires to take part, without the family's consent to it, and why. */
+export interface PlanMissingConsent {
+  requirement: string;
+  huvudman: string;
+  reason: string;
+}
+
 /** One action in the plan: an intervention of a huvudman, or what the person, relatives and others do. */
 export interface PlanAction {
   what: string;
@@ -211,6 +218,7 @@ export interface PlanDocument {
   works_less_well?: string;
   summary?: string;
   relatives?: PlanRelative[];
+  missing_consent?: PlanMissingConsent[];
   whom_to_call?: { name: string; organisation: string; contact: string } | null;
   overall_responsibility: string | null;
   coordinator: Coordinator | null;

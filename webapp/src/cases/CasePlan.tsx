@@ -64,6 +64,7 @@ export function CasePlan({ caseId, plan }: { caseId: string; plan: PlanDocument 
   const withoutAction = plan.participants.filter((p) => p.no_action);
   const goals = plan.goals ?? [];
   const relatives = plan.relatives ?? [];
+  const missingConsent = plan.missing_consent ?? [];
   return (
     <section aria-labelledby="plan-rubrik">
       <h2 id="plan-rubrik">Planen hittills</h2>
@@ -156,6 +157,32 @@ export function CasePlan({ caseId, plan }: { caseId: string; plan: PlanDocument 
               </li>
             ))}
           </ul>
+        </>
+      ) : null}
+
+      {missingConsent.length > 0 ? (
+        <>
+          <h3>Samtycke saknas</h3>
+          <p>Enligt rutinen ska de här vara med, men samtycke till att de deltar saknas.</p>
+          <div className="table-scroll">
+            <table>
+              <caption className="visually-hidden">Huvudmän som saknar samtycke</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Det som saknas</th>
+                  <th scope="col">Varför samtycke saknas</th>
+                </tr>
+              </thead>
+              <tbody>
+                {missingConsent.map((missing, index) => (
+                  <tr key={index}>
+                    <td>{missing.huvudman.charAt(0).toUpperCase() + missing.huvudman.slice(1)}</td>
+                    <td className="prewrap">{missing.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       ) : null}
 
