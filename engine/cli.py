@@ -167,9 +167,10 @@ def register_commands(app: Flask) -> None:
     @click.option("--batch", default=100, show_default=True, help="Most cases fired per sweep.")
     def worker_command(once, interval, batch):
         """Fire due timers: follow-up dates, deadlines and other BPMN timer events; and carry on the case
-        migration runs whose process stopped (their heartbeat stale), one at a time beside the sweeps. SIGTERM or
-        SIGINT stops the worker after the sweep it is in (`docker stop`, a deployment's restart); a run it was
-        carrying on is then taken over again once its heartbeat is stale."""
+        migration runs whose process stopped (their heartbeat stale, or released), one at a time beside the sweeps.
+        SIGTERM or SIGINT stops the worker after the sweep it is in (`docker stop`, a deployment's restart); a run it
+        is carrying on stops after the case it is moving and is released, for another process to take over at
+        once."""
         from .database import database_unavailable, db
         from .notifications.outbox import sweep_deadlines
         from .services import case_migration
@@ -178,11 +179,14 @@ def register_commands(app: Flask) -> None:
         if once:
             fired = fire_due_timers(limit=batch)
             click.echo(f"fired timers of {len(fired)} case(s); {sweep_deadlines()} deadline notice(s)")
-            while (taken := case_migration.take_over_stale(lambda work: work())) is not None:
-                click.echo(f"carried on migration run {taken[0]}, which had stopped")
+            with stopped_by_signals(case_migration.leaving) as stopping:
+                while not stopping.is_set() and (taken := case_migration.take_over_stale(lambda work: work())):
+                    click.echo(f"carried on migration run {taken[0]}, which had stopped")
+                    if taken[1].status == "released":
+                        click.echo(f"released migration run {taken[0]} after the case it was moving")
             return
         carrying = None  # the thread carrying on a migration run, one at a time
-        with stopped_by_signals() as stopping:
+        with stopped_by_signals(case_migration.leaving) as stopping:
             while not stopping.is_set():
                 try:
                     fired = fire_due_timers(limit=batch)
@@ -204,15 +208,18 @@ def register_commands(app: Flask) -> None:
                 click.echo(f"fired timers of {len(fired)} case(s); {notices} deadline notice(s)")
                 if len(fired) < batch:
                     stopping.wait(interval)
+            if carrying is not None and carrying.is_alive():
+                click.echo("releasing the migration run it carries on after the case it is moving")
+                case_migration.leave()
         click.echo("stopped")
 
 
 @contextmanager
-def stopped_by_signals():
-    """An event that SIGTERM and SIGINT set, instead of ending the process wherever it is; the signals' earlier
-    handlers come back on the way out. As a container's first process, a command that does not handle SIGTERM
-    does not see it at all, and is killed only when `docker stop` gives up waiting."""
-    stopping = threading.Event()
+def stopped_by_signals(stopping: threading.Event | None = None):
+    """An event (`stopping`, or a new one) that SIGTERM and SIGINT set, instead of ending the process wherever it
+    is; the signals' earlier handlers come back on the way out. As a container's first process, a command that does
+    not handle SIGTERM does not see it at all, and is killed only when `docker stop` gives up waiting."""
+    stopping = stopping if stopping is not None else threading.Event()
     numbers = (signal.SIGTERM, signal.SIGINT)
     earlier = {number: signal.signal(number, lambda *_: stopping.set()) for number in numbers}
     try:

@@ -10,7 +10,9 @@ included.
 This worker stops accepting new connections instead (the other workers take them), and goes on serving the
 connections it has until each has ended the way HTTP lets a server end one: a request still arriving on a
 kept-alive connection is answered, with `Connection: close`; a connection that stays idle is closed at the
-keep-alive timeout, as at any other time. Then the worker exits."""
+keep-alive timeout, as at any other time. A case migration run it carries on meanwhile stops after the case it is
+moving and is released, for another process to take over at once (engine.services.case_migration). Then the worker
+exits."""
 
 from __future__ import annotations
 
@@ -64,7 +66,11 @@ class DrainingThreadWorker(ThreadWorker):
                 break
             self.murder_keepalived()
 
+        from .services import case_migration
+
+        case_migration.leaving.set()
         self._drain()
+        case_migration.leave(timeout=self.cfg.graceful_timeout)
         self.tpool.shutdown(False)
         self.poller.close()
         for sock in self.sockets:

@@ -91,13 +91,17 @@ class MigrationOut(Schema):
     to_version = fields.Integer()
     mapping = fields.Dict(keys=fields.String(), values=fields.String())
     dry_run = fields.Boolean()
-    status = fields.String(validate=validate.OneOf(["running", "interrupted", "finished", "failed"]), metadata={
-        "description": "running: a process is moving the cases (its heartbeat is recent); interrupted: the process "
-                       "that moved them stopped (a server worker replaced, restarted or killed) and no other has "
-                       "taken the run over yet: the timer worker does within its next sweep, and so does the API "
-                       "when the run is read; it then carries on with the cases not yet moved, and the run is "
-                       "running again, with `resumed` counted up; finished: every case is moved or reported; "
-                       "failed: an unexpected error stopped it (the cases it moved stay moved)"})
+    status = fields.String(
+        validate=validate.OneOf(["running", "interrupted", "released", "finished", "failed"]), metadata={
+            "description": "running: a process is moving the cases (its heartbeat is recent); interrupted: the "
+                           "process that moved them stopped (a server worker killed) and no other has taken the run "
+                           "over yet: the timer worker does within its next sweep, and so does the API when the run "
+                           "is read; it then carries on with the cases not yet moved, and the run is running again, "
+                           "with `resumed` counted up; released: the process that moved them was stopped gracefully "
+                           "(the timer worker by SIGTERM or SIGINT, a server worker replaced or restarted) and handed "
+                           "the run over after the case it was moving: it is taken over as an interrupted run is, "
+                           "without waiting for its heartbeat to go stale; finished: every case is moved or "
+                           "reported; failed: an unexpected error stopped it (the cases it moved stay moved)"})
     heartbeat_at = fields.DateTime(allow_none=True, metadata={
         "description": "when the process moving the cases last showed it was alive"})
     resumed = fields.Integer(metadata={
@@ -130,9 +134,10 @@ def run_json(run) -> dict:
 
 def in_background(work) -> None:
     """Run a migration's work in a thread of this server: the request that started it is answered at once, and
-    the API goes on serving beside it (each case is a short transaction). Should this worker process end midway
-    (replaced after `max_requests`, restarted, killed), the run's heartbeat stops and another process takes it
-    over: the timer worker, or this API where the run is read."""
+    the API goes on serving beside it (each case is a short transaction). Should this worker process be killed
+    midway, the run's heartbeat stops and another process takes it over: the timer worker, or this API where the
+    run is read; replaced after `max_requests` or restarted, it releases the run after the case it is moving, to be
+    taken over at once (engine.serving)."""
     service.in_thread(work)
 
 
@@ -179,7 +184,8 @@ class MigrationResource(MethodView):
     @problem_response(migrations_v1, 404, "no such run")
     def get(self, migration_id):
         """A run: what was asked, by whom, its counts so far, and once finished every case's outcome. A run
-        whose process stopped (`interrupted`) is taken over by this server as it is read, and carried on."""
+        whose process stopped (`interrupted`) or handed it over (`released`) is taken over by this server as it is
+        read, and carried on."""
         run = service.get_run(migration_id, principal=current_principal())
         if service.is_stale(run) and service.take_over(run.id, in_background):
             db.session.expire(run)

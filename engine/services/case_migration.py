@@ -379,14 +379,16 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def is_stale(run: MigrationRun, at: datetime | None = None) -> bool:
-    """Whether a running run's holder has stopped showing it is alive."""
+    """Whether a run waits to be taken over: released by its holder, or running and its holder has stopped showing
+    it is alive."""
     beat = _aware(run.heartbeat_at)
-    return run.status == "running" and (beat is None or beat < (at or now()) - timedelta(seconds=stale_after()))
+    return run.status == "released" or (
+        run.status == "running" and (beat is None or beat < (at or now()) - timedelta(seconds=stale_after())))
 
 
 def shown_status(run: MigrationRun) -> str:
-    """running, finished or failed as stored; a running run whose heartbeat is stale is interrupted."""
-    return "interrupted" if is_stale(run) else run.status
+    """running, released, finished or failed as stored; a running run whose heartbeat is stale is interrupted."""
+    return "interrupted" if run.status == "running" and is_stale(run) else run.status
 
 
 class _Hold:
@@ -412,6 +414,32 @@ class _Hold:
             raise HoldLost(self.run_id)
         self.last = time.monotonic()
 
+    def release(self, **values) -> None:
+        """Let the run go, for another process to take over at once (it is no longer held by this one)."""
+        stored = db.session.execute(sa.update(MigrationRun).where(self.held()).values(
+            status="released", held_by=None, heartbeat_at=now(), **values).execution_options(synchronize_session=False))
+        db.session.commit()
+        if stored.rowcount != 1:
+            raise HoldLost(self.run_id)
+        log.warning("migration run %s released by %s as its process stops", self.run_id, self.holder)
+
+
+# Set as this process stops (the timer worker, a server worker ending gracefully): each run it carries on stops
+# after the case it is moving and is released, and another process takes it over at once instead of after the stale
+# time.
+leaving = threading.Event()
+# The threads of this process carrying runs on (`in_thread`).
+_carrying: set[threading.Thread] = set()
+
+
+def leave(timeout: float | None = None) -> None:
+    """Release the runs this process's threads carry on, each after the case it is moving; returns once they are
+    released (or after `timeout` seconds)."""
+    leaving.set()
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    for thread in list(_carrying):
+        thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
 
 def _held(run_id: str, holder: str, carry) -> MigrationRun:
     """`carry(hold)` under this process's hold on the run. An unexpected error marks the run failed; a database
@@ -432,7 +460,8 @@ def _held(run_id: str, holder: str, carry) -> MigrationRun:
 def _carry_out(hold: _Hold, request: Request, target_id: int, selected: list, dry_run: bool, principal,
                actor: str | None, progress) -> MigrationRun:
     """Judge (a dry run) or move each selected case in order; a case this run already moved (before it was taken
-    over) is reported as moved, not moved again."""
+    over) is reported as moved, not moved again. Should this process be leaving, the run is released after the
+    case it is at."""
     run_id = hold.run_id
     target = db.session.get(ProcessDefinition, target_id)
     mover = _Mover(request, target)
@@ -449,6 +478,9 @@ def _carry_out(hold: _Hold, request: Request, target_id: int, selected: list, dr
         if progress is not None:
             progress(verdict)
         if number < len(selected):
+            if leaving.is_set():
+                hold.release(**counts)
+                return db.session.get(MigrationRun, run_id)
             hold.beat(force=not dry_run and number % PROGRESS_EVERY == 0, **counts)
     report = _report(target, verdicts, with_moved=True)
     run = db.session.scalars(sa.select(MigrationRun).where(hold.held()).with_for_update()).first()
@@ -477,16 +509,17 @@ def _moved_by(run_id: str, case_id: str | None = None) -> dict[str, Verdict]:
 # -- a run whose holder stopped ------------------------------------------------------------------------------------
 def _stale_condition():
     threshold = now() - timedelta(seconds=stale_after())
-    return sa.and_(MigrationRun.status == "running",
-                   sa.or_(MigrationRun.heartbeat_at.is_(None), MigrationRun.heartbeat_at < threshold))
+    return sa.or_(MigrationRun.status == "released", sa.and_(
+        MigrationRun.status == "running",
+        sa.or_(MigrationRun.heartbeat_at.is_(None), MigrationRun.heartbeat_at < threshold)))
 
 
 def claim(run_id: str, holder: str) -> bool:
-    """Take a stale run over for `holder`, in one statement that sees the heartbeat as it is then: of two
-    processes claiming it at once, one does (the other finds the fresh heartbeat of the first)."""
+    """Take a stale or released run over for `holder`, in one statement that sees the heartbeat as it is then: of
+    two processes claiming it at once, one does (the other finds the fresh heartbeat of the first)."""
     claimed = db.session.execute(
         sa.update(MigrationRun).where(MigrationRun.id == run_id, _stale_condition())
-        .values(held_by=holder, heartbeat_at=now(), resumed=MigrationRun.resumed + 1)
+        .values(status="running", held_by=holder, heartbeat_at=now(), resumed=MigrationRun.resumed + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return claimed.rowcount == 1
@@ -561,8 +594,10 @@ def in_thread(work) -> threading.Thread:
                 log.exception("a case migration run failed")
             finally:
                 db.session.remove()
+                _carrying.discard(threading.current_thread())
 
     thread = threading.Thread(target=run, name="case-migration", daemon=True)
+    _carrying.add(thread)
     thread.start()
     return thread
 

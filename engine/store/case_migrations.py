@@ -27,8 +27,8 @@ class MigrationRun(db.Model):
     case_ids: Mapped[list | None] = mapped_column(sa.JSON)
     dry_run: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     requested_by: Mapped[str | None] = mapped_column(sa.String(200))
-    # running, finished, failed (a run whose holder stopped beating is shown as interrupted until another process
-    # takes it over: engine.services.case_migration)
+    # running, released (its holder stopped gracefully and let it go), finished, failed (a run whose holder stopped
+    # beating is shown as interrupted until another process takes it over: engine.services.case_migration)
     status: Mapped[str] = mapped_column(sa.String(16), default="running", index=True)
     started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

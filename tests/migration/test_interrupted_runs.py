@@ -1,6 +1,8 @@
-"""A run that moves cases outlives the process moving them: killed midway (a gunicorn worker replaced, restarted
-or killed; the command killed), the run shows it is interrupted, and the timer worker, or the API where the run is
-read, takes it over and moves the cases not yet moved; each case moves once, is reported once, and goes on."""
+"""A run that moves cases outlives the process moving them: killed midway (a gunicorn worker killed; the command
+killed), the run shows it is interrupted, and the timer worker, or the API where the run is read, takes it over and
+moves the cases not yet moved; each case moves once, is reported once, and goes on. Stopped gracefully (the timer
+worker by SIGTERM, a gunicorn worker replaced), the process hands the run over after the case it is moving, and it
+is taken over at once."""
 
 from __future__ import annotations
 
@@ -48,13 +50,13 @@ def region_cases(first):
     return case_ids, set(refused)
 
 
-def environment(database_url: str) -> dict:
-    return dict(os.environ, SIP_DATABASE_URL=database_url, SIP_MIGRATION_STALE_AFTER=str(STALE_AFTER))
+def environment(database_url: str, stale_after: float = STALE_AFTER) -> dict:
+    return dict(os.environ, SIP_DATABASE_URL=database_url, SIP_MIGRATION_STALE_AFTER=str(stale_after))
 
 
-def flask(database_url: str, *args: str, **options) -> subprocess.Popen:
+def flask(database_url: str, *args: str, stale_after: float = STALE_AFTER, **options) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "engine", *args], cwd=ROOT,
-                            env=environment(database_url), text=True, **options)
+                            env=environment(database_url, stale_after), text=True, **options)
 
 
 def worker_once(database_url: str) -> subprocess.Popen:
@@ -201,6 +203,102 @@ def test_an_api_worker_killed_midway_leaves_a_run_the_api_carries_on_when_read(a
     out = assert_moved_once(started["id"], case_ids, refused)
     assert out["resumed"] == 1 and int(the_run().held_by.split(":")[1]) != holder_pid
     assert_cases_go_on(case_ids[1], case_ids[-1])
+
+
+def assert_released_between_cases(run_id: str, refused: set[str]) -> None:
+    """The run is released, held by nobody, midway; each case is on version 2 with its move recorded, or on
+    version 1 without (none left half-moved), and the run's counts say so."""
+    db.session.rollback()
+    run = db.session.get(MigrationRun, run_id)
+    assert service.run_out(run)["status"] == "released" and run.held_by is None
+    moves = set(db.session.scalars(sa.select(CaseMigration.case_id)))
+    assert run.moved == len(moves) < CASES - len(refused), "every case had moved before the stop: more cases"
+    on_new = set(db.session.scalars(sa.select(Case.id).join(ProcessDefinition, ProcessDefinition.id ==
+                                                             Case.definition_id).where(ProcessDefinition.version == 2)))
+    assert on_new == moves
+    db.session.rollback()
+
+
+# Longer than any test here takes: a run taken over under it was released, not stale.
+NEVER_STALE = 3600
+
+
+def test_a_timer_worker_stopped_by_sigterm_releases_its_run_to_be_taken_over_at_once(app, migrated, region_cases):
+    """The timer worker carrying on a run is stopped as `docker stop` stops it: it stops after the case it is moving
+    and hands the run over, and another worker takes it over on its next sweep, not after the stale time."""
+    case_ids, refused = region_cases
+    command = flask(migrated, "cases", "migrate", "--region", REGION, "--from-version", "1", "--by", "agare",
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moved_before = killed_midway(command, at_least=60)
+    run_id = the_run().id
+
+    worker = flask(migrated, "worker", "--interval", "0.2", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: moved_so_far() >= moved_before + 60 or worker.poll() is not None,
+             what="the worker to carry the run on")
+    assert worker.poll() is None, worker.communicate()
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, (out, err)
+    assert_released_between_cases(run_id, refused)
+    assert f"carrying on migration run {run_id}" in out and "releasing the migration run" in out, (out, err)
+    assert out.rstrip().endswith("stopped"), out
+
+    # Taken over at once by a worker that would otherwise wait an hour; that one (`--once`, as cron runs it) is
+    # stopped midway too, and the next finishes the run.
+    moved_before = moved_so_far()
+    claimant = flask(migrated, "worker", "--once", stale_after=NEVER_STALE, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+    wait_for(lambda: moved_so_far() >= moved_before + 60 or claimant.poll() is not None,
+             what="another worker to take the run over")
+    assert claimant.poll() is None, claimant.communicate()
+    claimant.send_signal(signal.SIGTERM)
+    out, err = claimant.communicate(timeout=30)
+    assert claimant.returncode == 0, (out, err)
+    assert_released_between_cases(run_id, refused)
+    assert f"released migration run {run_id}" in out, (out, err)
+
+    claimant = flask(migrated, "worker", "--once", stale_after=NEVER_STALE, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+    out, err = claimant.communicate(timeout=300)
+    assert claimant.returncode == 0 and f"carried on migration run {run_id}" in out, (out, err)
+    assert "released" not in out, out
+    report = assert_moved_once(run_id, case_ids, refused)
+    assert report["resumed"] == 3
+    assert_cases_go_on(case_ids[1], case_ids[-1])
+
+
+def test_an_api_worker_stopped_gracefully_releases_its_run_to_the_api(app, migrated, region_cases):
+    """A gunicorn worker carrying a run is stopped as gunicorn replaces one (SIGTERM): it hands the run over after
+    the case it is moving, and reading the run has another worker take it over at once."""
+    case_ids, refused = region_cases
+    token = user_token("agare", ORGANISATION, roles=("staff", "process_owner"))
+    with gunicorn(migrated, WORKERS=2, MIGRATION_STALE_AFTER=NEVER_STALE) as base:
+        status, started = call(base, token, "POST", "/migrations", {"region": REGION, "from_version": 1})
+        assert status == 201 and started["status"] == "running", started
+        wait_for(lambda: moved_so_far() >= 120, what="the first cases to move")
+        holder_pid = int(the_run().held_by.split(":")[1])
+        os.kill(holder_pid, signal.SIGTERM)
+
+        def gone() -> bool:
+            try:
+                os.kill(holder_pid, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        wait_for(gone, seconds=40, what="the worker to end")
+        assert_released_between_cases(started["id"], refused)
+        status, body = call(base, token, "GET", f"/migrations/{started['id']}")
+        assert status == 200 and body["resumed"] == 1 and body["status"] in ("running", "finished"), body
+
+        def read():
+            status, body = call(base, token, "GET", f"/migrations/{started['id']}")
+            assert status == 200, body
+            return body
+
+        wait_for(lambda: read()["status"] == "finished", what="the run to finish")
+    out = assert_moved_once(started["id"], case_ids, refused)
+    assert out["resumed"] == 1 and int(the_run().held_by.split(":")[1]) != holder_pid
 
 
 def test_two_claimers_of_a_stale_run_never_both_take_it(app, first):
