@@ -98,6 +98,28 @@ def test_a_required_kind_the_family_does_not_consent_to_is_documented_instead_of
     assert walk.names() == ["mote_inledning"]
 
 
+def statuses(walk) -> tuple:
+    data = walk.case.data
+    return data["krav_hsl"], data["krav_sol_lss"], data["krav_oppenvard"]
+
+
+def test_each_requirement_of_the_summons_gets_its_status_from_the_table_in_every_round(app):
+    # Social services missing but consented to: the coordinator can summon them, and then they are summoned.
+    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[BUP, SKOLA_STHLM],
+                                                              samtycke_ovriga_huvudman=["kommun_sol"])
+    assert statuses(walk) == ("kallad", "ej_kallad", "kallad")
+    assert not {"kraven", "kravet", "kravstatus", "kravens_status"} & set(walk.case.data), "only the statuses stay"
+    walk.do("komplettera_kallelse", {"deltagare": [SOCIALTJANST_BARN, BUP, SKOLA_STHLM]})
+    assert statuses(walk) == ("kallad", "kallad", "kallad")
+
+    # No health care the family consents to: without consent until the family's refusal is documented.
+    walk = StockholmWalk.start().initiate().family_premeeting(deltagare=[SOCIALTJANST_BARN, SKOLA_STHLM])
+    assert statuses(walk) == ("utan_samtycke", "kallad", "utan_samtycke")
+    walk.do("stam_av_samtycke", {"familjens_svar": "samtycker_inte", "samtycke_saknas_motivering": "Egen psykolog"})
+    assert statuses(walk) == ("samtycke_saknas", "kallad", "samtycke_saknas")
+    assert walk.case.data["krav_utan_samtycke"] == []
+
+
 def test_without_a_services_premeeting_the_meeting_comes_next(app):
     walk = at_meeting()
     assert walk.names() == ["mote_inledning"]
