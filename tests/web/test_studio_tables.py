@@ -109,6 +109,26 @@ def test_a_process_owner_changes_a_threshold_tries_it_and_deploys_it(page_as, ap
     expect(page.get_by_text("regionens egen (version 2)")).to_be_visible()
 
 
+def test_stockholms_requirement_status_table_is_tried_with_each_requirements_facts(page_as, axe):
+    """The table reads the facts of one requirement at a time (`kravet.antal_kallade`, ...): the page asks for each
+    and answers with the status a case would get."""
+    page = page_as("demo.helena")
+    page.goto("/studio/stockholm/dmn/dmn/kallelse_kravstatus.dmn")
+    expect(page.get_by_role("heading", level=1, name="Beslutstabell: Kravets status i kallelsen (Stockholm)")
+           ).to_be_visible()
+    expect(cell(page, '"utan_samtycke"')).to_be_visible()
+    none_summoned = {"Kallade verksamheter som uppfyller kravet": "0"}
+    try_table(page, none_summoned, {"Familjen samtycker till en verksamhet som uppfyller kravet": "Nej",
+                                    "Dokumenterat att familjen inte samtycker": "Nej"})
+    expect(result(page)).to_contain_text("Kravets status")
+    expect(result(page).locator("dd")).to_have_text("utan_samtycke")
+    axe(page, "Stockholm's requirement status table tried")
+    try_table(page, none_summoned, {"Dokumenterat att familjen inte samtycker": "Ja"})
+    expect(result(page).locator("dd")).to_have_text("samtycke_saknas")
+    try_table(page, {"Kallade verksamheter som uppfyller kravet": "2"}, {})
+    expect(result(page).locator("dd")).to_have_text("kallad")
+
+
 @pytest.mark.parametrize(("region", "name"), TABLES, ids=[f"{r}-{n}" for r, n in TABLES])
 def test_every_table_saved_back_by_dmn_js_passes_the_deployments_checks_and_deploys(region, name, page_as, axe):
     page = page_as(PROCESS_OWNER[region])

@@ -43,6 +43,18 @@ function valueOf(input: DecisionInput, text: Value): unknown {
   return text;
 }
 
+/** Sets `value` at `path` (`kravet.antal_kallade` sets `antal_kallade` of the object `kravet`), as the table reads it. */
+function setAt(variables: Record<string, unknown>, path: string, value: unknown) {
+  const keys = path.split(".");
+  let target = variables;
+  for (const key of keys.slice(0, -1)) {
+    const next = target[key];
+    if (!next || typeof next !== "object") target[key] = {};
+    target = target[key] as Record<string, unknown>;
+  }
+  target[keys[keys.length - 1]] = value;
+}
+
 export function DecisionTrial({
   decision,
   inputs,
@@ -63,7 +75,7 @@ export function DecisionTrial({
     event.preventDefault();
     if (!decision || outcome.kind === "busy") return;
     const variables: Record<string, unknown> = {};
-    for (const input of inputs) variables[input.name] = valueOf(input, values[input.name] ?? "");
+    for (const input of inputs) setAt(variables, input.name, valueOf(input, values[input.name] ?? ""));
     setOutcome({ kind: "busy" });
     try {
       const result = await evaluate({ decisionId: decision.id, variables });

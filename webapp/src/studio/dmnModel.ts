@@ -2,7 +2,7 @@
 // (the variables it reads) and outputs, and which decisions it requires, read from the XML as it is saved.
 
 export interface DecisionInput {
-  /** The variable the input expression reads. */
+  /** The variable the input expression reads, or a dotted path into one (`kravet.antal_kallade`). */
   name: string;
   label: string;
   typeRef: string;
@@ -22,7 +22,7 @@ export interface DecisionInfo {
   required: string[];
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const VARIABLE_OR_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 function children(element: Element, localName: string): Element[] {
   return Array.from(element.children).filter((child) => child.localName === localName);
@@ -39,7 +39,7 @@ export function readDecisions(xml: string): DecisionInfo[] {
         ? children(table, "input").flatMap((input) => {
             const expression = children(input, "inputExpression")[0];
             const text = expression ? (children(expression, "text")[0]?.textContent ?? "").trim() : "";
-            if (!IDENTIFIER.test(text)) return [];
+            if (!VARIABLE_OR_PATH.test(text)) return [];
             return [{ name: text, label: input.getAttribute("label") || text, typeRef: expression?.getAttribute("typeRef") || "" }];
           })
         : [];
