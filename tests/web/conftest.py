@@ -57,8 +57,10 @@ def demo(app):
 
 @pytest.fixture
 def web_server(app, demo, migrated, built_webapp):
-    """gunicorn serving the product (API, sign-in pages and the built web app) in its development setting."""
-    with gunicorn(migrated, WORKERS=2, ENVIRONMENT="development", WEBAPP_DIR=built_webapp) as base:
+    """gunicorn serving the product (API, sign-in pages and the built web app) in its development setting: one
+    worker of four threads, which is all a test's pages need; a second worker's start and warm-up cost every
+    browser test a few seconds of the machine's two cores."""
+    with gunicorn(migrated, WORKERS=1, THREADS=4, ENVIRONMENT="development", WEBAPP_DIR=built_webapp) as base:
         yield base
 
 
