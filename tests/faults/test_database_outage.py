@@ -127,9 +127,10 @@ def test_every_request_is_a_problem_document_while_the_database_is_away(missing_
         admin = server_admin(url)
         try:
             # Every connection the server's pool holds is ended by the database server, as by its restart
-            # (AdminShutdown): the next requests draw connections that are checked first, and are answered.
+            # (AdminShutdown): the next requests draw connections that are checked first, and are answered. The
+            # termination is waited for (up to 5 s), as a restart is over before clients come back.
             with admin.connect() as conn:
-                ended = conn.execute(sa.text("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM "
+                ended = conn.execute(sa.text("SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM "
                                              "pg_stat_activity WHERE datname = :name) AS t"), {"name": name}).scalar()
             assert ended >= 1
             for _ in range(3):
