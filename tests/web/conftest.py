@@ -55,13 +55,21 @@ def demo(app):
     return {person["username"]: person for person in load_demo()}
 
 
-@pytest.fixture
-def web_server(app, demo, migrated, built_webapp):
-    """gunicorn serving the product (API, sign-in pages and the built web app) in its development setting: one
-    worker of four threads, which is all a test's pages need; a second worker's start and warm-up cost every
-    browser test a few seconds of the machine's two cores."""
+@pytest.fixture(scope="session")
+def serving(migrated, built_webapp):
+    """gunicorn serving the product (API, sign-in pages and the built web app) in its development setting, for
+    the whole session: one worker of four threads, which is all a test's pages need. Starting and stopping a
+    server for each browser test cost it about four seconds; the server keeps nothing of a test that the next
+    could see, as every state is in the database, which each test starts clean (`app`), and what it caches is
+    keyed by the content of what it was read from."""
     with gunicorn(migrated, WORKERS=1, THREADS=4, ENVIRONMENT="development", WEBAPP_DIR=built_webapp) as base:
         yield base
+
+
+@pytest.fixture
+def web_server(app, demo, serving):
+    """The served product's base URL, on a clean database with the demo users and every routine deployed."""
+    return serving
 
 
 @pytest.fixture(scope="session")
