@@ -438,7 +438,10 @@ class TaskSummaryOut(Schema):
 
 class TaskListOut(Schema):
     items = fields.List(fields.Nested(TaskOut))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": (
+        "the tasks the filters find: exact up to 1,000 at every request; a larger total is counted in full at most "
+        "every ten seconds by each server process, for the same filters (the page itself is read anew every time, "
+        "and a last page that is not full gives the exact total)")})
     limit = fields.Integer()
     offset = fields.Integer()
 
