@@ -33,8 +33,7 @@ def test_a_large_total_is_counted_in_full_then_kept_while_the_page_is_read_anew(
     started.append(start()["id"])
     assert listed(client, "&limit=2" + order)[0] == 4  # large: counted in full
     started.append(start()["id"])
-    total, first_page = listed(client, "&limit=2" + order)
-    assert total == 4  # as counted a moment ago
+    assert listed(client, "&limit=2" + order)[0] == 4  # as counted a moment ago
     everyone = set()
     for offset in (0, 2, 4):
         total, page = listed(client, f"&limit=2&offset={offset}" + order)
